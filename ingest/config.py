@@ -1,0 +1,296 @@
+"""config.toml -> frozen dataclasses.
+
+Every setting is declared once in SETTINGS with its default and help text; the
+README documents each (a test checks). Unknown keys, missing fields, duplicate ids
+and sources in unknown groups are refused with a message that names the file and
+the key, so a typo never silently becomes a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used, with a message naming file and key."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "path", "data/monitor.sqlite3", "SQLite store file (WAL mode), relative to config.toml."),
+    Setting("ingest", "concurrency", 8, "Feeds fetched at once."),
+    Setting("ingest", "timeout_seconds", 20.0, "Connect/read timeout for one HTTP request."),
+    Setting("ingest", "max_bytes", 10_000_000, "Largest feed or article body accepted (after decompression)."),
+    Setting("ingest", "max_redirects", 5, "Redirects followed before a fetch is an error."),
+    Setting(
+        "ingest",
+        "user_agent",
+        "discourse-monitor/1.0 (+https://github.com/discourse-monitor; policy research feed reader)",
+        "User-Agent header sent with every request.",
+    ),
+    Setting("ingest", "backoff_base_seconds", 300.0, "First wait after a retryable failure; doubles per failure."),
+    Setting("ingest", "backoff_max_seconds", 21_600.0, "Longest wait between attempts: a feed is never dropped."),
+    Setting(
+        "ingest",
+        "fulltext_allow_hosts",
+        [],
+        "Hosts that article links may point to even if they resolve to private addresses.",
+    ),
+    Setting("ingest", "lock_wait_seconds", 0.0, "How long a second ingest waits for the first before exiting."),
+    Setting("scoring", "lexicon", "data/lexicon.toml", "Concept lexicon file, relative to config.toml."),
+    Setting("scoring", "threshold", 1.0, "Item score at or above which an item counts as matching."),
+    Setting("scoring", "distanced_weight", 0.5, "Weight of a distanced (quoted / so-called) hit in the item score."),
+    Setting("dashboard", "refresh_seconds", 300, "How often an open dashboard re-reads the store."),
+    Setting("dashboard", "default_days", 90, "Default period shown, in days back from the newest item."),
+    Setting("dashboard", "page_size", 50, "Rows per page in the article list."),
+)
+
+SOURCE_KINDS = ("seed", "feed", "archive")
+_COMMON_SOURCE_KEYS = {"id", "name", "group", "kind", "language", "enabled"}
+_KIND_KEYS: dict[str, dict[str, bool]] = {  # key -> required
+    "seed": {"path": True, "title": True, "author": False, "outlet": False, "published": True, "url": False},
+    "feed": {"url": True, "full_text": False},
+    "archive": {"path": True, "fields": True, "source_groups": False, "format": False},
+}
+ARCHIVE_FIELDS = ("text", "title", "date", "url", "source", "language", "guid")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    group: str
+    kind: str
+    language: str = "auto"
+    enabled: bool = True
+    url: str | None = None  # feed
+    path: Path | None = None  # seed, archive (resolved against the config dir)
+    full_text: bool = False
+    title: str | None = None  # seed metadata
+    author: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO date, "YYYY-MM" or "undated"
+    fields: dict[str, str] = field(default_factory=dict)  # archive column mapping
+    source_groups: dict[str, str] = field(default_factory=dict)  # archive outlet -> group
+    format: str | None = None  # archive: jsonl | csv (default from the suffix)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    groups: tuple[Group, ...]
+    sources: tuple[Source, ...]
+    settings: dict[str, dict[str, Any]]
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    def get(self, section: str, name: str) -> Any:
+        return self.settings[section][name]
+
+    def resolve(self, relative: str | Path) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self.base / p
+
+    @property
+    def store_path(self) -> Path:
+        return self.resolve(self.get("store", "path"))
+
+    @property
+    def lexicon_path(self) -> Path:
+        return self.resolve(self.get("scoring", "lexicon"))
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text: {exc}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path) -> Config:
+    known_sections = {s.section for s in SETTINGS} | {"groups", "sources"}
+    for key in raw:
+        if key not in known_sections:
+            raise ConfigError(f"{path}: unknown top-level key '{key}' (expected one of {sorted(known_sections)})")
+    settings = _parse_settings(raw, path)
+    groups = _parse_groups(raw.get("groups", []), path)
+    group_ids = {g.id for g in groups}
+    sources = _parse_sources(raw.get("sources", []), path, group_ids)
+    return Config(path=path.resolve(), groups=groups, sources=sources, settings=settings)
+
+
+def _parse_settings(raw: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for s in SETTINGS:
+        out.setdefault(s.section, {})[s.name] = s.default
+    for section, values in out.items():
+        given = raw.get(section, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        for key, value in given.items():
+            if key not in values:
+                raise ConfigError(f"{path}: unknown key '{section}.{key}' (expected one of {sorted(values)})")
+            default = values[key]
+            if not _same_kind(default, value):
+                raise ConfigError(
+                    f"{path}: '{section}.{key}' must be {type(default).__name__}, got {value!r}"
+                )
+            values[key] = float(value) if isinstance(default, float) else value
+    return out
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _require_str(entry: dict[str, Any], key: str, where: str) -> str:
+    if key not in entry:
+        raise ConfigError(f"{where}: missing required key '{key}'")
+    value = entry[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: '{key}' must be a non-empty string, got {value!r}")
+    return value
+
+
+def _parse_groups(entries: Any, path: Path) -> tuple[Group, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: [[groups]] must list at least one group")
+    groups: list[Group] = []
+    for i, entry in enumerate(entries):
+        where = f"{path}: groups[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table")
+        for key in entry:
+            if key not in ("id", "label", "colour"):
+                raise ConfigError(f"{where}: unknown key '{key}' (expected id, label, colour)")
+        gid = _require_str(entry, "id", where)
+        colour = _require_str(entry, "colour", where)
+        if not (colour.startswith("#") and len(colour) in (4, 7)):
+            raise ConfigError(f"{where}: 'colour' must be a hex colour like #1f77b4, got {colour!r}")
+        if any(g.id == gid for g in groups):
+            raise ConfigError(f"{where}: duplicate group id '{gid}'")
+        groups.append(Group(gid, _require_str(entry, "label", where), colour))
+    return tuple(groups)
+
+
+def _parse_sources(entries: Any, path: Path, group_ids: set[str]) -> tuple[Source, ...]:
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: [[sources]] must be an array of tables")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: sources[{i}] must be a table")
+        src = _parse_source(entry, f"{path}: sources[{i}]", path.parent, group_ids)
+        if src.id in seen:
+            raise ConfigError(f"{path}: sources[{i}]: duplicate source id '{src.id}'")
+        seen.add(src.id)
+        sources.append(src)
+    return tuple(sources)
+
+
+def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[str]) -> Source:
+    sid = _require_str(entry, "id", where)
+    where = f"{where} (id '{sid}')"
+    kind = _require_str(entry, "kind", where)
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"{where}: 'kind' must be one of {SOURCE_KINDS}, got {kind!r}")
+    allowed = _COMMON_SOURCE_KEYS | set(_KIND_KEYS[kind])
+    for key in entry:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key '{key}' for a {kind} source (expected {sorted(allowed)})")
+    for key, required in _KIND_KEYS[kind].items():
+        if required and key not in entry:
+            raise ConfigError(f"{where}: missing required key '{key}' for a {kind} source")
+    group = _require_str(entry, "group", where)
+    if group not in group_ids:
+        raise ConfigError(f"{where}: group '{group}' is not defined in [[groups]] (known: {sorted(group_ids)})")
+    kwargs: dict[str, Any] = {
+        "id": sid,
+        "name": _require_str(entry, "name", where),
+        "group": group,
+        "kind": kind,
+        "language": entry.get("language", "auto"),
+        "enabled": entry.get("enabled", True),
+    }
+    if not isinstance(kwargs["enabled"], bool):
+        raise ConfigError(f"{where}: 'enabled' must be true or false")
+    if "path" in entry:
+        kwargs["path"] = (base / _require_str(entry, "path", where)).resolve()
+    if "url" in entry:
+        kwargs["url"] = _require_str(entry, "url", where)
+    for key in ("title", "author", "outlet", "published", "format"):
+        if key in entry:
+            kwargs[key] = _require_str(entry, key, where)
+    if "full_text" in entry:
+        if not isinstance(entry["full_text"], bool):
+            raise ConfigError(f"{where}: 'full_text' must be true or false")
+        kwargs["full_text"] = entry["full_text"]
+    if kind == "archive":
+        kwargs["fields"] = _parse_fields(entry["fields"], where)
+        kwargs["source_groups"] = _parse_source_groups(entry.get("source_groups", {}), where, group_ids)
+        fmt = kwargs.get("format") or Path(entry["path"]).suffix.lstrip(".").lower()
+        if fmt not in ("jsonl", "csv"):
+            raise ConfigError(f"{where}: archive format must be jsonl or csv (set 'format'), got {fmt!r}")
+        kwargs["format"] = fmt
+    return Source(**kwargs)
+
+
+def _parse_fields(fields: Any, where: str) -> dict[str, str]:
+    if not isinstance(fields, dict):
+        raise ConfigError(f"{where}: 'fields' must be a table mapping {ARCHIVE_FIELDS} to column names")
+    for key, value in fields.items():
+        if key not in ARCHIVE_FIELDS:
+            raise ConfigError(f"{where}: unknown key 'fields.{key}' (expected {ARCHIVE_FIELDS})")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: 'fields.{key}' must name a column, got {value!r}")
+    if "text" not in fields:
+        raise ConfigError(f"{where}: missing required key 'fields.text' (the column holding the article text)")
+    return dict(fields)
+
+
+def _parse_source_groups(mapping: Any, where: str, group_ids: set[str]) -> dict[str, str]:
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{where}: 'source_groups' must be a table of outlet = group")
+    for outlet, group in mapping.items():
+        if group not in group_ids:
+            raise ConfigError(f"{where}: 'source_groups.{outlet}' names unknown group {group!r}")
+    return dict(mapping)

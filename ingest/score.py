@@ -1,0 +1,182 @@
+"""text -> matches (spans into the original text) + per-concept scores.
+
+Pure: no I/O, no store.  A lexicon change can therefore rescore the whole store
+without refetching anything.  Rules, in order:
+
+1. One leftmost-longest Aho-Corasick pass over the normalised text, so overlapping
+   forms resolve to the longest and an exclusion ("亚信科技", "SCO Group") that
+   covers a form swallows it.
+2. Alphabetic forms need word boundaries ("sco" never fires in "disco");
+   `form*` matches a word prefix ("hegemon*" -> "hegemonism").  Chinese forms
+   match on characters, simplified or traditional.
+3. Context forms (acronyms, generic-looking phrases) count only where the item
+   also has a full form of the same concept or at least `min_anchors` distinct
+   signs of international-security context.
+4. A match inside quotation marks or just after "so-called" / 所谓 is distanced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .language import detect_language
+from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
+from .textnorm import count_words, normalise
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: str
+    start: int  # offsets into the original text
+    end: int
+    text: str  # exactly text[start:end]
+    distanced: bool
+    form: str  # the lexicon form that matched
+    how: str | None = None  # "quoted" | "so-called" when distanced
+
+
+@dataclass(frozen=True)
+class ConceptScore:
+    hits: int
+    own: int
+    distanced: int
+    per_1k: float
+
+
+@dataclass(frozen=True)
+class ScoredText:
+    language: str
+    words: int
+    matches: tuple[Match, ...]
+    scores: dict[str, ConceptScore]
+    score: float
+    matching: bool
+
+
+def find_matches(text: str, matcher: Matcher) -> list[Match]:
+    norm = normalise(text)
+    t = norm.text
+    n = len(t)
+    candidates: list[tuple[int, int, FormInfo]] = []
+    anchors: set[str] = set()
+    for last, info in matcher.automaton.iter_long(t):
+        start = last - info.length + 1
+        end = last + 1
+        if info.check_left and start > 0 and _is_word_char(t[start - 1]):
+            continue
+        if info.prefix:
+            while end < n and _is_word_char(t[end]):
+                end += 1
+        elif info.check_right and end < n and _is_word_char(t[end]):
+            continue
+        if info.kind == KIND_EXCLUDE:
+            continue
+        if info.kind == KIND_ANCHOR:
+            anchors.add(info.form)
+            continue
+        candidates.append((start, end, info))
+    if not candidates:
+        return []
+    return _resolve(text, norm, candidates, anchors, matcher)
+
+
+def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
+    concepts = matcher.lexicon.concepts
+    full = {info.concept for _, _, info in candidates if not info.needs_context}
+    context_ok = len(anchors) + len(full) >= matcher.lexicon.min_anchors
+    quotes: list[tuple[int, int]] | None = None
+    out: list[Match] = []
+    for start, end, info in candidates:
+        if info.needs_context and not (context_ok or info.concept in full):
+            continue
+        o_start, o_end = norm.span_to_original(start, end)
+        o_start, o_end = _trim(text, o_start, o_end)
+        surface = text[o_start:o_end]
+        if info.case_sensitive and not _same_case(surface, info.form):
+            continue
+        how = _so_called(text, o_start)
+        if how is None:
+            if quotes is None:
+                quotes = quote_spans(text)
+            if _inside(quotes, o_start, o_end):
+                how = "quoted"
+        out.append(Match(concepts[info.concept].id, o_start, o_end, surface, how is not None, info.form, how))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace and quote marks that a collapsed span may have pulled in."""
+    while start < end and (text[start].isspace() or text[start] in _QUOTE_CHARS):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _QUOTE_CHARS):
+        end -= 1
+    return start, end
+
+
+def _same_case(surface: str, form: str) -> bool:
+    s = " ".join(re.split(r"[\s\-\u2010-\u2015]+", surface))
+    f = " ".join(re.split(r"[\s\-\u2010-\u2015]+", form.rstrip("*")))
+    return s.startswith(f) or s.startswith(f.upper())
+
+
+_QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb"
+_SO_CALLED = re.compile(r"(?:\bso[\s\-\u2010-\u2014]?called|所谓|所謂)[\s\"'\u201c\u2018\u300c\u300e\u00ab]{0,3}$", re.I)
+_QUOTE_SPAN = re.compile(
+    r"\"[^\"\n]{1,600}\""
+    r"|\u201c[^\u201d\n]{1,600}\u201d"
+    r"|\u300c[^\u300d]{1,600}\u300d"
+    r"|\u300e[^\u300f]{1,600}\u300f"
+    r"|\u00ab[^\u00bb\n]{1,600}\u00bb"
+    r"|(?<![^\W_])[\u2018'](?:[^\n\u2018\u2019']|[\u2019'](?=[^\W_])){1,300}?[\u2019'](?![^\W_])"
+)
+
+
+def _so_called(text: str, start: int) -> str | None:
+    return "so-called" if _SO_CALLED.search(text, max(0, start - 16), start) else None
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _QUOTE_SPAN.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    for s, e in spans:
+        if s > start:
+            return False
+        if s < start and end < e:
+            return True
+    return False
+
+
+def score_text(
+    text: str,
+    matcher: Matcher,
+    language: str | None = None,
+    threshold: float = 1.0,
+    distanced_weight: float = 0.5,
+) -> ScoredText:
+    language = language or detect_language(text)
+    matches = find_matches(text, matcher)
+    words = count_words(text, language)
+    return ScoredText(
+        language=language,
+        words=words,
+        matches=tuple(matches),
+        **_aggregate(matches, matcher, words, threshold, distanced_weight),
+    )
+
+
+def _aggregate(matches, matcher, words, threshold, distanced_weight) -> dict:
+    counts: dict[str, list[int]] = {}
+    for m in matches:
+        c = counts.setdefault(m.concept, [0, 0])
+        c[1 if m.distanced else 0] += 1
+    weights = {c.id: c.weight for c in matcher.lexicon.concepts}
+    scores = {}
+    total = 0.0
+    for cid, (own, dist) in counts.items():
+        hits = own + dist
+        scores[cid] = ConceptScore(hits, own, dist, round(hits * 1000.0 / words, 3) if words else 0.0)
+        total += weights[cid] * (own + distanced_weight * dist)
+    return {"scores": scores, "score": round(total, 4), "matching": bool(matches) and total >= threshold}

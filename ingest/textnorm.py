@@ -1,0 +1,184 @@
+"""Text normalisation for matching, with a map back to the original offsets.
+
+The dashboard shows and highlights the *original* text, so matching runs on a
+normalised copy (NFKC, lower case, straight quotes, dashes and hyphens as spaces,
+collapsed whitespace, re-joined hyphenated line breaks, traditional Chinese
+characters folded to simplified) and every offset is mapped back.  Most steps are
+one character for one character; only the steps that change the length record
+anchors, so mapping back is a bisect, not a per-character table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_QUOTES_DASHES = {
+    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u300c\u300d\u300e\u300f\uff02"), '"'),
+    **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\uff07"), "'"),
+    **dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"), " "),
+    **dict.fromkeys(map(ord, "\t\n\r\f\v\u00a0\u2028\u2029\u3000\u202f\u2007"), " "),
+    # Chinese enumeration comma and full stop variants keep their meaning but one form
+    ord("\uff64"): "\u3001",
+}
+
+# Hyphenated line breaks are rejoined; runs of whitespace become one space.
+_LENGTH_CHANGING = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])|\s{2,}")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=1)
+def _translate_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    table.update(_trad_to_simplified())
+    table.update(_QUOTES_DASHES)
+    return table
+
+
+def _trad_to_simplified() -> dict[int, str]:
+    """Single-character traditional -> simplified folds from OpenCC's dictionary."""
+    import opencc  # opencc-python-reimplemented ships the dictionary files
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 2:
+            continue
+        trad, simp = parts[0], parts[1].split(" ")[0]
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = simp
+    return table
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text plus what is needed to map its offsets to the original."""
+
+    text: str
+    # Each pass that changed the length leaves (new_positions, old_positions):
+    # position new_positions[k] in the pass output is old_positions[k] in its input.
+    passes: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+
+    def to_original(self, index: int) -> int:
+        for new_pos, old_pos in reversed(self.passes):
+            k = bisect_right(new_pos, index) - 1
+            if k >= 0:
+                index = old_pos[k] + (index - new_pos[k])
+        return index
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        if not self.passes:
+            return start, end
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def _rewrite(text: str, pattern: re.Pattern[str], replace) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
+    """Apply `replace` to every match, recording anchors where the length changes."""
+    pieces: list[str] = []
+    new_pos: list[int] = []
+    old_pos: list[int] = []
+    last = 0
+    out_len = 0
+    for m in pattern.finditer(text):
+        start, end = m.span()
+        pieces.append(text[last:start])
+        out_len += start - last
+        repl = replace(m.group())
+        pieces.append(repl)
+        if len(repl) != end - start:
+            new_pos.append(out_len)
+            old_pos.append(start)
+            new_pos.append(out_len + len(repl))
+            old_pos.append(end)
+        out_len += len(repl)
+        last = end
+    if not new_pos:
+        return "".join(pieces) + text[last:] if pieces else text, None
+    pieces.append(text[last:])
+    return "".join(pieces), (tuple(new_pos), tuple(old_pos))
+
+
+def _collapse(match_text: str) -> str:
+    return "" if match_text.startswith("-") else " "
+
+
+def _fold_run(run: str) -> str:
+    folded = unicodedata.normalize("NFKC", run).lower().translate(_translate_table())
+    if len(folded) == len(run):
+        return folded
+    # Rare: a character that NFKC expands or contracts (ligatures, compatibility
+    # forms). Fold per character so only those characters shift.
+    return "".join(unicodedata.normalize("NFKC", ch).lower().translate(_translate_table()) for ch in run)
+
+
+def normalise(text: str) -> Normalised:
+    passes = []
+    out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)
+    if anchors:
+        passes.append(anchors)
+    if not out.isascii():
+        folded, anchors = _fold_runs(out)
+        out = folded
+        if anchors:
+            passes.append(anchors)
+    out = out.lower().replace("-", " ")
+    if "\t" in out or "\n" in out or "\r" in out:
+        out = out.translate(_QUOTES_DASHES)
+    return Normalised(out, tuple(passes))
+
+
+def _fold_runs(text: str) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
+    # Fast path: when the whole text folds 1:1 a single translate suffices.
+    folded = unicodedata.normalize("NFKC", text)
+    if len(folded) == len(text):
+        lowered = folded.lower()
+        if len(lowered) == len(text):
+            return lowered.translate(_translate_table()), None
+    pieces: list[str] = []
+    new_pos: list[int] = []
+    old_pos: list[int] = []
+    out_len = 0
+    last = 0
+    for m in _NON_ASCII_RUN.finditer(text):
+        start, end = m.span()
+        pieces.append(text[last:start])
+        out_len += start - last
+        run = text[start:end]
+        for i, ch in enumerate(run):
+            f = unicodedata.normalize("NFKC", ch).lower().translate(_translate_table())
+            if len(f) != 1:
+                new_pos.append(out_len)
+                old_pos.append(start + i)
+                new_pos.append(out_len + len(f))
+                old_pos.append(start + i + 1)
+            pieces.append(f)
+            out_len += len(f)
+        last = end
+    pieces.append(text[last:])
+    out = "".join(pieces)
+    return out, ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
+
+
+def normalise_form(form: str) -> str:
+    """Normalise a lexicon surface form exactly as texts are normalised."""
+    return normalise(form.strip()).text.strip()
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def count_cjk(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def count_words(text: str, language: str) -> int:
+    """Words for alphabetic text; characters for Chinese (densities are per 1,000 of them)."""
+    if language.startswith("zh"):
+        return count_cjk(text)
+    return len(_WORD.findall(text))
