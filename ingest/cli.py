@@ -1,0 +1,87 @@
+"""`python -m ingest ...`: the ingest job's command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load_config
+from .lexicon import LexiconError, load_lexicon
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Discourse monitor ingest: gather seeds, feeds and archives, score them against "
+        "the concept lexicon and keep every match as evidence in the SQLite store.",
+    )
+    p.add_argument(
+        "--config",
+        default=os.environ.get("MONITOR_CONFIG", "config.toml"),
+        help="config file (default: $MONITOR_CONFIG or ./config.toml)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="ingest all enabled sources (or the ones named)",
+                         description="Fetch due feeds, read seeds and archives, score and store new items. "
+                         "Each source is committed on its own; a failing source is reported and the rest go on.")
+    run.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids to ingest (default: all enabled)")
+    run.add_argument("--force", action="store_true", help="fetch feeds even if backing off after errors")
+    run.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                     help="if another ingest is running, wait up to SECONDS for it (default: lock_wait_seconds)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    score = sub.add_parser("score", help="score text files without storing them",
+                           description="Print the lexicon matches of each file. Nothing is stored.")
+    score.add_argument("paths", nargs="+", metavar="PATH")
+    score.add_argument("--json", action="store_true", help="print one JSON object with every item")
+    score.add_argument("--language", default="auto", help="en, zh-hans, zh-hant, ru or auto (default)")
+
+    sub.add_parser("rescore", help="rescore every stored item after a lexicon edit (no refetch)",
+                   description="Re-run the matcher over every stored item with the current lexicon, "
+                   "in one transaction, and rebuild the daily aggregates.")
+
+    feeds = sub.add_parser("feeds", help="list, check, import or export feeds")
+    fsub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    fsub.add_parser("list", help="configured feeds with their group and URL")
+    fsub.add_parser("health", help="per-feed status: last success, last error, HTTP status, failures")
+    imp = fsub.add_parser("import", help="append the feeds of an OPML file to the config")
+    imp.add_argument("file", type=Path, metavar="FILE.opml")
+    imp.add_argument("--group", help="group for feeds whose OPML category is no known group")
+    exp = fsub.add_parser("export", help="write the feed list as OPML (to stdout or FILE)")
+    exp.add_argument("file", nargs="?", type=Path, metavar="FILE.opml")
+
+    sub.add_parser("stats", help="what the store holds: items, matches, sources, last run")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from . import commands
+
+    try:
+        return commands.dispatch(args)
+    except (ConfigError, LexiconError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted: everything committed so far is kept; rerun to finish", file=sys.stderr)
+        return 130
+
+
+def load(args: argparse.Namespace):
+    config = load_config(args.config)
+    return config, load_lexicon(config.lexicon_path)
+
+
+def print_json(obj: object) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,189 @@
+"""What each `python -m ingest` subcommand does (argument parsing is in cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cli import EXIT_BUSY, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load, print_json
+from .config import load_config
+from .lexicon import Matcher, load_lexicon
+from .runlock import IngestBusy, RunLock
+from .score import score_text
+from .store import Store, StoreError
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    handlers = {
+        "run": cmd_run,
+        "score": cmd_score,
+        "rescore": cmd_rescore,
+        "feeds": cmd_feeds,
+        "stats": cmd_stats,
+    }
+    try:
+        return handlers[args.command](args)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except IngestBusy as exc:
+        print(f"busy: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .pipeline import Ingest
+
+    config, lexicon = load(args)
+    wait = args.wait if args.wait is not None else config.get("ingest", "lock_wait_seconds")
+    with RunLock(config.store_path, wait) as lock, Store(config.store_path) as store:
+        if lock.stale_pid:
+            print(f"note: cleared a stale lock left by pid {lock.stale_pid} (that run was killed)", file=sys.stderr)
+        ingest = Ingest(config, lexicon, store)
+        try:
+            selected = ingest._select(args.sources)
+        except KeyError as exc:
+            print(f"error: {exc.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+        bar = tqdm(total=len(selected), unit="source", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+        def progress(source_id: str, outcome) -> None:
+            bar.set_postfix_str(source_id[:30])
+            bar.update(1)
+
+        report = ingest.run(args.sources, force=args.force, progress=progress)
+        bar.close()
+    _print_run(report)
+    if report.lexicon_changed:
+        print("note: the lexicon changed since the last run; run `python -m ingest rescore` to rescore "
+              "older items with it", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_run(report) -> None:
+    print(f"run {report.run_id}: {report.new} new item(s), {report.duplicates} duplicate(s), "
+          f"{len(report.errors)} source(s) with errors")
+    width = max((len(o.source_id) for o in report.outcomes), default=10)
+    for o in report.outcomes:
+        line = f"  {o.source_id:<{width}}  {o.status:<12} new {o.new:>5}  dup {o.duplicates:>5}"
+        if o.failed:
+            line += f"  skipped {o.failed}"
+        if o.error:
+            line += f"  error: {o.error}"
+        elif o.warning:
+            line += f"  warning: {o.warning}"
+        print(line)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    lexicon = load_lexicon(config.lexicon_path)
+    matcher = Matcher(lexicon)
+    threshold, dweight = config.get("scoring", "threshold"), config.get("scoring", "distanced_weight")
+    out = []
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: {path}: cannot read as UTF-8 text: {exc}", file=sys.stderr)
+            status = EXIT_ERRORS
+            continue
+        lang = None if args.language == "auto" else args.language
+        scored = score_text(text, matcher, lang, threshold, dweight)
+        out.append((path, scored))
+    if args.json:
+        print_json({"items": [_score_json(p, s) for p, s in out]})
+    else:
+        for path, s in out:
+            print(f"{path}: {s.language}, {s.words} words, score {s.score}, "
+                  f"{'matching' if s.matching else 'not matching'}")
+            for m in s.matches:
+                tag = f" [distanced: {m.how}]" if m.distanced else ""
+                print(f"  {m.start:>7}-{m.end:<7} {m.concept:<36} {m.text!r}{tag}")
+    return status
+
+
+def _score_json(path: str, s) -> dict:
+    return {
+        "path": path,
+        "language": s.language,
+        "words": s.words,
+        "score": s.score,
+        "matching": s.matching,
+        "matches": [
+            {"concept": m.concept, "start": m.start, "end": m.end, "text": m.text, "distanced": m.distanced}
+            for m in s.matches
+        ],
+        "scores": {cid: {"hits": c.hits, "per_1k": c.per_1k} for cid, c in s.scores.items()},
+    }
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .pipeline import rescore
+
+    config, lexicon = load(args)
+    with RunLock(config.store_path, config.get("ingest", "lock_wait_seconds")), Store(config.store_path) as store:
+        total = store.item_count()
+        with tqdm(total=total, unit="item", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+            done = rescore(store, lexicon, config.get("scoring", "threshold"),
+                           config.get("scoring", "distanced_weight"), progress=bar.update)
+        stats = store.stats()
+    print(f"rescored {done} item(s) with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
+          f"{stats['matches']} match(es)")
+    return EXIT_OK
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from .opml import export_opml, import_opml
+
+    if args.feeds_command == "import":
+        added = import_opml(Path(args.config), args.file, args.group)
+        print(f"added {len(added)} feed(s) to {args.config}" + (": " + ", ".join(added) if added else ""))
+        return EXIT_OK
+    config = load_config(args.config)
+    if args.feeds_command == "export":
+        text = export_opml(config)
+        if args.file:
+            args.file.write_text(text, encoding="utf-8")
+            print(f"wrote {sum(s.kind == 'feed' for s in config.sources)} feed(s) to {args.file}")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    if args.feeds_command == "list":
+        for s in config.sources:
+            if s.kind == "feed":
+                flag = "" if s.enabled else " (disabled)"
+                print(f"{s.id:<28} {s.group:<15} {s.url}{flag}")
+        return EXIT_OK
+    return _feeds_health(config)
+
+
+def _feeds_health(config) -> int:
+    from .store.reads import StoreReader
+
+    reader = StoreReader(config.store_path)
+    health = reader.feed_health()
+    if health.empty:
+        print("no feed has been fetched yet: run `python -m ingest run`")
+        return EXIT_OK
+    for row in health.itertuples():
+        last_ok = row.last_success_at or "never"
+        err = f"  {row.error}" if row.error else ""
+        print(f"{row.source_id:<28} {row.status:<12} HTTP {row.http_status or '-':<4} "
+              f"last ok {last_ok:<20} failures {row.consecutive_failures}{err}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    with Store(config.store_path) as store:
+        stats = store.stats()
+    for key, value in stats.items():
+        print(f"{key:<14} {value}")
+    return EXIT_OK

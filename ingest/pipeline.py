@@ -1,0 +1,276 @@
+"""The only module that wires the others together: sources -> items -> scores -> store.
+
+Each source is stored in its own transaction together with its feed state, so a
+crash or kill loses nothing already committed, and a rerun completes the work
+without duplicates (every item is checked against the store by URL, GUID and
+content hash before it is inserted).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import feeds
+from .config import Config, Source
+from .items import canonical_url, item_from_entry, text_hash
+from .lexicon import Lexicon, Matcher
+from .records import FeedState, FetchResult, Item
+from .score import score_text
+from .sources import ArchiveRow, RowProblem, read_archive, seed_item
+from .store import Store, now_utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceOutcome:
+    source_id: str
+    status: str = "ok"  # ok | not-modified | skipped | error
+    new: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    error: str | None = None
+    warning: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "failed": self.failed,
+            "error": self.error,
+            "warning": self.warning,
+        }
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    outcomes: list[SourceOutcome]
+    status: str
+    stale_lock_pid: int | None = None
+    lexicon_changed: bool = False
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(o.duplicates for o in self.outcomes)
+
+    @property
+    def errors(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.error]
+
+
+class Ingest:
+    """One ingest run over the configured sources."""
+
+    def __init__(self, config: Config, lexicon: Lexicon, store: Store, now: datetime | None = None):
+        self.config = config
+        self.lexicon = lexicon
+        self.matcher = Matcher(lexicon)
+        self.store = store
+        self.now = now or now_utc()
+        self.threshold = config.get("scoring", "threshold")
+        self.distanced_weight = config.get("scoring", "distanced_weight")
+
+    def score(self, item: Item) -> Any:
+        return score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight)
+
+    def run(
+        self,
+        only: Iterable[str] | None = None,
+        force: bool = False,
+        progress: Callable[[str, SourceOutcome], None] | None = None,
+    ) -> RunReport:
+        sources = self._select(only)
+        previous_hash = self.store.meta("lexicon_hash")
+        self.store.sync_config(self.config, self.lexicon, self.now)
+        run_id = self.store.start_run(self.lexicon.content_hash, self.now)
+        feed_sources = [s for s in sources if s.kind == "feed"]
+        results = self._fetch(feed_sources, force)
+        outcomes = []
+        for source in sources:
+            if source.kind == "feed" and source.id not in results:
+                outcome = SourceOutcome(source.id, status="skipped", warning="not due yet (backing off)")
+                self._record(run_id, outcome)
+            else:
+                outcome = self._ingest_source(run_id, source, results.get(source.id))
+            outcomes.append(outcome)
+            if progress:
+                progress(source.id, outcome)
+        summary = self.store.finish_run(run_id, now_utc())
+        changed = previous_hash is not None and previous_hash != self.lexicon.content_hash
+        return RunReport(run_id, outcomes, summary["status"], lexicon_changed=changed)
+
+    def _select(self, only: Iterable[str] | None) -> list[Source]:
+        wanted = set(only or [])
+        unknown = wanted - {s.id for s in self.config.sources}
+        if unknown:
+            raise KeyError(f"unknown source id(s): {', '.join(sorted(unknown))}")
+        return [s for s in self.config.sources if (s.id in wanted) or (not wanted and s.enabled)]
+
+    # ---- fetching -----------------------------------------------------------
+
+    def _fetch(self, sources: list[Source], force: bool) -> dict[str, tuple[FeedState, FetchResult]]:
+        states = []
+        for s in sources:
+            state = self.store.feed_state(s.id, s.url or "")
+            if force or feeds.due(state, self.now):
+                states.append(state)
+        if not states:
+            return {}
+        settings = feeds.FetchSettings.from_config(self.config)
+        by_id = {st.source_id: st for st in states}
+        results = feeds.fetch_all(states, settings, now=self.now)
+        return {r.source_id: (by_id[r.source_id], r) for r in results}
+
+    # ---- one source, one transaction ----------------------------------------
+
+    def _ingest_source(self, run_id: int, source: Source, fetched: tuple[FeedState, FetchResult] | None) -> SourceOutcome:
+        outcome = SourceOutcome(source.id)
+        try:
+            if source.kind == "seed":
+                self._store_items(run_id, outcome, [seed_item(source, self.now)])
+            elif source.kind == "archive":
+                self._ingest_archive(run_id, source, outcome)
+            else:
+                assert fetched is not None
+                self._ingest_feed(run_id, source, outcome, *fetched)
+        except Exception as exc:  # one broken source never stops the others
+            log.exception("source %s failed", source.id)
+            outcome = SourceOutcome(source.id, status="error", error=_describe(exc))
+            self._record(run_id, outcome, fetched)
+        return outcome
+
+    def _record(self, run_id: int, outcome: SourceOutcome, fetched: tuple[FeedState, FetchResult] | None = None) -> None:
+        with self.store.transaction():
+            if fetched is not None:
+                state, result = fetched
+                self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
+            self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
+            self.store.bump_data_version()
+
+    def _url(self, source_id: str) -> str:
+        return self.config.source(source_id).url or ""
+
+    def _next_state(self, state: FeedState, result: FetchResult, outcome: SourceOutcome) -> FeedState:
+        settings = feeds.FetchSettings.from_config(self.config)
+        if result.ok and outcome.error:  # fetched fine but unusable (not a feed)
+            from dataclasses import replace
+
+            result = replace(result, error=outcome.error, retryable=False)
+        return feeds.next_state(state, result, self.now, settings)
+
+    def _ingest_feed(
+        self, run_id: int, source: Source, outcome: SourceOutcome, state: FeedState, result: FetchResult
+    ) -> None:
+        if not result.ok:
+            outcome.status, outcome.error = "error", result.error
+            self._record(run_id, outcome, (state, result))
+            return
+        if result.not_modified:
+            outcome.status = "not-modified"
+            self._record(run_id, outcome, (state, result))
+            return
+        try:
+            parsed = feeds.parse_feed(result.body or b"", result.final_url or result.url, result.content_type)
+        except feeds.FeedParseError as exc:
+            outcome.status, outcome.error = "error", str(exc)
+            self._record(run_id, outcome, (state, result))
+            return
+        outcome.warning = parsed.warning
+        bodies = self._full_texts(source, parsed.entries)
+        items = []
+        for entry in parsed.entries:
+            try:
+                items.append(item_from_entry(source.id, entry, self.now, source.language, bodies.get(entry.link or "")))
+            except Exception as exc:  # a single bad entry is reported, the rest are kept
+                outcome.failed += 1
+                outcome.problems.append(f"{source.id}: entry {entry.title[:60]!r}: {_describe(exc)}")
+        self._store_items(run_id, outcome, items, (state, result))
+
+    def _full_texts(self, source: Source, entries: Iterable[Any]) -> dict[str, str]:
+        if not source.full_text:
+            return {}
+        from .extract import fetch_article_texts
+
+        wanted = [
+            e.link
+            for e in entries
+            if e.link and not self.store.known(source.id, canonical_url(e.link), e.guid)
+        ]
+        settings = feeds.FetchSettings.from_config(self.config)
+        return fetch_article_texts(wanted, settings, self.config.get("ingest", "fulltext_allow_hosts"))
+
+    def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome) -> None:
+        items: list[Item] = []
+        for row in read_archive(source, self.now):
+            if isinstance(row, RowProblem):
+                outcome.failed += 1
+                outcome.problems.append(f"{row.where}: {row.message}")
+                continue
+            assert isinstance(row, ArchiveRow)
+            if row.outlet:
+                self.store.ensure_source(row.item.source_id, row.outlet, row.group, "archive", source.id, self.now)
+            items.append(row.item)
+        if outcome.problems:
+            more = f" (+{len(outcome.problems) - 3} more)" if len(outcome.problems) > 3 else ""
+            outcome.warning = f"{len(outcome.problems)} row(s) skipped: " + "; ".join(outcome.problems[:3]) + more
+        self._store_items(run_id, outcome, items)
+
+    def _store_items(
+        self,
+        run_id: int,
+        outcome: SourceOutcome,
+        items: list[Item],
+        fetched: tuple[FeedState, FetchResult] | None = None,
+    ) -> None:
+        scored = [(item, self.score(item), text_hash(item.title, item.text)) for item in items]
+        days: dict[str, set[str]] = {}
+        with self.store.transaction():
+            for item, result, thash in scored:
+                if self.store.find_duplicate(item) is not None:
+                    outcome.duplicates += 1
+                    continue
+                self.store.insert_item(item, thash, result, self.lexicon.content_hash, run_id)
+                days.setdefault(item.source_id, set()).add(item.published_at.strftime("%Y-%m-%d"))
+                outcome.new += 1
+            for source_id, touched in days.items():
+                self.store.refresh_daily(source_id, touched)
+            if fetched is not None:
+                state, result = fetched
+                self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
+            self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
+            self.store.bump_data_version()
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return text if isinstance(exc, (OSError, ValueError, KeyError)) else f"{exc.__class__.__name__}: {text}"
+
+
+def rescore(store: Store, lexicon: Lexicon, threshold: float, distanced_weight: float, progress=None) -> int:
+    """Rescore every stored item with `lexicon`, in one transaction; returns items rescored."""
+    matcher = Matcher(lexicon)
+    done = 0
+    with store.transaction():
+        store.clear_scores()
+        for batch in store.iter_item_texts():
+            for row in batch:
+                scored = score_text(row["text"], matcher, row["language"], threshold, distanced_weight)
+                store.replace_scores(row["id"], scored, lexicon.content_hash)
+            done += len(batch)
+            if progress:
+                progress(len(batch))
+        store.rebuild_daily()
+        store._sync_lexicon(lexicon)
+        store.bump_data_version()
+    return done

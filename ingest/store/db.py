@@ -1,0 +1,134 @@
+"""Opening the SQLite store: WAL, migrations, clear errors for bad store files.
+
+Every SQL statement of the project lives in this package (`ingest.store`):
+`db` opens and migrates, `writes` is the ingest side, `reads` the dashboard
+and briefing side.  Callers get rows, dataclasses or DataFrames.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as it is; the message says why and what to run."""
+
+
+class StoreMissing(StoreError):
+    pass
+
+
+class StoreCorrupt(StoreError):
+    pass
+
+
+class StoreTooNew(StoreError):
+    pass
+
+
+class StoreOutdated(StoreError):
+    pass
+
+
+class StoreReadOnly(StoreError):
+    pass
+
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        if not path.exists():
+            raise StoreMissing(
+                f"No store at {path}. Run `python -m ingest run` to create it and ingest the sources."
+            )
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _classify(exc, path) from None
+    return conn
+
+
+def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreReadOnly(f"The store {path} cannot be written ({text}). Check the file's permissions.")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreCorrupt(
+            f"The store {path} is damaged ({text}). It was left untouched; move it aside and run "
+            "`python -m ingest run` to rebuild, or restore a backup."
+        )
+    return StoreError(f"The store {path} cannot be opened: {text}")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='migrations'").fetchone()
+    if row is None:
+        return 0
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM migrations").fetchone()[0])
+
+
+def check_version(conn: sqlite3.Connection, path: Path) -> None:
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreTooNew(
+            f"The store {path} has schema version {version}, newer than this program understands "
+            f"({SCHEMA_VERSION}). Upgrade the monitor; the store was not touched."
+        )
+    if version < SCHEMA_VERSION:
+        raise StoreOutdated(
+            f"The store {path} has schema version {version}; this program needs {SCHEMA_VERSION}. "
+            "Run `python -m ingest run` (or `python -m ingest stats`) once to migrate it."
+        )
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Apply pending migrations, each atomically. Returns the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        check_version(conn, path)
+    applied = []
+    for mid, name, sql in MIGRATIONS:
+        if mid <= current:
+            continue
+        name_sql = name.replace("'", "''")
+        conn.executescript(
+            f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO migrations (id, name, applied_at) "
+            f"VALUES ({mid}, '{name_sql}', strftime('%Y-%m-%dT%H:%M:%SZ','now'));\nCOMMIT;"
+        )
+        applied.append(name)
+    return applied
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,174 @@
+"""Registered schema migrations.  Each runs once, in order, inside a transaction,
+and is recorded in the `migrations` table (after sqlite-utils' migrations).
+Never edit a released migration: add a new one."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "initial schema",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE groups (
+            id TEXT PRIMARY KEY, label TEXT NOT NULL, colour TEXT NOT NULL, position INTEGER NOT NULL
+        );
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            group_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            language TEXT NOT NULL,
+            url TEXT,
+            parent_id TEXT,
+            configured INTEGER NOT NULL DEFAULT 1,
+            first_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE feed_state (
+            source_id TEXT PRIMARY KEY REFERENCES sources(id),
+            configured_url TEXT NOT NULL,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            error TEXT,
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT
+        );
+        CREATE TABLE families (
+            id TEXT PRIMARY KEY, label TEXT NOT NULL, colour TEXT NOT NULL,
+            description TEXT NOT NULL, position INTEGER NOT NULL
+        );
+        CREATE TABLE concepts (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            family_id TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            seed TEXT,
+            weight REAL NOT NULL,
+            forms TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            pid INTEGER,
+            lexicon_hash TEXT,
+            new_items INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            failed_sources INTEGER NOT NULL DEFAULT 0,
+            errors TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE run_sources (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            new_items INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            failed_items INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            warning TEXT,
+            finished_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, source_id)
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL REFERENCES sources(id),
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            url TEXT,
+            canonical_url TEXT,
+            guid TEXT,
+            author TEXT,
+            language TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            day TEXT NOT NULL,
+            date_estimated INTEGER NOT NULL DEFAULT 0,
+            date_flag TEXT,
+            published_raw TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            copy_of INTEGER REFERENCES items(id),
+            words INTEGER NOT NULL,
+            score REAL NOT NULL,
+            matching INTEGER NOT NULL,
+            lexicon_hash TEXT NOT NULL,
+            run_id INTEGER
+        );
+        CREATE UNIQUE INDEX items_source_canonical ON items(source_id, canonical_url)
+            WHERE canonical_url IS NOT NULL;
+        CREATE UNIQUE INDEX items_source_guid ON items(source_id, guid) WHERE guid IS NOT NULL;
+        CREATE UNIQUE INDEX items_source_hash ON items(source_id, content_hash);
+        CREATE INDEX items_text_hash ON items(text_hash);
+        CREATE INDEX items_source_day ON items(source_id, day);
+        CREATE INDEX items_published ON items(published_at);
+        CREATE INDEX items_matching_published ON items(matching, published_at);
+        CREATE TABLE matches (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            concept_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            form TEXT NOT NULL,
+            distanced INTEGER NOT NULL,
+            how TEXT
+        );
+        CREATE INDEX matches_item ON matches(item_id);
+        CREATE TABLE item_concepts (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            concept_id TEXT NOT NULL,
+            hits INTEGER NOT NULL,
+            own INTEGER NOT NULL,
+            distanced INTEGER NOT NULL,
+            per_1k REAL NOT NULL,
+            PRIMARY KEY (item_id, concept_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX item_concepts_concept ON item_concepts(concept_id, item_id);
+        -- Pre-aggregated daily counts maintained by ingest: the overview never scans items.
+        CREATE TABLE daily_source (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            matching INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            original_matching INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_source_source ON daily_source(source_id, day);
+        CREATE TABLE daily_concept (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            concept_id TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            own_items INTEGER NOT NULL,
+            distanced_items INTEGER NOT NULL,
+            hits INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id, concept_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_concept_concept ON daily_concept(concept_id, day);
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            title, text, content='items', content_rowid='id', tokenize='trigram'
+        );
+        CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER items_fts_update AFTER UPDATE OF title, text ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        """,
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

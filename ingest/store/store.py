@@ -1,0 +1,409 @@
+"""The ingest side of the store: config sync, feed state, runs, items, aggregates."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..records import FeedState, Item
+from .db import _classify, connect, migrate, transaction
+from .timefmt import iso, parse_iso
+
+
+class Store:
+    """A writable store.  One instance per process; not shared across threads."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = connect(self.path, readonly=False)
+        try:
+            self.applied = migrate(self.conn, self.path)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise _classify(exc, self.path) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with transaction(self.conn) as conn:
+            yield conn
+
+    # ---- meta -------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def bump_data_version(self) -> None:
+        """Readers key their caches on this; it changes whenever committed data does."""
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # ---- configuration ----------------------------------------------------
+
+    def sync_config(self, config: Any, lexicon: Any, now: datetime) -> None:
+        """Mirror groups, configured sources, families and concepts into the store."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM groups")
+            c.executemany(
+                "INSERT INTO groups (id, label, colour, position) VALUES (?, ?, ?, ?)",
+                [(g.id, g.label, g.colour, i) for i, g in enumerate(config.groups)],
+            )
+            c.execute("UPDATE sources SET configured = 0 WHERE parent_id IS NULL")
+            for s in config.sources:
+                self._upsert_source(s.id, s.name, s.group, s.kind, s.language, s.url, None, now)
+            self._sync_lexicon(lexicon)
+            self.bump_data_version()
+
+    def _upsert_source(self, sid, name, group, kind, language, url, parent_id, now) -> None:
+        self.conn.execute(
+            """INSERT INTO sources (id, name, group_id, kind, language, url, parent_id, configured, first_seen_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+               ON CONFLICT(id) DO UPDATE SET name = excluded.name, group_id = excluded.group_id,
+                 kind = excluded.kind, language = excluded.language, url = excluded.url,
+                 parent_id = excluded.parent_id, configured = 1""",
+            (sid, name, group, kind, language, url, parent_id, iso(now)),
+        )
+
+    def ensure_source(self, sid: str, name: str, group: str, kind: str, parent_id: str, now: datetime) -> None:
+        """Register an outlet found inside an archive (one archive, many outlets)."""
+        self._upsert_source(sid, name, group, kind, "auto", None, parent_id, now)
+
+    def _sync_lexicon(self, lexicon: Any) -> None:
+        c = self.conn
+        c.execute("DELETE FROM families")
+        c.executemany(
+            "INSERT INTO families (id, label, colour, description, position) VALUES (?, ?, ?, ?, ?)",
+            [(f.id, f.label, f.colour, f.description, i) for i, f in enumerate(lexicon.families)],
+        )
+        c.execute("DELETE FROM concepts")
+        c.executemany(
+            "INSERT INTO concepts (id, label, family_id, definition, seed, weight, forms, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    k.id,
+                    k.label,
+                    k.family,
+                    k.definition,
+                    k.seed,
+                    k.weight,
+                    json.dumps(
+                        {"en": k.en, "zh": k.zh, "en_context": k.en_context, "zh_context": k.zh_context},
+                        ensure_ascii=False,
+                    ),
+                    i,
+                )
+                for i, k in enumerate(lexicon.concepts)
+            ],
+        )
+        self.set_meta("lexicon_hash", lexicon.content_hash)
+
+    # ---- feed state -------------------------------------------------------
+
+    def feed_state(self, source_id: str, configured_url: str) -> FeedState:
+        """The remembered state; a fresh one when the analyst changed the configured URL
+        (a URL moved by a permanent redirect is kept while the configuration is unchanged)."""
+        row = self.conn.execute("SELECT * FROM feed_state WHERE source_id = ?", (source_id,)).fetchone()
+        if row is None or row["configured_url"] != configured_url:
+            return FeedState(source_id=source_id, url=configured_url)
+        state = FeedState(
+            source_id=source_id,
+            url=row["url"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            status=row["status"],
+            http_status=row["http_status"],
+            error=row["error"],
+            last_attempt_at=parse_iso(row["last_attempt_at"]),
+            last_success_at=parse_iso(row["last_success_at"]),
+            consecutive_failures=row["consecutive_failures"],
+            next_attempt_at=parse_iso(row["next_attempt_at"]),
+        )
+        return state
+
+    def save_feed_state(self, state: FeedState, configured_url: str) -> None:
+        self.conn.execute(
+            """INSERT INTO feed_state (source_id, configured_url, url, etag, last_modified, status, http_status, error,
+                   last_attempt_at, last_success_at, consecutive_failures, next_attempt_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(source_id) DO UPDATE SET configured_url = excluded.configured_url, url = excluded.url, etag = excluded.etag,
+                 last_modified = excluded.last_modified, status = excluded.status,
+                 http_status = excluded.http_status, error = excluded.error,
+                 last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+                 consecutive_failures = excluded.consecutive_failures,
+                 next_attempt_at = excluded.next_attempt_at""",
+            (
+                state.source_id,
+                configured_url,
+                state.url,
+                state.etag,
+                state.last_modified,
+                state.status,
+                state.http_status,
+                state.error,
+                iso(state.last_attempt_at),
+                iso(state.last_success_at),
+                state.consecutive_failures,
+                iso(state.next_attempt_at),
+            ),
+        )
+
+    # ---- runs -------------------------------------------------------------
+
+    def start_run(self, lexicon_hash: str, now: datetime) -> int:
+        """Open a run; earlier runs still marked running whose process is gone become interrupted."""
+        with self.transaction() as c:
+            for row in c.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+                if not _pid_alive(row["pid"]):
+                    c.execute(
+                        "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) WHERE id = ?",
+                        (iso(now), row["id"]),
+                    )
+            cur = c.execute(
+                "INSERT INTO runs (started_at, status, pid, lexicon_hash) VALUES (?, 'running', ?, ?)",
+                (iso(now), os.getpid(), lexicon_hash),
+            )
+            self.bump_data_version()
+        return int(cur.lastrowid or 0)
+
+    def record_source(self, run_id: int, source_id: str, outcome: dict[str, Any], now: datetime) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO run_sources
+               (run_id, source_id, status, new_items, duplicates, failed_items, error, warning, finished_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                run_id,
+                source_id,
+                outcome["status"],
+                outcome.get("new", 0),
+                outcome.get("duplicates", 0),
+                outcome.get("failed", 0),
+                outcome.get("error"),
+                outcome.get("warning"),
+                iso(now),
+            ),
+        )
+
+    def finish_run(self, run_id: int, now: datetime) -> dict[str, Any]:
+        with self.transaction() as c:
+            totals = c.execute(
+                """SELECT coalesce(sum(new_items), 0) AS new, coalesce(sum(duplicates), 0) AS dup,
+                          coalesce(sum(status = 'error'), 0) AS failed
+                   FROM run_sources WHERE run_id = ?""",
+                (run_id,),
+            ).fetchone()
+            errors = [
+                {"source": r["source_id"], "error": r["error"]}
+                for r in c.execute(
+                    "SELECT source_id, error FROM run_sources WHERE run_id = ? AND error IS NOT NULL ORDER BY source_id",
+                    (run_id,),
+                )
+            ]
+            status = "errors" if errors else "ok"
+            c.execute(
+                """UPDATE runs SET finished_at = ?, status = ?, new_items = ?, duplicates = ?,
+                   failed_sources = ?, errors = ? WHERE id = ?""",
+                (iso(now), status, totals["new"], totals["dup"], totals["failed"], json.dumps(errors), run_id),
+            )
+            self.set_meta("last_run_finished_at", iso(now) or "")
+            self.bump_data_version()
+        return {"status": status, "new": totals["new"], "duplicates": totals["dup"], "errors": errors}
+
+    # ---- items ------------------------------------------------------------
+
+    def find_duplicate(self, item: Item) -> int | None:
+        """The id of a stored item of the same source with the same URL, GUID or content."""
+        row = self.conn.execute(
+            """SELECT id FROM items WHERE source_id = ?1 AND (content_hash = ?2
+                 OR (?3 IS NOT NULL AND canonical_url = ?3) OR (?4 IS NOT NULL AND guid = ?4)) LIMIT 1""",
+            (item.source_id, item.content_hash, item.canonical_url, item.guid),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def known(self, source_id: str, canonical_url: str | None, guid: str | None) -> bool:
+        """Cheap pre-check before fetching an article page for an entry."""
+        if canonical_url is None and guid is None:
+            return False
+        row = self.conn.execute(
+            """SELECT 1 FROM items WHERE source_id = ?1 AND ((?2 IS NOT NULL AND canonical_url = ?2)
+                 OR (?3 IS NOT NULL AND guid = ?3)) LIMIT 1""",
+            (source_id, canonical_url, guid),
+        ).fetchone()
+        return row is not None
+
+    def insert_item(self, item: Item, text_hash: str, scored: Any, lexicon_hash: str, run_id: int | None) -> int:
+        """Insert one new item with its matches and per-concept scores (caller holds the transaction)."""
+        copy = self.conn.execute(
+            "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1",
+            (text_hash, item.source_id),
+        ).fetchone()
+        cur = self.conn.execute(
+            """INSERT INTO items (source_id, title, text, summary, url, canonical_url, guid, author, language,
+                 published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash,
+                 text_hash, copy_of, words, score, matching, lexicon_hash, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                item.source_id,
+                item.title,
+                item.text,
+                item.summary,
+                item.url,
+                item.canonical_url,
+                item.guid,
+                item.author,
+                item.language,
+                iso(item.published_at),
+                item.published_at.strftime("%Y-%m-%d"),
+                int(item.date_estimated),
+                item.date_flag,
+                item.published_raw,
+                iso(item.fetched_at),
+                item.content_hash,
+                text_hash,
+                None if copy is None else copy[0],
+                scored.words,
+                scored.score,
+                int(scored.matching),
+                lexicon_hash,
+                run_id,
+            ),
+        )
+        item_id = int(cur.lastrowid or 0)
+        self._insert_scores(item_id, scored)
+        return item_id
+
+    def _insert_scores(self, item_id: int, scored: Any) -> None:
+        self.conn.executemany(
+            "INSERT INTO matches (item_id, concept_id, start, end, text, form, distanced, how) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(item_id, m.concept, m.start, m.end, m.text, m.form, int(m.distanced), m.how) for m in scored.matches],
+        )
+        self.conn.executemany(
+            "INSERT INTO item_concepts (item_id, concept_id, hits, own, distanced, per_1k) VALUES (?, ?, ?, ?, ?, ?)",
+            [(item_id, cid, s.hits, s.own, s.distanced, s.per_1k) for cid, s in scored.scores.items()],
+        )
+
+    def refresh_daily(self, source_id: str, days: Iterable[str]) -> None:
+        """Recompute the pre-aggregated daily rows of one source for the given days."""
+        days = sorted(set(days))
+        for start in range(0, len(days), 500):
+            chunk = days[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            args = (source_id, *chunk)
+            self.conn.execute(f"DELETE FROM daily_source WHERE source_id = ? AND day IN ({marks})", args)
+            self.conn.execute(f"DELETE FROM daily_concept WHERE source_id = ? AND day IN ({marks})", args)
+            self.conn.execute(
+                f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
+                    SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL),
+                           sum(matching AND copy_of IS NULL)
+                    FROM items WHERE source_id = ? AND day IN ({marks}) GROUP BY day""",
+                args,
+            )
+            self.conn.execute(
+                f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items,
+                        hits, original_items)
+                    SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
+                           sum(ic.hits), sum(i.copy_of IS NULL)
+                    FROM items i JOIN item_concepts ic ON ic.item_id = i.id
+                    WHERE i.source_id = ? AND i.day IN ({marks}) GROUP BY i.day, ic.concept_id""",
+                args,
+            )
+
+    def rebuild_daily(self) -> None:
+        c = self.conn
+        c.execute("DELETE FROM daily_source")
+        c.execute("DELETE FROM daily_concept")
+        c.execute(
+            """INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
+               SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL), sum(matching AND copy_of IS NULL)
+               FROM items GROUP BY day, source_id"""
+        )
+        c.execute(
+            """INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items, hits,
+                   original_items)
+               SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
+                      sum(ic.hits), sum(i.copy_of IS NULL)
+               FROM items i JOIN item_concepts ic ON ic.item_id = i.id GROUP BY i.day, i.source_id, ic.concept_id"""
+        )
+
+    # ---- rescoring --------------------------------------------------------
+
+    def iter_item_texts(self, batch: int = 2000) -> Iterator[list[sqlite3.Row]]:
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, text, language FROM items WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["id"]
+
+    def item_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def clear_scores(self) -> None:
+        self.conn.execute("DELETE FROM matches")
+        self.conn.execute("DELETE FROM item_concepts")
+
+    def replace_scores(self, item_id: int, scored: Any, lexicon_hash: str) -> None:
+        self.conn.execute(
+            "UPDATE items SET words = ?, score = ?, matching = ?, lexicon_hash = ? WHERE id = ?",
+            (scored.words, scored.score, int(scored.matching), lexicon_hash, item_id),
+        )
+        self._insert_scores(item_id, scored)
+
+    def stats(self) -> dict[str, Any]:
+        c = self.conn
+        return {
+            "items": c.execute("SELECT count(*) FROM items").fetchone()[0],
+            "matching": c.execute("SELECT coalesce(sum(matching), 0) FROM items").fetchone()[0],
+            "matches": c.execute("SELECT count(*) FROM matches").fetchone()[0],
+            "sources": c.execute("SELECT count(*) FROM sources").fetchone()[0],
+            "runs": c.execute("SELECT count(*) FROM runs").fetchone()[0],
+            "lexicon_hash": self.meta("lexicon_hash"),
+            "first_day": c.execute("SELECT min(day) FROM items").fetchone()[0],
+            "last_day": c.execute("SELECT max(day) FROM items").fetchone()[0],
+        }
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
