@@ -1,0 +1,133 @@
+"""`python -m ingest` as a user runs it: real subprocesses, real store files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.builders import REPO, SEEDS, SourceSpec, seed_sources, write_config
+
+
+def cli(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_help_explains_each_subcommand():
+    out = cli("--help").stdout
+    for name in ("run", "score", "rescore", "feeds", "stats"):
+        assert name in out
+    assert "OPML" in cli("feeds", "--help").stdout
+
+
+def test_score_json_prints_exact_slices(tmp_path):
+    seed = SEEDS / "003_c96456b41400a445.txt"
+    zh = tmp_path / "zh.txt"
+    zh.write_text("我们要摒弃冷戰思維和零和博弈，践行共同、综合、合作、可持续的安全观。", encoding="utf-8")
+    proc = cli("--config", str(REPO / "config.toml"), "score", str(seed), str(zh), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [i["path"] for i in data["items"]] == [str(seed), str(zh)]
+    for item in data["items"]:
+        text = Path(item["path"]).read_text(encoding="utf-8-sig")
+        assert set(item) >= {"path", "language", "words", "matches", "scores"}
+        assert item["matches"], item["path"]
+        for m in item["matches"]:
+            assert set(m) == {"concept", "start", "end", "text", "distanced"}
+            assert text[m["start"] : m["end"]] == m["text"]
+        for concept, s in item["scores"].items():
+            assert s["hits"] == sum(m["concept"] == concept for m in item["matches"])
+    assert data["items"][1]["language"].startswith("zh")
+
+
+def test_score_reports_unreadable_file(tmp_path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\xff\xfe\x00garbage\xc3")
+    proc = cli("--config", str(REPO / "config.toml"), "score", str(bad))
+    assert proc.returncode == 1 and str(bad) in proc.stderr
+
+
+def test_run_then_stats_then_health(tmp_path):
+    cfg = write_config(tmp_path, seed_sources() + [
+        SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})])
+    proc = cli("--config", str(cfg), "run", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 new item(s)" in proc.stdout and "dead-feed" in proc.stdout and "error:" in proc.stdout
+    stats = cli("--config", str(cfg), "stats").stdout
+    assert "items" in stats and " 5" in stats
+    health = cli("--config", str(cfg), "feeds", "health").stdout
+    assert "dead-feed" in health and "failures 1" in health
+
+
+def test_bad_config_exits_2_with_the_file_named(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[ingest]\nconcurrency = 'x'\n", encoding="utf-8")
+    proc = cli("--config", str(cfg), "run")
+    assert proc.returncode == 2 and str(cfg) in proc.stderr and "concurrency" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_source_is_refused(tmp_path):
+    cfg = write_config(tmp_path, seed_sources())
+    proc = cli("--config", str(cfg), "run", "no-such-source")
+    assert proc.returncode == 2 and "no-such-source" in proc.stderr
+
+
+def test_opml_export_then_import_roundtrip(tmp_path):
+    src = write_config(tmp_path, [
+        SourceSpec("a-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/a.xml"}, name="A & <Feed>"),
+        SourceSpec("b-feed", "cn-official", "feed", {"url": "http://127.0.0.1:9/b.xml"}),
+    ])
+    opml = tmp_path / "feeds.opml"
+    assert cli("--config", str(src), "feeds", "export", str(opml)).returncode == 0
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    dst = write_config(other_dir, [])
+    proc = cli("--config", str(dst), "feeds", "import", str(opml))
+    assert proc.returncode == 0, proc.stderr
+    listed = cli("--config", str(dst), "feeds", "list").stdout
+    assert "http://127.0.0.1:9/a.xml" in listed and "western-media" in listed
+    assert "cn-official" in listed
+    again = cli("--config", str(dst), "feeds", "import", str(opml))
+    assert "added 0 feed(s)" in again.stdout, "already configured feeds are skipped"
+
+
+def test_opml_import_with_unknown_category_needs_group(tmp_path):
+    cfg = write_config(tmp_path, [])
+    before = cfg.read_text(encoding="utf-8")
+    opml = tmp_path / "x.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Tech">'
+                    '<outline text="Blog" xmlUrl="http://127.0.0.1:9/b"/></outline></body></opml>')
+    proc = cli("--config", str(cfg), "feeds", "import", str(opml))
+    assert proc.returncode == 2 and "--group" in proc.stderr
+    assert cfg.read_text(encoding="utf-8") == before, "nothing written on error"
+    ok = cli("--config", str(cfg), "feeds", "import", str(opml), "--group", "think-tanks")
+    assert ok.returncode == 0 and "added 1" in ok.stdout
+
+
+def test_second_run_during_a_run_exits_with_a_clear_message(tmp_path):
+    import fcntl
+
+    cfg = write_config(tmp_path, seed_sources())
+    lock = tmp_path / "monitor.sqlite3.lock"
+    with open(lock, "w") as fh:
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        proc = cli("--config", str(cfg), "run", "--quiet")
+    assert proc.returncode == 3
+    assert "Another ingest" in proc.stderr and str(os.getpid()) in proc.stderr
+
+
+def test_stale_lock_from_a_killed_run_is_cleared(tmp_path):
+    cfg = write_config(tmp_path, seed_sources())
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / "monitor.sqlite3.lock").write_text(f"{dead.pid}\n")
+    proc = cli("--config", str(cfg), "run", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert f"cleared a stale lock left by pid {dead.pid}" in proc.stderr
