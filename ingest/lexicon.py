@@ -9,6 +9,7 @@ field named.  See README "The lexicon" for the format.
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,8 @@ def load_lexicon(path: str | Path) -> Lexicon:
 
 
 def parse_lexicon(raw: dict[str, Any], where: str, content_hash: str, path: Path | None = None) -> Lexicon:
+    if not isinstance(raw, dict):
+        raise LexiconError(f"{where}: the lexicon must be a table, got {type(raw).__name__}")
     for key in raw:
         if key not in _TOP_KEYS:
             raise LexiconError(f"{where}: unknown top-level key '{key}' (expected {sorted(_TOP_KEYS)})")
@@ -138,6 +141,8 @@ def parse_lexicon(raw: dict[str, Any], where: str, content_hash: str, path: Path
 def _check_keys(entry: Any, spec: dict[str, bool], where: str) -> None:
     if not isinstance(entry, dict):
         raise LexiconError(f"{where}: must be a table")
+    if isinstance(entry.get("id"), str):
+        where = f"{where} (id '{entry['id']}')"
     for key in entry:
         if key not in spec:
             raise LexiconError(f"{where}: unknown field '{key}' (expected {sorted(spec)})")
@@ -174,7 +179,7 @@ def _parse_concepts(entries: Any, where: str, family_ids: set[str]) -> tuple[Con
         if entry["family"] not in family_ids:
             raise LexiconError(f"{at}: unknown family '{entry['family']}' (known: {sorted(family_ids)})")
         weight = entry.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight <= 0:
             raise LexiconError(f"{at}: 'weight' must be a positive number, got {weight!r}")
         forms = {name: _forms(entry, name, at) for name in _FORM_FIELDS}
         if not any(forms[n] for n in ("en", "zh", "en_context", "zh_context")):

@@ -67,8 +67,14 @@ class Normalised:
     def to_original(self, index: int) -> int:
         for new_pos, old_pos in reversed(self.passes):
             k = bisect_right(new_pos, index) - 1
-            if k >= 0:
-                index = old_pos[k] + (index - new_pos[k])
+            if k < 0:
+                continue
+            offset = index - new_pos[k]
+            if k % 2 == 0 and k + 1 < len(old_pos):
+                # inside a changed region: an expansion ("ﬁ" -> "fi") maps every
+                # output position to its one source character
+                offset = min(offset, max(0, old_pos[k + 1] - old_pos[k] - 1))
+            index = old_pos[k] + offset
         return index
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -107,15 +113,6 @@ def _collapse(match_text: str) -> str:
     return "" if match_text.startswith("-") else " "
 
 
-def _fold_run(run: str) -> str:
-    folded = unicodedata.normalize("NFKC", run).lower().translate(_translate_table())
-    if len(folded) == len(run):
-        return folded
-    # Rare: a character that NFKC expands or contracts (ligatures, compatibility
-    # forms). Fold per character so only those characters shift.
-    return "".join(unicodedata.normalize("NFKC", ch).lower().translate(_translate_table()) for ch in run)
-
-
 def normalise(text: str) -> Normalised:
     passes = []
     out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)
@@ -133,35 +130,59 @@ def normalise(text: str) -> Normalised:
 
 
 def _fold_runs(text: str) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
-    # Fast path: when the whole text folds 1:1 a single translate suffices.
-    folded = unicodedata.normalize("NFKC", text)
-    if len(folded) == len(text):
-        lowered = folded.lower()
+    """NFKC + lower + fold, recording anchors only around characters that change length.
+
+    Checking the total length is not enough: a ligature (+1) and a composing accent
+    (-1) cancel out and would shift every offset between them.  So the fast path
+    needs the text to be NFKC already; otherwise only the few characters that can
+    change length (found by one regex pass) are folded one by one.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        lowered = text.lower()
         if len(lowered) == len(text):
             return lowered.translate(_translate_table()), None
+    table = _translate_table()
     pieces: list[str] = []
     new_pos: list[int] = []
     old_pos: list[int] = []
     out_len = 0
     last = 0
-    for m in _NON_ASCII_RUN.finditer(text):
-        start, end = m.span()
-        pieces.append(text[last:start])
-        out_len += start - last
-        run = text[start:end]
-        for i, ch in enumerate(run):
-            f = unicodedata.normalize("NFKC", ch).lower().translate(_translate_table())
-            if len(f) != 1:
-                new_pos.append(out_len)
-                old_pos.append(start + i)
-                new_pos.append(out_len + len(f))
-                old_pos.append(start + i + 1)
-            pieces.append(f)
-            out_len += len(f)
-        last = end
-    pieces.append(text[last:])
-    out = "".join(pieces)
-    return out, ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
+    for m in _length_changing_chars().finditer(text):
+        start = m.start()
+        plain = unicodedata.normalize("NFKC", text[last:start]).lower().translate(table)
+        pieces.append(plain)
+        out_len += len(plain)
+        f = unicodedata.normalize("NFKC", m.group()).lower().translate(table)
+        if len(f) != 1:
+            new_pos += (out_len, out_len + len(f))
+            old_pos += (start, start + 1)
+        pieces.append(f)
+        out_len += len(f)
+        last = start + 1
+    pieces.append(unicodedata.normalize("NFKC", text[last:]).lower().translate(table))
+    return "".join(pieces), ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
+
+
+@lru_cache(maxsize=1)
+def _length_changing_chars() -> re.Pattern[str]:
+    """Characters whose fold is not one character, or that compose with a neighbour."""
+    chars = []
+    for cp in range(0x80, 0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        f = unicodedata.normalize("NFKC", ch)
+        if (
+            len(f) != 1
+            or len(f.lower()) != 1
+            or unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or unicodedata.category(f) in ("Mn", "Mc", "Me")
+            or 0x1100 <= ord(f) <= 0x11FF  # Hangul jamo compose into syllables
+            or 0xA960 <= ord(f) <= 0xA97F
+            or 0xD7B0 <= ord(f) <= 0xD7FF
+        ):
+            chars.append(re.escape(ch))
+    return re.compile("[" + "".join(chars) + "]")
 
 
 def normalise_form(form: str) -> str:

@@ -1,0 +1,227 @@
+"""Loading the lexicon: clear errors for analysts' mistakes, and the shipped file's coverage."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from ingest.lexicon import KIND_ANCHOR, KIND_CONCEPT, LexiconError, Matcher, load_lexicon, parse_lexicon
+from ingest.textnorm import normalise_form
+
+LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
+
+REQUIRED = [
+    "new_security_concept", "asian_security_concept", "common_comprehensive_cooperative_sustainable_security",
+    "common_security", "comprehensive_security", "cooperative_security", "sustainable_security",
+    "indivisible_security", "holistic_national_security", "global_security_initiative",
+    "global_development_initiative", "global_civilization_initiative", "global_governance_initiative",
+    "community_shared_future", "regional_community_shared_future",
+    "mutual_trust_benefit_equality_coordination", "partnership_not_alliance", "extensive_consultation",
+    "dialogue_and_consultation", "legitimate_security_concerns", "sovereignty_territorial_integrity",
+    "non_interference", "five_principles_peaceful_coexistence", "un_charter", "true_multilateralism",
+    "traditional_nontraditional_security", "development_security_nexus", "new_type_international_relations",
+    "new_model_major_country_relations", "win_win_cooperation",
+    "cold_war_mentality", "zero_sum", "bloc_confrontation", "hegemonism", "power_politics", "unilateralism",
+    "absolute_security", "military_alliances", "unilateral_sanctions", "long_arm_jurisdiction", "asia_pacific_nato",
+    "sco", "cica", "asean_regional_forum", "brics", "boao_forum",
+    "rules_based_order", "free_open_indo_pacific", "integrated_deterrence", "extended_deterrence",
+    "collective_defence", "derisking_decoupling", "economic_coercion", "aukus", "quad",
+]
+
+MINIMAL = {
+    "context": {"en": ["united nations"], "zh": ["联合国"], "min_anchors": 2},
+    "families": [{"id": "official", "label": "Official", "colour": "#d62728"}],
+    "concepts": [
+        {"id": "gsi", "label": "GSI", "family": "official", "definition": "d", "en": ["global security initiative"]},
+        {"id": "csf", "label": "CSF", "family": "official", "definition": "d", "zh": ["人类命运共同体"]},
+    ],
+}
+
+
+def _raw(**changes):
+    raw = copy.deepcopy(MINIMAL)
+    for dotted, value in changes.items():
+        target = raw
+        *path, last = dotted.split("__")
+        for part in path:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+    return raw
+
+
+def _error(raw) -> str:
+    with pytest.raises(LexiconError) as info:
+        parse_lexicon(raw, "lex.toml", "hash")
+    return str(info.value)
+
+
+def test_minimal_lexicon_loads():
+    lex = parse_lexicon(_raw(), "lex.toml", "hash")
+    assert [c.id for c in lex.concepts] == ["gsi", "csf"]
+    assert lex.min_anchors == 2
+
+
+def test_unknown_field_names_file_concept_and_field():
+    message = _error(_raw(concepts__0__colour="red"))
+    assert "lex.toml" in message and "'gsi'" in message and "'colour'" in message
+
+
+def test_unknown_top_level_key_and_context_key():
+    assert "'concept'" in _error(_raw(concept=[]))
+    assert "context.anchors" in _error(_raw(context__anchors=["x"]))
+
+
+def test_empty_pattern():
+    message = _error(_raw(concepts__0__en=[""]))
+    assert "'gsi'" in message and "'en'" in message and "empty" in message
+
+
+@pytest.mark.parametrize("form", ["*", "  ", "-", "\u2014", '"', " * "])
+def test_pattern_matching_the_empty_string(form):
+    message = _error(_raw(concepts__0__en=[form]))
+    assert "'gsi'" in message and "empty string" in message
+
+
+def test_duplicate_ids():
+    raw = _raw()
+    raw["concepts"].append(dict(raw["concepts"][0], en=["global development initiative"]))
+    assert "duplicate concept id 'gsi'" in _error(raw)
+
+
+def test_duplicate_family_ids():
+    raw = _raw()
+    raw["families"].append(dict(raw["families"][0]))
+    assert "duplicate family id 'official'" in _error(raw)
+
+
+def test_unknown_family():
+    message = _error(_raw(concepts__1__family="platforms"))
+    assert "'csf'" in message and "unknown family 'platforms'" in message
+
+
+def test_form_shared_by_two_concepts_even_when_written_differently():
+    # "Global-Security Initiative" normalises to the same key as the first concept's form
+    message = _error(_raw(concepts__1__en_context=["Global-Security Initiative"]))
+    assert "'csf'" in message and "'gsi'" in message
+
+
+def test_form_listed_twice_in_one_field():
+    message = _error(_raw(concepts__0__en=["global security initiative", "Global Security Initiative"]))
+    assert "twice" in message
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"concepts__0__weight": 0}, "'weight'"),
+        ({"concepts__0__weight": float("nan")}, "'weight'"),
+        ({"concepts__0__weight": True}, "'weight'"),
+        ({"concepts__0__en": "global security initiative"}, "list of strings"),
+        ({"concepts__0__en": [3]}, "non-string"),
+        ({"concepts__0__label": ""}, "'label'"),
+        ({"concepts__0__seed": 5}, "'seed'"),
+        ({"context__min_anchors": 0}, "min_anchors"),
+        ({"families": []}, "families"),
+        ({"concepts": {}}, "concepts"),
+    ],
+)
+def test_bad_values_are_named(change, words):
+    assert words in _error(_raw(**change))
+
+
+def test_concept_without_forms():
+    raw = _raw()
+    del raw["concepts"][0]["en"]
+    assert "no surface forms" in _error(raw)
+
+
+def test_not_a_table():
+    assert "must be a table" in _error(["concepts"])
+
+
+def test_bad_toml_names_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('[[concepts]]\nid = "x\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match="broken.toml.*not valid TOML"):
+        load_lexicon(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(LexiconError, match="not found"):
+        load_lexicon(tmp_path / "nope.toml")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('version = "caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(LexiconError, match="UTF-8"):
+        load_lexicon(path)
+
+
+# ---- the shipped lexicon ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_lexicon(LEXICON)
+
+
+def test_shipped_lexicon_covers_every_required_concept(shipped):
+    ids = {c.id for c in shipped.concepts}
+    assert not set(REQUIRED) - ids, f"missing concepts: {sorted(set(REQUIRED) - ids)}"
+
+
+def test_shipped_concepts_are_complete(shipped):
+    families = {f.id for f in shipped.families}
+    assert len(families) >= 5
+    assert len({f.colour.lower() for f in shipped.families}) == len(shipped.families), "family colours must differ"
+    for c in shipped.concepts:
+        assert c.definition.strip() and c.label.strip()
+        assert c.en or c.en_context, f"{c.id} has no English form"
+        assert c.zh or c.zh_context, f"{c.id} has no Chinese form"
+        if c.seed:
+            assert (LEXICON.parent / "seeds" / f"{c.seed}.txt").exists(), f"{c.id}: no seed {c.seed}"
+            assert c.seed in c.definition, f"{c.id}: definition should name its seed"
+
+
+def test_platforms_and_counter_frames_weigh_less(shipped):
+    for c in shipped.concepts:
+        if c.family in ("platform", "counter"):
+            assert c.weight < 1.0, c.id
+
+
+def test_acronyms_and_generic_words_are_never_full_forms(shipped):
+    risky = {"sco", "cica", "gsi", "arf", "quad", "equality", "coordination", "security", "common security",
+             "comprehensive security", "上合", "亚信"}
+    for c in shipped.concepts:
+        full = {normalise_form(f.rstrip("*")) for f in c.en + c.zh}
+        assert not full & risky, f"{c.id} lists {full & risky} as full forms"
+    context = {normalise_form(f) for c in shipped.concepts for f in c.en_context}
+    assert {"sco", "cica", "gsi", "arf", "quad"} <= context
+
+
+def test_context_anchors_do_not_swallow_concept_forms(shipped):
+    """An anchor whose tail is the head of a concept form would hide that form
+    (matching is leftmost-longest).  Only pairs judged implausible in real text
+    are allowed."""
+    matcher = Matcher(shipped)
+    allowed_heads = ("security ",)  # "regional security indivisibility" does not occur
+    allowed = {("裁军", "军事"), ("发言人", "人类"), ("领导人", "人类")}  # 裁军事…, 领导人类… are not Chinese
+    keys = list(matcher.automaton.items())
+    forms = [k for k, info in keys if info.kind == KIND_CONCEPT and not k.startswith(allowed_heads)]
+    clashes = []
+    for anchor, info in keys:
+        if info.kind != KIND_ANCHOR:
+            continue
+        for i in range(1, len(anchor)):
+            tail = anchor[i:]
+            if anchor[i - 1].isalnum() and anchor[i].isalnum() and anchor[i] < "\u2e80":
+                continue  # the tail starts inside a word: no boundary there
+            clashes += [
+                (anchor, form)
+                for form in forms
+                if form.startswith(tail) and len(form) > len(tail) and (anchor, form[:2]) not in allowed
+            ]
+    assert not clashes, clashes
