@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +84,7 @@ class Normalised:
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
-def _rewrite(text: str, pattern: re.Pattern[str], replace) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
+def _rewrite(text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
     """Apply `replace` to every match, recording anchors where the length changes."""
     pieces: list[str] = []
     new_pos: list[int] = []
@@ -94,7 +95,7 @@ def _rewrite(text: str, pattern: re.Pattern[str], replace) -> tuple[str, tuple[t
         start, end = m.span()
         pieces.append(text[last:start])
         out_len += start - last
-        repl = replace(m.group())
+        repl = replace(m)
         pieces.append(repl)
         if len(repl) != end - start:
             new_pos.append(out_len)
@@ -109,8 +110,12 @@ def _rewrite(text: str, pattern: re.Pattern[str], replace) -> tuple[str, tuple[t
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 
 
-def _collapse(match_text: str) -> str:
-    return "" if match_text.startswith("-") else " "
+def _collapse(m: re.Match[str]) -> str:
+    """One space for a whitespace run; a hyphenated line break rejoins a split word
+    ("men-\ntality") but stays a hyphen (a space) before a capital ("Cold-\nWar")."""
+    if not m.group().startswith("-"):
+        return " "
+    return " " if m.string[m.end()].isupper() else ""
 
 
 def normalise(text: str) -> Normalised:

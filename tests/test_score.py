@@ -1,0 +1,287 @@
+"""Matcher rules on small, readable texts: boundaries, prefixes, overlaps, exclusions,
+context forms, scripts, distancing, offsets and densities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.lexicon import Matcher, load_lexicon, parse_lexicon
+from ingest.score import find_matches, score_text
+
+RAW = {
+    "context": {"en": ["united nations", "military", "beijing"], "zh": ["联合国", "外交部"], "min_anchors": 2},
+    "families": [
+        {"id": "official", "label": "Official", "colour": "#d62728"},
+        {"id": "platform", "label": "Platforms", "colour": "#1f77b4"},
+    ],
+    "concepts": [
+        {"id": "cold_war", "label": "Cold War mentality", "family": "official", "definition": "d",
+         "en": ["cold war mentality", "mentality of cold war"], "zh": ["冷战思维"]},
+        {"id": "hegemonism", "label": "Hegemonism", "family": "official", "definition": "d",
+         "en": ["hegemon*"], "zh": ["霸权"]},
+        {"id": "nsc", "label": "New security concept", "family": "official", "definition": "d",
+         "en": ["new security concept"], "zh": ["新安全观"]},
+        {"id": "asc", "label": "Asian security concept", "family": "official", "definition": "d",
+         "en": ["new asian security concept", "asian security concept"], "zh": ["亚洲安全观"]},
+        {"id": "comprehensive", "label": "Comprehensive security", "family": "official", "definition": "d",
+         "en_context": ["comprehensive security"], "exclude": ["comprehensive security suite"]},
+        {"id": "csf", "label": "Shared future", "family": "official", "definition": "d",
+         "en": ["community with a shared future for mankind", "community with a shared future"],
+         "zh": ["人类命运共同体"]},
+        {"id": "sco", "label": "SCO", "family": "platform", "definition": "d", "weight": 0.3,
+         "en": ["shanghai cooperation organization"], "en_context": ["SCO"], "zh": ["上海合作组织"],
+         "exclude": ["sco group"]},
+        {"id": "gsi", "label": "GSI", "family": "official", "definition": "d",
+         "en": ["global security initiative"], "en_context": ["GSI"], "zh": ["全球安全倡议"],
+         "exclude": ["geological survey of india (gsi)"]},
+        {"id": "cica", "label": "CICA", "family": "platform", "definition": "d", "weight": 0.3,
+         "zh": ["亚信会议"], "zh_context": ["亚信"], "exclude": ["亚信科技", "亚信安全"]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(parse_lexicon(RAW, "test", "h"))
+
+
+def found(text, matcher):
+    return [(m.concept, m.text) for m in find_matches(text, matcher)]
+
+
+def check_offsets(text, matcher):
+    matches = find_matches(text, matcher)
+    for m in matches:
+        assert text[m.start : m.end] == m.text
+    return matches
+
+
+# ---- boundaries, prefixes, overlaps, exclusions -----------------------------------
+
+
+def test_word_boundaries(matcher):
+    assert found("They discard the Cold War mentality.", matcher) == [("cold_war", "Cold War mentality")]
+    assert found("the cold war mentalityish view", matcher) == []
+    assert found("ex-cold war mentality", matcher) == [("cold_war", "cold war mentality")]
+    assert found("a disco in Beijing", matcher) == []
+
+
+def test_prefix_form_takes_the_whole_word(matcher):
+    assert found("hegemonism, hegemonic and hegemony", matcher) == [
+        ("hegemonism", "hegemonism"), ("hegemonism", "hegemonic"), ("hegemonism", "hegemony"),
+    ]
+    assert found("anti-hegemonism", matcher) == [("hegemonism", "hegemonism")]
+    assert found("antihegemonism", matcher) == []
+
+
+def test_longest_overlap_wins(matcher):
+    assert found("the new Asian security concept", matcher) == [("asc", "new Asian security concept")]
+    assert found("a new security concept", matcher) == [("nsc", "new security concept")]
+    assert found("a community with a shared future for mankind.", matcher) == [
+        ("csf", "community with a shared future for mankind")
+    ]
+
+
+def test_variants_fold_hyphens_case_and_line_breaks(matcher):
+    assert found("the Cold-War mentality", matcher) == [("cold_war", "Cold-War mentality")]
+    assert found("the COLD WAR\nMENTALITY", matcher) == [("cold_war", "COLD WAR\nMENTALITY")]
+    assert found("discard the mentality of cold war", matcher) == [("cold_war", "mentality of cold war")]
+
+
+def test_exclusion_swallows_a_form(matcher):
+    assert found("The SCO Group sued IBM over Unix.", matcher) == []
+    assert found("亚信科技发布财报，亚信安全产品升级", matcher) == []
+    assert found("Comprehensive security suite review: the best antivirus", matcher) == []
+
+
+# ---- context forms -------------------------------------------------------------
+
+
+def test_acronym_needs_full_form_or_anchors(matcher):
+    assert found("The SCO summit opens today.", matcher) == []
+    text = "The Shanghai Cooperation Organization met. The SCO summit opened."
+    assert [c for c, _ in found(text, matcher)] == ["sco", "sco"]
+    anchored = "In Beijing, the SCO discussed military drills with United Nations observers."
+    assert found(anchored, matcher) == [("sco", "SCO")]
+
+
+def test_acronym_is_case_sensitive(matcher):
+    text = "In Beijing the sco met; United Nations and military officials attended."
+    assert found(text, matcher) == []
+    assert found(text.replace("sco", "SCO"), matcher) == [("sco", "SCO")]
+
+
+def test_geological_survey_gsi_is_not_the_initiative(matcher):
+    text = "The Geological Survey of India (GSI) mapped landslides. GSI teams surveyed the hills."
+    assert found(text, matcher) == []
+    text = "President Xi proposed the Global Security Initiative. The GSI was welcomed."
+    assert found(text, matcher) == [("gsi", "Global Security Initiative"), ("gsi", "GSI")]
+
+
+def test_generic_context_phrase_needs_security_context(matcher):
+    assert found("Our comprehensive security review of routers found bugs.", matcher) == []
+    text = "Beijing told the United Nations it seeks comprehensive security."
+    assert found(text, matcher) == [("comprehensive", "comprehensive security")]
+
+
+def test_chinese_context_form(matcher):
+    assert found("亚信是一家软件公司。", matcher) == []
+    assert found("亚信会议召开。亚信成员国出席。", matcher) == [("cica", "亚信会议"), ("cica", "亚信")]
+    assert found("外交部表示，联合国和亚信将合作。", matcher) == [("cica", "亚信")]
+
+
+# ---- scripts ---------------------------------------------------------------------
+
+
+def test_traditional_and_simplified(matcher):
+    assert found("摒棄冷戰思維，構建人類命運共同體", matcher) == [("cold_war", "冷戰思維"), ("csf", "人類命運共同體")]
+    assert found("摒弃冷战思维", matcher) == [("cold_war", "冷战思维")]
+    assert found("上海合作組織", matcher) == [("sco", "上海合作組織")]
+
+
+def test_chinese_has_no_word_boundaries(matcher):
+    assert found("反对霸权主义和强权政治", matcher) == [("hegemonism", "霸权")]
+
+
+# ---- distancing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'the "new security concept" they tout',
+        "the \u201cnew security concept\u201d they tout",
+        "the \u2018new security concept\u2019 they tout",
+        "the 'new security concept' they tout",
+        "the \u00abnew security concept\u00bb they tout",
+        "the so-called new security concept",
+        "the so called \u201cnew security concept\u201d",
+        "所谓新安全观",
+        "所謂「新安全觀」",
+        "所谓的“新安全观”",
+    ],
+)
+def test_distanced(text, matcher):
+    (m,) = find_matches(text, matcher)
+    assert m.distanced and m.how in ("quoted", "so-called"), text
+
+
+def test_distanced_reports_how(matcher):
+    assert find_matches("the so-called new security concept", matcher)[0].how == "so-called"
+    assert find_matches("the \u201cnew security concept\u201d", matcher)[0].how == "quoted"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China's new security concept is clear.",
+        "China\u2019s new security concept and the Asian security concept\u2019s scope",
+        "He said: \u201cWe discuss many things.\u201d Then the new security concept came up.",
+        "中方倡导新安全观。",
+    ],
+)
+def test_own_voice(text, matcher):
+    assert all(not m.distanced for m in find_matches(text, matcher)), text
+
+
+# ---- offsets ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface",
+    [
+        ("We  reject   the Cold  War\n\n mentality.", "Cold  War\n\n mentality"),
+        ("the Cold War men-\ntality of some", "Cold War men-\ntality"),
+        ("the new secu-\n  rity concept", "new secu-\n  rity concept"),
+        ("\ufb01ne: the new security concept", "new security concept"),
+        ("of\ufb01cial Cold War mentality", "Cold War mentality"),
+        ("\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality", "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality"),
+        ("e\u0301t\u00e9 \ufb03 the new security concept \u2026 x", "new security concept"),
+        ("\u2026\u2026冷战思维\u2026\u2026霸权", "冷战思维"),
+        ("\u3000\u3000摒弃冷战思维", "冷战思维"),
+        ("ǅ İstanbul: a new security concept", "new security concept"),
+    ],
+)
+def test_offsets_slice_the_original(text, surface, matcher):
+    matches = check_offsets(text, matcher)
+    assert surface in [m.text for m in matches]
+
+
+def test_offsets_across_many_length_changes(matcher):
+    text = "\ufb01  x\u2026 \u3000\u3000the Cold-\nWar mentality \ufb02  and hegemony\u2026\u2026冷戰思維  "
+    matches = check_offsets(text, matcher)
+    assert [m.concept for m in matches] == ["cold_war", "hegemonism", "cold_war"]
+
+
+# ---- densities and scores ----------------------------------------------------------
+
+
+def test_per_1k_english_words(matcher):
+    text = "The Cold War mentality " + "word " * 996  # 1,000 words
+    scored = score_text(text, matcher, language="en")
+    assert scored.words == 1000
+    assert scored.scores["cold_war"].per_1k == 1.0
+
+
+def test_per_1k_chinese_characters(matcher):
+    text = "冷战思维" + "中" * 496  # 500 CJK characters
+    scored = score_text(text, matcher)
+    assert scored.language.startswith("zh")
+    assert scored.words == 500
+    assert scored.scores["cold_war"].per_1k == 2.0
+
+
+def test_score_weights_and_distancing(matcher):
+    text = "The SCO and the Shanghai Cooperation Organization; the so-called new security concept."
+    scored = score_text(text, matcher, language="en", threshold=1.0)
+    assert scored.scores["sco"].hits == 2 and scored.scores["sco"].own == 2
+    assert scored.scores["nsc"].distanced == 1
+    assert scored.score == pytest.approx(2 * 0.3 + 0.5 * 1.0)
+    assert scored.matching
+
+
+def test_threshold(matcher):
+    text = "The Shanghai Cooperation Organization met."
+    assert not score_text(text, matcher, language="en", threshold=1.0).matching
+    assert score_text(text, matcher, language="en", threshold=0.3).matching
+    empty = score_text("Nothing here.", matcher, language="en", threshold=0.0)
+    assert not empty.matching and empty.score == 0 and empty.scores == {}
+
+
+# ---- the shipped lexicon on the negatives the brief names ---------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SCO Group filed suit against IBM, claiming Linux infringed SCO UnixWare code. SCO Group shares fell.",
+        "The Geological Survey of India (GSI) released a landslide atlas. GSI geologists mapped faults.",
+        "Review: this comprehensive security suite blocks malware and common security vulnerabilities.",
+        "Equality and coordination matter in teams; security is a priority for our office.",
+        "亚信科技发布年报。亚信安全推出新一代终端防护产品。",
+        "Our quad bike club meets on Sundays; the Quad is muddy.",
+        "我们在海上合作开展渔业项目，经济上合作共赢。",
+    ],
+)
+def test_shipped_lexicon_negatives(text, shipped):
+    hits = [(m.concept, m.text) for m in find_matches(text, shipped)]
+    assert not [h for h in hits if h[0] != "win_win_cooperation"], hits
+
+
+def test_shipped_lexicon_positives(shipped):
+    text = (
+        "China and Russia reject the Cold War mentality and bloc confrontation. The SCO and CICA "
+        "embody the Asian security concept; the GSI calls for common, comprehensive, cooperative "
+        "and sustainable security and a community with a shared future for mankind."
+    )
+    concepts = {m.concept for m in find_matches(text, shipped)}
+    assert {"cold_war_mentality", "bloc_confrontation", "sco", "cica", "asian_security_concept",
+            "global_security_initiative", "common_comprehensive_cooperative_sustainable_security",
+            "community_shared_future"} <= concepts
