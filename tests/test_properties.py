@@ -1,0 +1,99 @@
+"""Property tests: offsets, boundaries and loader errors hold for any input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
+from ingest.score import find_matches
+from ingest.textnorm import normalise
+
+MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
+
+# Pieces that exercise every length-changing step next to real forms.
+TRICKY = [
+    "Cold War mentality", "cold-\nwar mentality", "men-\ntality", "hegemon", "SCO", "GSI", "CICA",
+    "new security concept", "common, comprehensive, cooperative and sustainable security",
+    "冷战思维", "冷戰思維", "人类命运共同体", "亚信", "亚信科技", "零和", "内政", "\u201c", "\u201d", "'", '"',
+    "so-called ", "所谓", "  ", "\n\n", "\t", "\u3000", "\ufb01", "\ufb03", "\u2026", "e\u0301", "\u0130",
+    "\uff33\uff23\uff2f", "\u01c5", "-", "\u2014", " ", "a", "Z", "9",
+]
+texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=8)), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_normalised_offsets_map_inside_the_text_and_monotonically(text):
+    norm = normalise(text)
+    mapped = [norm.to_original(i) for i in range(len(norm.text) + 1)]
+    assert all(0 <= p <= len(text) for p in mapped)
+    assert mapped == sorted(mapped)
+    if norm.text:
+        start, end = norm.span_to_original(0, len(norm.text))
+        assert 0 <= start <= end <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_every_match_slices_its_text(text):
+    for m in find_matches(text, MATCHER):
+        assert 0 <= m.start < m.end <= len(text)
+        assert m.text == text[m.start : m.end]
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() and ch < "\u2e80"
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_no_alphabetic_match_starts_or_ends_inside_a_word(text):
+    for m in find_matches(text, MATCHER):
+        if _is_word_char(m.text[0]) and m.start > 0:
+            assert not _is_word_char(text[m.start - 1]), (text, m)
+        if _is_word_char(m.text[-1]) and m.end < len(text):
+            assert not _is_word_char(text[m.end]), (text, m)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+field_names = st.sampled_from(
+    ["id", "label", "family", "definition", "seed", "weight", "en", "zh", "en_context", "zh_context",
+     "exclude", "colour", "description", "min_anchors", "bogus"]
+)
+entries = st.dictionaries(field_names, json_values | st.lists(st.text(max_size=6), max_size=3), max_size=8)
+lexicon_dicts = st.fixed_dictionaries(
+    {},
+    optional={
+        "version": json_values,
+        "context": st.dictionaries(st.sampled_from(["en", "zh", "min_anchors", "x"]), json_values, max_size=3)
+        | json_values,
+        "families": st.lists(entries, max_size=3) | json_values,
+        "concepts": st.lists(entries, max_size=3) | json_values,
+        "extra": json_values,
+    },
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lexicon_dicts)
+def test_malformed_lexicons_raise_lexicon_error_only(raw):
+    try:
+        parse_lexicon(raw, "prop.toml", "h")
+    except LexiconError as exc:
+        assert str(exc).startswith("prop.toml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_any_top_level_value_raises_lexicon_error_only(raw):
+    try:
+        parse_lexicon(raw, "prop.toml", "h")
+    except LexiconError:
+        pass
