@@ -80,6 +80,7 @@ class Ingest:
         self.now = now or now_utc()
         self.threshold = config.get("scoring", "threshold")
         self.distanced_weight = config.get("scoring", "distanced_weight")
+        self.force = False
 
     def score(self, item: Item) -> Any:
         return score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight)
@@ -90,6 +91,7 @@ class Ingest:
         force: bool = False,
         progress: Callable[[str, SourceOutcome], None] | None = None,
     ) -> RunReport:
+        self.force = force
         sources = self._select(only)
         previous_hash = self.store.meta("lexicon_hash")
         self.store.sync_config(self.config, self.lexicon, self.now)
@@ -140,12 +142,12 @@ class Ingest:
             if source.kind == "seed":
                 self._store_items(run_id, outcome, [seed_item(source, self.now)])
             elif source.kind == "archive":
-                self._ingest_archive(run_id, source, outcome)
+                self._ingest_archive(run_id, source, outcome, self.force)
             else:
                 assert fetched is not None
                 self._ingest_feed(run_id, source, outcome, *fetched)
         except Exception as exc:  # one broken source never stops the others
-            log.exception("source %s failed", source.id)
+            log.debug("source %s failed", source.id, exc_info=True)
             outcome = SourceOutcome(source.id, status="error", error=_describe(exc))
             self._record(run_id, outcome, fetched)
         return outcome
@@ -210,7 +212,13 @@ class Ingest:
         settings = feeds.FetchSettings.from_config(self.config)
         return fetch_article_texts(wanted, settings, self.config.get("ingest", "fulltext_allow_hosts"))
 
-    def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome) -> None:
+    def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome, force: bool = False) -> None:
+        assert source.path is not None
+        fingerprint = _fingerprint(source)
+        if not force and fingerprint and self.store.meta(f"archive:{source.id}") == fingerprint:
+            outcome.status = "unchanged"
+            self._record(run_id, outcome)
+            return
         items: list[Item] = []
         for row in read_archive(source, self.now):
             if isinstance(row, RowProblem):
@@ -221,10 +229,12 @@ class Ingest:
             if row.outlet:
                 self.store.ensure_source(row.item.source_id, row.outlet, row.group, "archive", source.id, self.now)
             items.append(row.item)
+        if not source.path.exists():
+            raise FileNotFoundError(outcome.problems[0])
         if outcome.problems:
             more = f" (+{len(outcome.problems) - 3} more)" if len(outcome.problems) > 3 else ""
             outcome.warning = f"{len(outcome.problems)} row(s) skipped: " + "; ".join(outcome.problems[:3]) + more
-        self._store_items(run_id, outcome, items)
+        self._store_items(run_id, outcome, items, meta=(f"archive:{source.id}", fingerprint))
 
     def _store_items(
         self,
@@ -232,12 +242,17 @@ class Ingest:
         outcome: SourceOutcome,
         items: list[Item],
         fetched: tuple[FeedState, FetchResult] | None = None,
+        meta: tuple[str, str | None] | None = None,
     ) -> None:
-        scored = [(item, self.score(item), text_hash(item.title, item.text)) for item in items]
+        # Duplicates are dropped before scoring, so a rerun over a large archive or an
+        # unchanged feed costs lookups, not matching.
+        fresh = [item for item in items if self.store.find_duplicate(item) is None]
+        outcome.duplicates += len(items) - len(fresh)
+        scored = [(item, self.score(item), text_hash(item.title, item.text)) for item in fresh]
         days: dict[str, set[str]] = {}
         with self.store.transaction():
             for item, result, thash in scored:
-                if self.store.find_duplicate(item) is not None:
+                if self.store.find_duplicate(item) is not None:  # twice in the same batch
                     outcome.duplicates += 1
                     continue
                 self.store.insert_item(item, thash, result, self.lexicon.content_hash, run_id)
@@ -248,8 +263,19 @@ class Ingest:
             if fetched is not None:
                 state, result = fetched
                 self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
+            if meta is not None and meta[1]:
+                self.store.set_meta(*meta)
             self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
             self.store.bump_data_version()
+
+
+def _fingerprint(source: Source) -> str | None:
+    """Size and modification time: an archive that has not changed is not re-read."""
+    try:
+        st = source.path.stat() if source.path else None
+    except OSError:
+        return None
+    return None if st is None else f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _describe(exc: BaseException) -> str:

@@ -195,3 +195,24 @@ def test_offline_feeds_fail_per_feed_and_the_run_completes(tmp_path):
 
 def test_corpus_path_is_available():
     assert (CORPUS / "README.md").exists(), "tests read ../shared/corpus by path"
+
+
+def test_unchanged_archive_is_not_reread_and_a_changed_one_adds_only_new_rows(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [{"text": "Zero-sum game.", "title": "one", "date": "2024-01-02"}])
+    cfg = write_config(tmp_path, [SourceSpec("arch", "think-tanks", "archive", {
+        "path": str(path), "fields": {"text": "text", "title": "title", "date": "date"}})])
+    assert run_ingest(cfg).outcomes[0].new == 1
+    assert run_ingest(cfg).outcomes[0].status == "unchanged"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": "Cold War mentality.", "title": "two", "date": "2024-01-03"}) + "\n")
+    third = run_ingest(cfg).outcomes[0]
+    assert (third.new, third.duplicates) == (1, 1)
+
+
+def test_missing_archive_is_a_per_source_error(tmp_path):
+    cfg = write_config(tmp_path, seed_sources()[:1] + [SourceSpec("gone", "think-tanks", "archive", {
+        "path": str(tmp_path / "gone.jsonl"), "fields": {"text": "text"}})])
+    report = run_ingest(cfg)
+    assert report.new == 1
+    assert [o.source_id for o in report.errors] == ["gone"]
+    assert "gone.jsonl" in report.errors[0].error and "not found" in report.errors[0].error
