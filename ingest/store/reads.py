@@ -3,11 +3,16 @@
 Opens the store read-only (the dashboard never writes), checks the schema
 version, and returns DataFrames.  Readers in WAL mode never block the writer and
 are never blocked by it; a busy timeout covers checkpoints.
+
+Every statement is parameterised; the only text spliced into SQL comes from the
+fixed whitelists below (sort columns) or is a run of "?" placeholders.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +20,74 @@ import pandas as pd
 
 from .db import check_version, connect
 
+ARTICLE_SORTS = {
+    "date": "i.published_at",
+    "score": "i.score",
+    "source": "s.name",
+    "title": "i.title",
+}
+VOICES = ("any", "own", "distanced")
+FTS_MIN_CHARS = 3  # the trigram tokenizer cannot index shorter strings
+
+
+class SearchError(ValueError):
+    """A search the store could not run; the message is for the analyst."""
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Filters of the article list.  Empty tuples mean "no restriction"."""
+
+    text: str = ""
+    start: str | None = None  # first day, YYYY-MM-DD, inclusive
+    end: str | None = None  # last day, inclusive
+    groups: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_score: float = 0.0
+    voice: str = "any"  # any | own | distanced (applies to the concept filter, or any concept)
+    matching_only: bool = False
+    sort: str = "date"
+    descending: bool = True
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def fts_phrase(text: str) -> str | None:
+    """The typed string as one FTS5 string literal (a substring under trigram), or
+    None when it is too short for the trigram index and needs LIKE instead."""
+    text = " ".join(text.replace("\x00", " ").split())
+    if len(text) < FTS_MIN_CHARS:
+        return None
+    return '"' + text.replace('"', '""') + '"'
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
 
 class StoreReader:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.conn = connect(self.path, readonly=True)
-        check_version(self.conn, self.path)
+        try:
+            check_version(self.conn, self.path)
+        except Exception:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         self.conn.close()
+
+    def __enter__(self) -> StoreReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def frame(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> pd.DataFrame:
         cur = self.conn.execute(sql, params)
@@ -45,13 +109,224 @@ class StoreReader:
         row = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return None if row is None else dict(row)
 
-    def feed_health(self) -> pd.DataFrame:
+    def last_finished_run(self) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    def feed_health(self, since_day: str = "0000-00-00") -> pd.DataFrame:
+        """One row per configured feed; `items_recent` counts items on or after `since_day`."""
         return self.frame(
             """SELECT s.id AS source_id, s.name, s.group_id, s.url AS configured_url,
                       coalesce(f.status, 'never fetched') AS status, f.http_status, f.error,
                       f.last_attempt_at, f.last_success_at, coalesce(f.consecutive_failures, 0)
-                        AS consecutive_failures, f.next_attempt_at, f.url AS current_url
+                        AS consecutive_failures, f.next_attempt_at, f.url AS current_url,
+                      (SELECT rs.error FROM run_sources rs WHERE rs.source_id = s.id AND rs.error IS NOT NULL
+                        ORDER BY rs.run_id DESC LIMIT 1) AS last_error,
+                      (SELECT rs.finished_at FROM run_sources rs WHERE rs.source_id = s.id
+                        AND rs.error IS NOT NULL ORDER BY rs.run_id DESC LIMIT 1) AS last_error_at,
+                      (SELECT coalesce(sum(d.items), 0) FROM daily_source d WHERE d.source_id = s.id
+                        AND d.day >= ?) AS items_recent
                FROM sources s LEFT JOIN feed_state f ON f.source_id = s.id
                WHERE s.kind = 'feed' AND s.configured = 1
-               ORDER BY s.group_id, s.id"""
+               ORDER BY s.group_id, s.id""",
+            (since_day,),
         )
+
+    # ---- reference tables ---------------------------------------------------
+
+    def groups(self) -> pd.DataFrame:
+        return self.frame("SELECT id, label, colour, position FROM groups ORDER BY position")
+
+    def families(self) -> pd.DataFrame:
+        return self.frame("SELECT id, label, colour, description, position FROM families ORDER BY position")
+
+    def concepts(self) -> pd.DataFrame:
+        return self.frame(
+            "SELECT id, label, family_id, definition, seed, weight, forms, position FROM concepts ORDER BY position"
+        )
+
+    def sources(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT id, name, group_id, kind, language, url, parent_id, configured, first_seen_at
+               FROM sources ORDER BY group_id, name"""
+        )
+
+    # ---- pre-aggregated counts (never scan items) ----------------------------
+
+    def day_range(self, exclude_groups: Sequence[str] = ()) -> tuple[str | None, str | None]:
+        row = self.conn.execute(
+            f"""SELECT min(d.day), max(d.day) FROM daily_source d JOIN sources s ON s.id = d.source_id
+                WHERE s.group_id NOT IN ({_marks(exclude_groups)})""",
+            tuple(exclude_groups),
+        ).fetchone()
+        return row[0], row[1]
+
+    def daily_source(self, start: str, end: str) -> pd.DataFrame:
+        return self.frame(
+            """SELECT day, source_id, items, matching, original_items, original_matching
+               FROM daily_source WHERE day BETWEEN ? AND ? ORDER BY day""",
+            (start, end),
+        )
+
+    def daily_concept(self, start: str, end: str, concepts: Sequence[str] = ()) -> pd.DataFrame:
+        where = f" AND concept_id IN ({_marks(concepts)})" if concepts else ""
+        return self.frame(
+            f"""SELECT day, source_id, concept_id, items, own_items, distanced_items, hits, original_items
+                FROM daily_concept WHERE day BETWEEN ? AND ?{where} ORDER BY day""",
+            (start, end, *concepts),
+        )
+
+    def source_spans(self) -> pd.DataFrame:
+        """First and last day each source has items: where coverage begins and ends."""
+        return self.frame(
+            """SELECT source_id, min(day) AS first_day, max(day) AS last_day, sum(items) AS items
+               FROM daily_source GROUP BY source_id"""
+        )
+
+    def concept_totals(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT concept_id, sum(hits) AS hits, sum(items) AS items, sum(distanced_items) AS distanced_items
+               FROM daily_concept GROUP BY concept_id"""
+        )
+
+    def concept_monthly_hits(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT substr(day, 1, 7) AS month, concept_id, sum(hits) AS hits
+               FROM daily_concept GROUP BY month, concept_id ORDER BY month"""
+        )
+
+    # ---- items ----------------------------------------------------------------
+
+    def latest_matching(self, start: str, end: str, sources: Sequence[str], limit: int = 20) -> pd.DataFrame:
+        """The newest matching items; walks the (matching, published_at) index backwards."""
+        if not sources:
+            return self._article_frame("WHERE 0", ())
+        return self._article_frame(
+            f"""WHERE i.matching = 1 AND i.published_at >= ? AND i.published_at < ?
+                  AND i.source_id IN ({_marks(sources)})
+                ORDER BY i.published_at DESC, i.id DESC LIMIT ?""",
+            (start, _after(end), *sources, limit),
+        )
+
+    def _article_frame(self, tail: str, params: tuple[Any, ...]) -> pd.DataFrame:
+        return self.frame(
+            f"""SELECT i.id, i.published_at, i.date_flag, i.source_id, s.name AS source, s.group_id,
+                       i.title, i.language, i.score, i.matching, i.url, i.copy_of
+                FROM items i JOIN sources s ON s.id = i.source_id {tail}""",
+            params,
+        )
+
+    def item_concept_hits(self, item_ids: Sequence[int]) -> pd.DataFrame:
+        if not item_ids:
+            return pd.DataFrame(columns=["item_id", "concept_id", "hits", "own", "distanced", "per_1k"])
+        return self.frame(
+            f"""SELECT item_id, concept_id, hits, own, distanced, per_1k FROM item_concepts
+                WHERE item_id IN ({_marks(item_ids)}) ORDER BY item_id, hits DESC, concept_id""",
+            tuple(int(i) for i in item_ids),
+        )
+
+    def search(self, q: ArticleQuery, limit: int | None = 50, offset: int = 0) -> tuple[pd.DataFrame, int]:
+        """(one page of matching articles, total count).  Raises SearchError, never sqlite3 errors."""
+        where, params = _article_where(q)
+        order = ARTICLE_SORTS.get(q.sort, ARTICLE_SORTS["date"])
+        direction = "DESC" if q.descending else "ASC"
+        page = "" if limit is None else " LIMIT ? OFFSET ?"
+        page_params = () if limit is None else (int(limit), int(offset))
+        try:
+            total = int(
+                self.scalar(f"SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id {where}", params)
+            )
+            rows = self._article_frame(f"{where} ORDER BY {order} {direction}, i.id {direction}{page}",
+                                       params + page_params)
+        except sqlite3.OperationalError as exc:
+            raise SearchError(f"The search could not run ({exc}). Try other words.") from None
+        return rows, total
+
+    def item(self, item_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            """SELECT i.*, s.name AS source, s.group_id, g.label AS group_label, g.colour AS group_colour
+               FROM items i JOIN sources s ON s.id = i.source_id LEFT JOIN groups g ON g.id = s.group_id
+               WHERE i.id = ?""",
+            (int(item_id),),
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    def item_matches(self, item_id: int) -> pd.DataFrame:
+        return self.frame(
+            """SELECT concept_id, start, end, text, form, distanced, how FROM matches
+               WHERE item_id = ? ORDER BY start, end DESC""",
+            (int(item_id),),
+        )
+
+    def copies(self, item_id: int) -> pd.DataFrame:
+        """Other items with the same text: the original and every syndicated copy."""
+        return self._article_frame(
+            """WHERE i.id != ?1 AND (i.copy_of = ?1 OR i.id = (SELECT copy_of FROM items WHERE id = ?1)
+                 OR (i.copy_of IS NOT NULL AND i.copy_of = (SELECT copy_of FROM items WHERE id = ?1)))
+               ORDER BY i.published_at""",
+            (int(item_id),),
+        )
+
+    def seed_documents(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT i.id, i.source_id, i.title, i.published_at, i.date_flag, i.published_raw, i.text
+               FROM items i JOIN sources s ON s.id = i.source_id WHERE s.group_id = 'seed'
+               ORDER BY i.published_at"""
+        )
+
+    def seed_concepts(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT ic.item_id, ic.concept_id, ic.hits, ic.per_1k FROM item_concepts ic
+               JOIN items i ON i.id = ic.item_id JOIN sources s ON s.id = i.source_id
+               WHERE s.group_id = 'seed'"""
+        )
+
+
+def _after(day: str) -> str:
+    """An exclusive upper bound for ISO timestamps on `day` (":" sorts after every digit)."""
+    return f"{day}T99"
+
+
+def _article_where(q: ArticleQuery) -> tuple[str, tuple[Any, ...]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    text = q.text.strip()
+    if text:
+        phrase = fts_phrase(text)
+        if phrase is None:
+            clauses.append("(i.title LIKE ? ESCAPE '\\' OR i.text LIKE ? ESCAPE '\\')")
+            params += [like_pattern(text)] * 2
+        else:
+            clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(phrase)
+    if q.start:
+        clauses.append("i.published_at >= ?")
+        params.append(q.start)
+    if q.end:
+        clauses.append("i.published_at < ?")
+        params.append(_after(q.end))
+    for column, values in (("s.group_id", q.groups), ("i.source_id", q.sources), ("i.language", q.languages)):
+        if values:
+            clauses.append(f"{column} IN ({_marks(values)})")
+            params += list(values)
+    if q.min_score > 0:
+        clauses.append("i.score >= ?")
+        params.append(float(q.min_score))
+    if q.matching_only:
+        clauses.append("i.matching = 1")
+    concept_clause = _concept_clause(q)
+    if concept_clause:
+        clauses.append(concept_clause)
+        params += list(q.concepts)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return where, tuple(params)
+
+
+def _concept_clause(q: ArticleQuery) -> str:
+    voice = {"own": " AND ic.own > 0", "distanced": " AND ic.distanced > 0"}.get(q.voice, "")
+    if not q.concepts and not voice:
+        return ""
+    concepts = f" AND ic.concept_id IN ({_marks(q.concepts)})" if q.concepts else ""
+    return f"EXISTS (SELECT 1 FROM item_concepts ic WHERE ic.item_id = i.id{concepts}{voice})"

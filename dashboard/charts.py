@@ -1,0 +1,147 @@
+"""Altair chart builders: pure functions of DataFrames, no Streamlit.
+
+Colours always come from the store (groups.colour, families.colour via
+`colours`), so a group or a concept looks the same on every chart.  Charts that
+drive the article list carry a point selection named `pick`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+PICK = "pick"
+AXIS = {"labelFontSize": 12, "titleFontSize": 13}
+_FMT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
+
+
+def _scale(domain: Sequence[str], colour: Mapping[str, str]) -> alt.Scale:
+    return alt.Scale(domain=list(domain), range=[colour.get(d, "#888888") for d in domain])
+
+
+def _value_axis(normalised: bool) -> tuple[str, alt.Axis]:
+    if normalised:
+        return "share:Q", alt.Axis(format="%", title="Share of all items", **AXIS)
+    return "numerator:Q", alt.Axis(format="d", title="Items", **AXIS)
+
+
+def trend_lines(
+    frame: pd.DataFrame,
+    series: str,
+    colour: Mapping[str, str],
+    normalised: bool = True,
+    granularity: str = "week",
+    coverage: pd.DataFrame | None = None,
+    height: int = 320,
+) -> alt.LayerChart:
+    """Lines per `series` column value over `bucket`; a click on a point is the selection `pick`.
+    `coverage` (day, name, change) adds dashed rules where sources start or stop reporting."""
+    y, axis = _value_axis(normalised)
+    domain = list(dict.fromkeys(frame[series].tolist()))
+    pick = alt.selection_point(name=PICK, fields=["bucket", series], on="click")
+    base = alt.Chart(frame).encode(
+        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
+        y=alt.Y(y, axis=axis, scale=alt.Scale(zero=True)),
+        color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None,
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=360, labelFontSize=12)),
+        tooltip=[
+            alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"),
+            alt.Tooltip(f"{series}:N", title="Series"),
+            alt.Tooltip("numerator:Q", title="Items with concept", format=","),
+            alt.Tooltip("denominator:Q", title="All items", format=","),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2, interpolate="monotone")
+    points = base.mark_point(filled=True, size=45).add_params(pick).encode(
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))
+    )
+    layers: list[alt.Chart] = [lines, points]
+    if coverage is not None and not coverage.empty:
+        layers.append(coverage_rules(coverage))
+    return alt.layer(*layers).properties(height=height)
+
+
+def coverage_rules(coverage: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(coverage).mark_rule(strokeDash=[4, 3], color="#555555", opacity=0.7).encode(
+        x="day:T",
+        tooltip=[alt.Tooltip("day:T", title="Day", format="%Y-%m-%d"), alt.Tooltip("name:N", title="Source"),
+                 alt.Tooltip("change:N", title="Coverage")],
+    )
+
+
+def small_multiples(frame: pd.DataFrame, series: str, facet: str, colour: Mapping[str, str],
+                    normalised: bool = True, granularity: str = "week", columns: int = 3) -> alt.FacetChart:
+    """One panel per `facet` value, lines per `series`, one shared y scale."""
+    y, axis = _value_axis(normalised)
+    domain = list(dict.fromkeys(frame[series].tolist()))
+    pick = alt.selection_point(name=PICK, fields=["bucket", series, facet], on="click")
+    base = alt.Chart(frame).encode(
+        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
+        y=alt.Y(y, axis=axis),
+        color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None,
+                        legend=alt.Legend(orient="bottom", labelLimit=360)),
+        tooltip=[alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"), f"{facet}:N", f"{series}:N",
+                 alt.Tooltip("numerator:Q", title="Items with concept"),
+                 alt.Tooltip("denominator:Q", title="All items"),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+    )
+    layered = alt.layer(base.mark_line(strokeWidth=2),
+                        base.mark_point(filled=True, size=35).add_params(pick)).properties(height=200, width=260)
+    return layered.facet(facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontSize=13)),
+                         columns=columns).resolve_scale(y="shared")
+
+
+def volume_bars(frame: pd.DataFrame, label: str, colour_field: str, colour: Mapping[str, str],
+                value: str = "items", value_title: str = "Items", key: str = "source_id") -> alt.Chart:
+    """Horizontal bars, one per row, coloured by group; a click selects `key`."""
+    domain = list(dict.fromkeys(frame[colour_field].tolist()))
+    pick = alt.selection_point(name=PICK, fields=[key], on="click")
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, **AXIS)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(**AXIS)),
+        color=alt.Color(f"{colour_field}:N", scale=_scale(domain, colour), title=None,
+                        legend=alt.Legend(orient="bottom")),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.4)),
+        tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=","),
+                 alt.Tooltip("share:Q", title="Share matching", format=".1%")],
+    ).add_params(pick).properties(height=max(120, 24 * len(frame)))
+
+
+def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x_order: Sequence[str] | None = None,
+            y_order: Sequence[str] | None = None, fmt: str = ".1%", scheme: str = "orangered") -> alt.Chart:
+    """A labelled matrix; `frame` is long form (one row per cell)."""
+    return alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X(f"{x}:N", sort=list(x_order) if x_order is not None else "ascending", title=None,
+                axis=alt.Axis(labelAngle=-40, labelLimit=260, **AXIS)),
+        y=alt.Y(f"{y}:N", sort=list(y_order) if y_order is not None else "ascending", title=None,
+                axis=alt.Axis(labelLimit=320, **AXIS)),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=scheme),
+                        legend=alt.Legend(format=fmt)),
+        tooltip=[f"{y}:N", f"{x}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
+    ).properties(height=max(160, 22 * frame[y].nunique()))
+
+
+def hit_bars(frame: pd.DataFrame, colour: Mapping[str, str]) -> alt.Chart:
+    """Hits per concept for one article, own-voice and distanced stacked."""
+    domain = list(dict.fromkeys(frame["concept"].tolist()))
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, **AXIS)),
+        x=alt.X("hits:Q", title="Hits", axis=alt.Axis(format="d", **AXIS)),
+        color=alt.Color("concept:N", scale=_scale(domain, colour), legend=None),
+        opacity=alt.Opacity("voice:N", scale=alt.Scale(domain=["own", "distanced"], range=[1.0, 0.45]),
+                            legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=["concept:N", "voice:N", "hits:Q"],
+    ).properties(height=max(80, 26 * len(domain)))
+
+
+def selected_points(event: object) -> list[dict]:
+    """The points of the `pick` selection in an st.altair_chart(on_select=...) event."""
+    try:
+        selection = event["selection"]  # type: ignore[index]
+        points = selection.get(PICK) or []
+    except (KeyError, TypeError, AttributeError):
+        return []
+    return [p for p in points if isinstance(p, dict)] if isinstance(points, list) else []

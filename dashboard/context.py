@@ -1,0 +1,90 @@
+"""What every page needs first: the config, an openable store, and the live header.
+
+A store that is missing, damaged or of another schema version, or a broken
+config, ends the page with an explanation and the command to run, never a
+traceback.  The header re-reads the store every `dashboard.refresh_seconds` in a
+fragment and reruns the page only when a new ingest has landed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import streamlit as st
+
+from ingest.config import Config, ConfigError
+from ingest.store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
+
+from . import freshness, queries
+
+_ADVICE = {
+    StoreMissing: ("The store does not exist yet.", "python -m ingest run"),
+    StoreOutdated: ("The store was written by an older version of the monitor.", "python -m ingest run"),
+    StoreTooNew: ("The store was written by a newer version of the monitor.", "pip install -r requirements.txt"),
+}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    config: Config
+    store_path: str
+    version: str
+    ref: queries.Reference
+    status: dict
+
+    @property
+    def today(self) -> date:
+        return datetime.now(UTC).date()
+
+    def setting(self, name: str):
+        return self.config.get("dashboard", name)
+
+
+def open_page(title: str) -> PageContext:
+    st.title(title)
+    try:
+        config = queries.config()
+    except ConfigError as exc:
+        _stop("The configuration cannot be read.", str(exc), f"MONITOR_CONFIG={queries.config_path()}")
+    store_path = str(config.store_path)
+    try:
+        version = queries.store_version(store_path)
+    except StoreError as exc:
+        headline, command = _ADVICE.get(type(exc), ("The store cannot be opened.", "python -m ingest run"))
+        _stop(headline, str(exc), command)
+    ctx = PageContext(config, store_path, version, queries.reference(store_path, version),
+                      queries.status(store_path, version))
+    _live_header(ctx)
+    if not ctx.status["any_items"]:
+        _stop("The store has no items yet.", "Nothing has been ingested into " + store_path + ".",
+              "python -m ingest run")
+    return ctx
+
+
+def _stop(headline: str, detail: str, command: str) -> None:
+    st.error(headline)
+    st.caption(detail)
+    st.markdown("Run this in the project folder, then reload the page:")
+    st.code(command, language="bash")
+    st.stop()
+
+
+def _live_header(ctx: PageContext) -> None:
+    seconds = int(ctx.setting("refresh_seconds"))
+
+    @st.fragment(run_every=seconds if seconds > 0 else None)
+    def header() -> None:
+        try:
+            version, run, newest = queries.live_status(ctx.store_path)
+        except StoreError as exc:
+            st.warning(f"The store cannot be read right now: {exc}")
+            return
+        if version != ctx.version:
+            st.rerun(scope="app")  # a new ingest landed: redraw with fresh data
+        fresh = freshness.describe(run, newest, datetime.now(UTC))
+        icon = {"ok": ":material/check_circle:", "warning": ":material/schedule:",
+                "error": ":material/error:"}[fresh.level]
+        st.caption(f"{icon} **{fresh.headline}** · {fresh.detail} · refreshes every {seconds} s")
+
+    header()

@@ -1,0 +1,102 @@
+"""Filter widgets whose state lives in the URL (st.query_params) so a link reopens
+the same view.  A widget's first value comes from the URL; each run writes the
+current values back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from . import urlstate
+from .context import PageContext
+from .trends import GRANULARITIES, Period, default_granularity, default_period
+
+
+def _seed(key: str, value: Any) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
+    status = ctx.status
+    default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today)
+    params = st.query_params.to_dict()
+    start = urlstate.read_date(params, "from") or default.start
+    end = urlstate.read_date(params, "to") or default.end
+    lo = min(date.fromisoformat(status["first_day"]) if status["first_day"] else start, start, end)
+    hi = max(date.fromisoformat(status["last_day"]) if status["last_day"] else end, start, end, ctx.today)
+    _seed(key, (min(start, end), max(start, end)))
+    picked = st.date_input(label, key=key, min_value=lo, max_value=hi, format="YYYY-MM-DD")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        return Period(picked[0], picked[1])
+    if isinstance(picked, (tuple, list)) and len(picked) == 1:  # half-picked range
+        return Period(picked[0], picked[0])
+    return Period(start, end)
+
+
+def groups(ctx: PageContext, key: str, label: str = "Groups", include_seed: bool = False,
+           param: str = "groups") -> list[str]:
+    options = ctx.ref.groups["id"].tolist()
+    default = [g for g in options if include_seed or g != "seed"]
+    _seed(key, urlstate.read_list(st.query_params.to_dict(), param, options) or default)
+    return st.multiselect(label, options, key=key, format_func=ctx.ref.group_label)
+
+
+def concepts(ctx: PageContext, key: str, default: Sequence[str], label: str = "Concepts",
+             param: str = "concepts", max_selections: int | None = None) -> list[str]:
+    options = ctx.ref.concepts["id"].tolist()
+    chosen = urlstate.read_list(st.query_params.to_dict(), param, options)
+    _seed(key, (chosen if chosen is not None else list(default))[: max_selections or None])
+    return st.multiselect(label, options, key=key, format_func=ctx.ref.concept_label,
+                          max_selections=max_selections)
+
+
+def one_of(key: str, label: str, options: Sequence[str], default: str, param: str,
+           format_func=str, horizontal: bool = True) -> str:
+    _seed(key, urlstate.read_choice(st.query_params.to_dict(), param, options) or default)
+    return st.radio(label, list(options), key=key, format_func=format_func, horizontal=horizontal)
+
+
+def granularity(key: str, p: Period) -> str:
+    return one_of(key, "Bucket", GRANULARITIES, default_granularity(p), "bucket")
+
+
+def normalised(key: str) -> bool:
+    raw = st.query_params.get("raw")
+    _seed(key, raw != "1")
+    return st.toggle("Share of all items (normalised by volume)", key=key,
+                     help="Off: raw counts of items using the concept.")
+
+
+def write_url(values: dict[str, Any]) -> None:
+    """Replace the query string with the current view (only when it changed)."""
+    wanted = urlstate.encode_all(values)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+
+def open_articles(filters: dict[str, Any]) -> None:
+    """Drill-through: show the article list filtered as `filters` says."""
+    st.switch_page(PAGES_DIR / "articles.py", query_params=urlstate.encode_all(filters))
+
+
+def picked_bucket(value: Any, granularity: str, p: Period) -> Period:
+    """The days of the bucket a chart point stands for (value: epoch ms or ISO text)."""
+    import pandas as pd
+
+    stamp = pd.to_datetime(value, unit="ms") if isinstance(value, (int, float)) else pd.to_datetime(value)
+    start = stamp.date()
+    if granularity == "week":
+        end = (stamp + pd.Timedelta(days=6)).date()
+    elif granularity == "month":
+        end = (stamp + pd.offsets.MonthEnd(0)).date()
+    else:
+        end = start
+    return Period(max(start, p.start), min(end, p.end))

@@ -1,0 +1,45 @@
+"""Article rows as an HTML table of links to the article page; pure, no Streamlit.
+
+Titles and source names are untrusted feed content: every value is escaped, and
+the only markup is our own table, links (to our own article page) and badges."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import pandas as pd
+
+ARTICLE_PAGE = "article"
+
+
+def article_href(item_id: int) -> str:
+    return f"{ARTICLE_PAGE}?item={int(item_id)}"
+
+
+def when(published_at: str, date_flag: object = None) -> str:
+    text = published_at.replace("T", " ")[:16] if isinstance(published_at, str) else ""
+    return text + (f" ({date_flag})" if isinstance(date_flag, str) and date_flag else "")
+
+
+def article_table_html(frame: pd.DataFrame, group_colour: Mapping[str, str], group_label: Mapping[str, str]) -> str:
+    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{h}</th>"
+                   for h in ("Time (UTC)", "Source", "Group", "Title", "Top concepts", "Score"))
+    rows = []
+    for r in frame.itertuples(index=False):
+        colour = html.escape(group_colour.get(r.group_id, "#888888"), quote=True)
+        badge = (f"<span style='border-left:4px solid {colour};padding-left:6px'>"
+                 f"{html.escape(group_label.get(r.group_id, r.group_id))}</span>")
+        title = html.escape(r.title or "(untitled)")
+        cells = (
+            html.escape(when(r.published_at, r.date_flag)),
+            html.escape(r.source),
+            badge,
+            f"<a class='article-link' href='{article_href(r.id)}' target='_self'>{title}</a>",
+            html.escape(getattr(r, "top_concepts", "") or ""),
+            f"{float(r.score):.1f}",
+        )
+        rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top'>{c}</td>" for c in cells)
+                    + "</tr>")
+    return ("<table class='latest-articles' style='width:100%;border-collapse:collapse;font-size:0.92rem'>"
+            f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

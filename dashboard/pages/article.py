@@ -1,0 +1,99 @@
+"""Article: one item with every match highlighted, hits per concept, keywords in context,
+the closest seed document, and syndicated copies."""
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, controls, highlight, listing, queries, urlstate
+from dashboard.context import open_page
+
+ctx = open_page("Article")
+item_id = urlstate.read_int(st.query_params.to_dict(), "item")
+data = None if item_id is None else queries.article(ctx.store_path, ctx.version, item_id)
+if data is None:
+    st.info("No article is open. Pick one from the Overview's latest articles or from the Articles list "
+            "(links carry `?item=<id>`).")
+    st.page_link(str(controls.PAGES_DIR / "articles.py"), label="Search articles", icon=":material/search:")
+    st.stop()
+controls.write_url({"item": item_id})
+item, matches, scores, copies = data["item"], data["matches"], data["scores"], data["copies"]
+ref = ctx.ref
+
+st.subheader(item["title"] or "(untitled)", anchor=False)
+flag = item.get("date_flag")
+date_text = item["published_at"].replace("T", " ").replace("Z", " UTC")
+if flag:
+    date_text += f" — date {flag}" + (" (estimated from the fetch time)" if item["date_estimated"] else "")
+st.html(
+    f"<div class='article-meta' style='font-size:0.95rem'>"
+    f"<span style='border-left:5px solid {html.escape(item['group_colour'] or '#888', quote=True)};"
+    f"padding-left:6px'>{html.escape(item['group_label'] or item['group_id'])}</span> · "
+    f"<b>{html.escape(item['source'])}</b> · {html.escape(date_text)} · language {html.escape(item['language'])}"
+    f" · score {item['score']:.1f} · {item['words']:,} words</div>"
+)
+if flag:
+    st.warning(f"The date of this article is flagged **{flag}**: it may not be when it was published.")
+link = highlight.safe_link(item.get("url"))
+if link:
+    st.link_button("Open the original", link, icon=":material/open_in_new:")
+elif item.get("url"):
+    st.caption(f"Original location (not a web link): {item['url']}")
+
+text_col, side = st.columns([3, 2])
+with text_col:
+    st.markdown(f"**Full text** · {len(matches)} highlighted match(es)")
+    st.html(highlight.highlight_html(item["text"], highlight.spans_from(matches), ref.family_colour,
+                                     dict(zip(ref.concepts["id"], ref.concepts["label"], strict=True))))
+    legend = ref.families.apply(
+        lambda f: f"<span style='background:{f.colour}33;border-bottom:2px solid {f.colour};padding:0 4px'>"
+                  f"{html.escape(f.label)}</span>", axis=1)
+    st.html("<div style='font-size:0.85rem'>Colours: " + " ".join(legend) + " · dashed underline = distanced "
+            "(quoted / so-called)</div>")
+with side:
+    st.markdown("**Hits per concept**")
+    if scores.empty:
+        st.caption("No lexicon concept occurs in this article.")
+    else:
+        table = scores.assign(concept=scores["concept_id"].map(ref.concept_label),
+                              family=scores["concept_id"].map(
+                                  dict(zip(ref.concepts["id"], ref.concepts["family_id"], strict=True))))
+        bars = table[["concept", "concept_id", "own", "distanced"]].melt(
+                          id_vars=["concept", "concept_id"], value_vars=["own", "distanced"],
+                          var_name="voice", value_name="hits")
+        colour = {ref.concept_label(c): ref.concept_colour[c] for c in table["concept_id"]}
+        st.altair_chart(charts.hit_bars(bars[bars["hits"] > 0], colour), width="stretch")
+        st.dataframe(table[["concept", "family", "hits", "own", "distanced", "per_1k"]], hide_index=True,
+                     key="art_scores", column_config={"per_1k": st.column_config.NumberColumn(
+                         "Hits per 1,000 words", format="%.1f")})
+    st.markdown("**Closest seed document** (TF-IDF cosine)")
+    seeds = queries.closest_seeds(ctx.store_path, ctx.version, item_id)
+    if seeds.empty:
+        st.caption("No seed documents in the store.")
+    else:
+        best = seeds.iloc[0]
+        st.markdown(f"{html.escape(str(best['title']))} — similarity **{best['similarity']:.2f}**")
+        st.dataframe(seeds[["title", "published_raw", "similarity"]], hide_index=True, key="art_seeds",
+                     column_config={"published_raw": "Seed date",
+                                    "similarity": st.column_config.ProgressColumn("Similarity", min_value=0.0,
+                                                                                   max_value=1.0, format="%.2f")})
+
+st.markdown("**Keywords in context**")
+kwic = highlight.keywords_in_context(item["text"], matches)
+if kwic.empty:
+    st.caption("No matches.")
+else:
+    kwic.insert(0, "concept", kwic.pop("concept_id").map(ref.concept_label))
+    st.dataframe(kwic, hide_index=True, key="art_kwic", width="stretch")
+
+st.markdown("**Syndicated copies**")
+if copies.empty:
+    st.caption("No copy of this text was found in another source.")
+else:
+    copies = copies.assign(open=copies["id"].map(listing.article_href),
+                           role=copies["id"].map(lambda i: "original" if i == item.get("copy_of") else "copy"))
+    st.dataframe(copies[["published_at", "source", "group_id", "title", "role", "open"]], hide_index=True,
+                 key="art_copies", column_config={"open": st.column_config.LinkColumn("Open", display_text="open")})
+if isinstance(item.get("copy_of"), (int, float)) and not pd.isna(item["copy_of"]):
+    st.caption(f"This item is a syndicated copy of item {int(item['copy_of'])}.")

@@ -1,0 +1,88 @@
+"""Articles: full-text search with filters, sortable, paged, CSV export."""
+
+import streamlit as st
+
+from dashboard import controls, listing, queries, urlstate
+from dashboard.context import open_page
+from ingest.store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
+
+EXPORT_LIMIT = 50_000
+
+ctx = open_page("Articles")
+params = st.query_params.to_dict()
+ref = ctx.ref
+if "art_q" not in st.session_state:
+    st.session_state["art_q"] = (params.get("q") or "")[:500]
+text = st.text_input("Search title and text", key="art_q", max_chars=500,
+                     placeholder="e.g. Global Security Initiative, 冷战思维, zero-sum")
+c1, c2, c3 = st.columns(3)
+with c1:
+    period = controls.period(ctx, "art_period", "Published between")
+    groups = controls.groups(ctx, "art_groups", include_seed=True)
+with c2:
+    source_ids = ref.sources_in(groups)["id"].tolist()
+    if "art_sources" not in st.session_state:
+        st.session_state["art_sources"] = urlstate.read_list(params, "sources", source_ids) or []
+    sources = st.multiselect("Sources", source_ids, key="art_sources", format_func=ref.source_name,
+                             placeholder="All sources of the chosen groups")
+    chosen = controls.concepts(ctx, "art_concepts", [])
+with c3:
+    languages = ["en", "zh-hans", "zh-hant", "ru", "und"]
+    if "art_lang" not in st.session_state:
+        st.session_state["art_lang"] = urlstate.read_list(params, "lang", languages) or []
+    lang = st.multiselect("Language", languages, key="art_lang")
+    if "art_min" not in st.session_state:
+        st.session_state["art_min"] = max(0.0, urlstate.read_float(params, "min") or 0.0)
+    min_score = st.number_input("Minimum score", min_value=0.0, step=0.5, key="art_min")
+voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
+                        format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
+s1, s2 = st.columns(2)
+with s1:
+    sort = controls.one_of("art_sort", "Sort by", list(ARTICLE_SORTS), "date", "sort")
+with s2:
+    order = controls.one_of("art_order", "Order", ["desc", "asc"], "desc", "order",
+                            format_func={"desc": "descending", "asc": "ascending"}.get)
+
+query = ArticleQuery(text=text or "", start=period.first, end=period.last, groups=tuple(groups),
+                     sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
+                     min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc")
+size = int(ctx.setting("page_size"))
+state = {"q": text, "from": period.start, "to": period.end, "groups": groups, "sources": sources,
+         "concepts": chosen, "lang": lang, "min": min_score or None, "voice": None if voice == "any" else voice,
+         "sort": None if sort == "date" else sort, "order": None if order == "desc" else order}
+try:
+    _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
+except SearchError as exc:
+    st.warning(str(exc))
+    controls.write_url(state)
+    st.stop()
+pages = max(1, -(-total // size))
+if "art_page" not in st.session_state:
+    st.session_state["art_page"] = min(pages, max(1, urlstate.read_int(params, "page") or 1))
+st.session_state["art_page"] = min(st.session_state["art_page"], pages)
+rows, _ = queries.search(ctx.store_path, ctx.version, query, size, (st.session_state["art_page"] - 1) * size)
+state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
+
+st.markdown(f"**{total:,} article(s)**" + (f" matching “{text}”" if text else ""))
+if rows.empty:
+    st.info("No article matches these filters. Widen the period, remove a filter, or try other words.")
+else:
+    table = rows.assign(group=rows["group_id"].map(ref.group_label), open=rows["id"].map(listing.article_href),
+                        when=rows.apply(lambda r: listing.when(r["published_at"], r["date_flag"]), axis=1))
+    st.dataframe(table[["when", "source", "group", "title", "top_concepts", "score", "language", "open"]],
+                 hide_index=True, key="art_table", width="stretch", column_config={
+                     "when": "Time (UTC)", "top_concepts": "Top concepts",
+                     "score": st.column_config.NumberColumn("Score", format="%.1f"),
+                     "open": st.column_config.LinkColumn("Open", display_text="open ↗")})
+    p1, p2 = st.columns([1, 3])
+    with p1:
+        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="art_page")
+    with p2:
+        if total <= EXPORT_LIMIT:
+            full, _ = queries.search(ctx.store_path, ctx.version, query, None, 0)
+            csv = full.drop(columns=["matching"]).to_csv(index=False).encode("utf-8")
+            st.download_button("Download CSV", csv, file_name="articles.csv", mime="text/csv", key="art_csv",
+                               icon=":material/download:")
+        else:
+            st.caption(f"CSV export is limited to {EXPORT_LIMIT:,} rows: narrow the filters.")
+controls.write_url(state)

@@ -1,0 +1,90 @@
+"""Compare: one concept across groups, several concepts within one group, or a concept's
+own-voice against its distanced use; small multiples on a shared scale, the same numbers below."""
+
+import streamlit as st
+
+from dashboard import charts, controls, queries, trends
+from dashboard.context import open_page
+
+MODES = {
+    "across": "One concept across groups",
+    "within": "Several concepts within one group",
+    "voice": "Own voice vs distanced use",
+}
+
+ctx = open_page("Compare")
+ref = ctx.ref
+mode = controls.one_of("cmp_mode", "Compare", list(MODES), "across", "mode", format_func=MODES.get)
+c1, c2, c3 = st.columns([2, 2, 1])
+with c1:
+    period = controls.period(ctx, "cmp_period")
+    bucket = controls.granularity("cmp_bucket", period)
+ds, dc = queries.daily(ctx.store_path, ctx.version, period.first, period.last)
+with c2:
+    if mode == "within":
+        group_ids = ref.groups["id"].tolist()
+        group = controls.one_of("cmp_group", "Group", group_ids, group_ids[1 if len(group_ids) > 1 else 0],
+                                "group", format_func=ref.group_label, horizontal=False)
+        groups = [group]
+        chosen = controls.concepts(ctx, "cmp_concepts",
+                                   trends.top_concepts(dc, ref.sources_in(groups), period, 4), max_selections=8)
+    else:
+        groups = controls.groups(ctx, "cmp_groups")
+        top = trends.top_concepts(dc, ref.sources_in(groups), period, 1)
+        chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1)
+with c3:
+    normalised = controls.normalised("cmp_norm")
+state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket, "groups": groups,
+         "concepts": chosen, "raw": not normalised}
+if mode == "within":
+    state["group"], state["groups"] = groups[0], None
+sources = ref.sources_in(groups)
+if not chosen or sources.empty:
+    st.info("Pick at least one concept and one group.")
+    controls.write_url(state)
+    st.stop()
+
+measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
+frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures)
+frame["concept"] = frame["concept_id"].map(ref.concept_label)
+if "group_id" in frame:
+    frame["group"] = frame["group_id"].map(ref.group_label)
+frame["voice"] = frame["measure"].map(trends.MEASURES)
+if mode == "across":
+    series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups}
+elif mode == "within":
+    series, facet = "concept", None
+    colour = {ref.concept_label(c): ref.concept_colour[c] for c in chosen}
+else:
+    series, facet = "voice", "group"
+    base = ref.concept_colour[chosen[0]]
+    colour = {"own voice": base, "distanced": "#999999"}
+
+if frame["denominator"].sum() == 0:
+    st.info(f"No items from these groups between {period.first} and {period.last}.")
+else:
+    if facet:
+        chart = charts.small_multiples(frame, series, facet, colour, normalised, bucket)
+    else:
+        chart = charts.trend_lines(frame, series, colour, normalised, bucket)
+    event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
+    st.caption("All panels share one scale. Share = items ÷ all items from the same group's sources in "
+               "the bucket. Click a point to list its articles.")
+    points = charts.selected_points(event)
+    if points:
+        days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
+        label_to_group = {ref.group_label(g): g for g in groups}
+        picked_group = label_to_group.get(points[0].get("group") or points[0].get(facet or ""), None)
+        label_to_concept = {ref.concept_label(c): c for c in chosen}
+        concept = label_to_concept.get(points[0].get("concept"), chosen[0])
+        voice = {"own voice": "own", "distanced": "distanced"}.get(points[0].get("voice"))
+        controls.open_articles({"from": days.start, "to": days.end, "groups": [picked_group] if picked_group
+                                else groups, "concepts": [concept], "voice": voice})
+    columns = ["bucket"] + [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1
+                            or c == series] + ["numerator", "denominator", "share"]
+    st.dataframe(frame[list(dict.fromkeys(columns))], hide_index=True, key="cmp_table", width="stretch",
+                 column_config={"bucket": st.column_config.DateColumn("Bucket from", format="YYYY-MM-DD"),
+                                "numerator": st.column_config.NumberColumn("Items with concept"),
+                                "denominator": st.column_config.NumberColumn("All items"),
+                                "share": st.column_config.NumberColumn("Share", format="percent")})
+controls.write_url(state)

@@ -1,0 +1,62 @@
+"""Lexicon: every concept with family, definition, forms, total hits and a sparkline, and
+how the official vocabulary evolved across the seed documents."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.context import open_page
+
+ctx = open_page("Lexicon")
+ref = ctx.ref
+totals, monthly = queries.lexicon_usage(ctx.store_path, ctx.version)
+months = sorted(monthly["month"].unique())
+spark = monthly.pivot_table(index="concept_id", columns="month", values="hits", aggfunc="sum", fill_value=0)
+spark = spark.reindex(columns=months, fill_value=0)
+
+
+def forms(raw: str) -> str:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return ""
+    return " · ".join(f for key in ("en", "zh", "en_context", "zh_context") for f in data.get(key, []))
+
+
+table = ref.concepts.merge(totals, left_on="id", right_on="concept_id", how="left")
+table["family"] = table["family_id"].map(dict(zip(ref.families["id"], ref.families["label"], strict=True)))
+table["forms"] = table["forms"].map(forms)
+table[["hits", "items"]] = table[["hits", "items"]].fillna(0).astype("int64")
+table["trend"] = table["id"].map(lambda c: spark.loc[c].tolist() if c in spark.index else [0] * len(months))
+family_filter = st.multiselect("Families", ref.families["id"].tolist(), key="lex_families",
+                               format_func=lambda f: ref.families.set_index("id").loc[f, "label"])
+if family_filter:
+    table = table[table["family_id"].isin(family_filter)]
+st.dataframe(table[["label", "family", "definition", "forms", "hits", "items", "trend"]], hide_index=True,
+             key="lex_table", width="stretch", height=520, column_config={
+                 "label": st.column_config.TextColumn("Concept", width="medium"),
+                 "definition": st.column_config.TextColumn("Definition", width="large"),
+                 "forms": st.column_config.TextColumn("Forms", width="medium"),
+                 "hits": st.column_config.NumberColumn("Total hits", format="%d"),
+                 "items": st.column_config.NumberColumn("Items", format="%d"),
+                 "trend": st.column_config.AreaChartColumn(
+                     f"Hits per month ({months[0]} … {months[-1]})" if months else "Hits per month", y_min=0)})
+
+st.subheader("The official vocabulary across the seed documents")
+seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)
+if seeds.empty:
+    st.info("No seed documents in the store: add the [[sources]] of kind \"seed\" and run `python -m ingest run`.")
+else:
+    seeds = seeds.assign(dated=seeds["date_flag"].isna())
+    seeds = pd.concat([seeds[seeds["dated"]].sort_values("published_at"), seeds[~seeds["dated"]]])
+    seeds["seed"] = seeds.apply(
+        lambda s: f"{s['published_at'][:10] if s['dated'] else 'undated'} · {str(s['title'])[:48]}", axis=1)
+    cells = seed_hits.merge(seeds[["id", "seed"]], left_on="item_id", right_on="id")
+    cells = cells.assign(concept=cells["concept_id"].map(ref.concept_label))
+    order = [ref.concept_label(c) for c in ref.concepts["id"] if c in set(cells["concept_id"])]
+    st.altair_chart(charts.heatmap(cells, "seed", "concept", "per_1k", "Hits per 1,000 words",
+                                   x_order=seeds["seed"].tolist(), y_order=order, fmt=".1f", scheme="reds"),
+                    width="stretch")
+    st.caption("Seeds ordered by date (undated last); colour = hits per 1,000 words.")

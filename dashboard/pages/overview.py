@@ -1,0 +1,88 @@
+"""Overview: headline figures, concept trends normalised by volume, latest matching articles."""
+
+import streamlit as st
+
+from dashboard import charts, controls, listing, queries, trends
+from dashboard.context import open_page
+
+ctx = open_page("Overview")
+left, right = st.columns([1, 2])
+with left:
+    period = controls.period(ctx, "ov_period")
+with right:
+    groups = controls.groups(ctx, "ov_groups")
+sources = ctx.ref.sources_in(groups)
+ds, dc = queries.daily(ctx.store_path, ctx.version, period.previous().first, period.last)
+figures = trends.headline(ds, sources, period)
+movers = trends.concept_movers(ds, dc, sources, period)
+
+cols = st.columns(6)
+cols[0].metric("Items ingested", f"{figures['items']:,}")
+cols[1].metric("Matching items", f"{figures['matching']:,}")
+cols[2].metric("Share matching", f"{figures['share']:.1%}")
+cols[3].metric("Sources active", f"{figures['sources_active']:,}")
+rises, falls = movers[movers["change_pp"] > 0], movers[movers["change_pp"] < 0].iloc[::-1]
+for col, label, rows in ((cols[4], "Rose most", rises), (cols[5], "Fell most", falls)):
+    if rows.empty:
+        col.metric(label, "—", help="No concept changed share against the previous period.")
+    else:
+        top = rows.iloc[0]
+        col.metric(label, ctx.ref.concept_label(top["concept_id"]), f"{top['change_pp']:+.1f} pp",
+                   help=f"Share of items using the concept, {period.first}..{period.last} vs the previous "
+                        f"{period.days} days: {top['share_now']:.1%} vs {top['share_before']:.1%}.")
+
+state = {"from": period.start, "to": period.end, "groups": groups}
+if figures["items"] == 0:
+    st.info(f"No items from the chosen groups between {period.first} and {period.last}. "
+            "Widen the period or the groups, or run `python -m ingest run` to fetch new items.")
+    controls.write_url(state)
+    st.stop()
+
+st.subheader("Concepts over time")
+c1, c2, c3 = st.columns([3, 1, 1])
+with c1:
+    chosen = controls.concepts(ctx, "ov_concepts", trends.top_concepts(dc, sources, period), max_selections=8)
+with c2:
+    bucket = controls.granularity("ov_bucket", period)
+with c3:
+    normalised = controls.normalised("ov_norm")
+state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised}
+
+if chosen:
+    frame = trends.trend(ds, dc, sources, period, bucket, chosen)
+    frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
+    colour = {ctx.ref.concept_label(c): ctx.ref.concept_colour[c] for c in chosen}
+    coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
+    chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
+    event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
+    st.caption("Share = items using the concept ÷ all items from the same sources in the bucket (sums, not "
+               "averages). Dashed rules: a source started or stopped reporting. Click a point to list its articles.")
+    points = charts.selected_points(event)
+    if points:
+        days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
+        label_to_id = {ctx.ref.concept_label(c): c for c in chosen}
+        concept = label_to_id.get(points[0].get("concept"), "")
+        controls.open_articles({"from": days.start, "to": days.end, "groups": groups, "concepts": [concept]})
+    with st.expander("The numbers behind the chart"):
+        table = frame[["bucket", "concept", "numerator", "denominator", "share"]]
+        st.dataframe(table, key="ov_table", hide_index=True, width="stretch", column_config={
+            "bucket": st.column_config.DateColumn("Bucket from", format="YYYY-MM-DD"),
+            "numerator": st.column_config.NumberColumn("Items with concept"),
+            "denominator": st.column_config.NumberColumn("All items"),
+            "share": st.column_config.NumberColumn("Share", format="percent")})
+    if not coverage.empty:
+        with st.expander(f"Coverage changes in the period ({len(coverage)})"):
+            st.dataframe(coverage.assign(group=coverage["group_id"].map(ctx.ref.group_label))[
+                ["day", "name", "group", "change"]], hide_index=True, key="ov_coverage",
+                column_config={"day": st.column_config.DateColumn("Day", format="YYYY-MM-DD")})
+else:
+    st.info("Pick one or more concepts to draw their trend.")
+
+st.subheader("Latest matching articles")
+latest = queries.latest(ctx.store_path, ctx.version, period.first, period.last, tuple(sources["id"]))
+if latest.empty:
+    st.info("No matching articles in this period.")
+else:
+    st.html(listing.article_table_html(latest, ctx.ref.group_colour, dict(zip(ctx.ref.groups["id"],
+                                                                            ctx.ref.groups["label"]))))
+controls.write_url(state)

@@ -1,0 +1,87 @@
+"""Sources: volume and share matching by group and by source, top concepts per source
+(source × concept heatmap), and feed health so a silent feed is visible."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, controls, queries, trends
+from dashboard.context import open_page
+
+SILENT_AFTER_DAYS = 2
+
+ctx = open_page("Sources")
+ref = ctx.ref
+c1, c2 = st.columns([1, 2])
+with c1:
+    period = controls.period(ctx, "src_period")
+with c2:
+    groups = controls.groups(ctx, "src_groups")
+controls.write_url({"from": period.start, "to": period.end, "groups": groups})
+sources = ref.sources_in(groups)
+ds, dc = queries.daily(ctx.store_path, ctx.version, period.first, period.last)
+per_source = trends.source_breakdown(ds, dc, sources, period)
+per_source = per_source[per_source["items"] > 0].copy()
+per_source["group"] = per_source["group_id"].map(ref.group_label)
+per_source["source"] = per_source["name"]
+per_source["top concepts"] = per_source["top_concepts"].map(lambda ids: ", ".join(map(ref.concept_label, ids)))
+
+st.subheader("By group")
+by_group = per_source.groupby(["group_id", "group"], as_index=False)[["items", "matching"]].sum()
+by_group["share"] = by_group["matching"] / by_group["items"]
+by_group["sources"] = by_group["group_id"].map(per_source.groupby("group_id")["source_id"].nunique())
+st.dataframe(by_group[["group", "sources", "items", "matching", "share"]], hide_index=True, key="src_groups_table",
+             width="stretch", column_config={"share": st.column_config.NumberColumn("Share matching",
+                                                                                     format="percent")})
+
+st.subheader("By source")
+if per_source.empty:
+    st.info(f"No items from these groups between {period.first} and {period.last}.")
+else:
+    colour = {ref.group_label(g): ref.group_colour[g] for g in groups}
+    event = st.altair_chart(charts.volume_bars(per_source, "source", "group", colour), on_select="rerun",
+                            key="src_bars", width="stretch")
+    st.caption("Click a bar to list that source's articles.")
+    picked = [p.get("source_id") for p in charts.selected_points(event) if p.get("source_id")]
+    if picked:
+        controls.open_articles({"from": period.start, "to": period.end, "groups": groups, "sources": picked})
+    st.dataframe(per_source[["source", "group", "kind", "items", "matching", "share", "top concepts"]],
+                 hide_index=True, key="src_table", width="stretch",
+                 column_config={"share": st.column_config.NumberColumn("Share matching", format="percent")})
+
+    st.subheader("Concepts per source")
+    matrix = trends.source_concept_matrix(ds, dc, period)
+    matrix = matrix[matrix["source_id"].isin(per_source["source_id"])]
+    if matrix.empty:
+        st.caption("No concept occurs in these sources in this period.")
+    else:
+        matrix = matrix.assign(source=matrix["source_id"].map(ref.source_name),
+                               concept=matrix["concept_id"].map(ref.concept_label))
+        order = matrix.groupby("concept")["items"].sum().sort_values(ascending=False).index.tolist()
+        st.altair_chart(charts.heatmap(matrix, "concept", "source", "share", "Share of the source's items",
+                                       x_order=order), width="stretch")
+
+st.subheader("Feed health")
+since = ctx.today - timedelta(days=7)
+health = queries.feed_health(ctx.store_path, ctx.version, since.isoformat())
+health = health[health["group_id"].isin(groups)].copy()
+if health.empty:
+    st.caption("No feeds are configured for these groups.")
+else:
+    last_ok = pd.to_datetime(health["last_success_at"], utc=True, errors="coerce")
+    stale = last_ok.isna() | (last_ok < pd.Timestamp(ctx.today - timedelta(days=SILENT_AFTER_DAYS), tz="UTC"))
+    health["state"] = "ok"
+    health.loc[health["items_recent"] == 0, "state"] = "silent: no items in 7 days"
+    health.loc[stale, "state"] = "silent: no successful fetch"
+    health.loc[health["consecutive_failures"] > 0, "state"] = "failing"
+    health["group"] = health["group_id"].map(ref.group_label)
+    silent = health[health["state"] != "ok"]
+    if not silent.empty:
+        st.warning(f"{len(silent)} feed(s) need attention: " + ", ".join(silent["name"].tolist()[:8]))
+    st.dataframe(health[["name", "group", "state", "last_success_at", "last_error_at", "last_error", "http_status",
+                         "consecutive_failures", "items_recent"]], hide_index=True, key="src_health",
+                 width="stretch", column_config={
+                     "last_success_at": "Last success", "last_error_at": "Last error at", "last_error": "Last error",
+                     "http_status": "HTTP", "consecutive_failures": "Failures in a row",
+                     "items_recent": st.column_config.NumberColumn("Items, last 7 days")})

@@ -1,0 +1,181 @@
+"""Read-side functions returning DataFrames; the dashboard's cache lives here.
+
+Every cached function takes the store path and its data_version as its first
+arguments, so a new ingest (which bumps data_version) invalidates every entry.
+SQL lives in `ingest.store.reads`; shaping lives in `trends`, `highlight`, `similarity`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ingest.config import Config, load_config
+from ingest.store.reads import ArticleQuery, StoreReader
+
+from . import colours, similarity
+
+CONFIG_ENV = "MONITOR_CONFIG"
+LATEST_LIMIT = 20
+CACHE = {"show_spinner": False, "max_entries": 64}
+
+
+def config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or "config.toml").resolve()
+
+
+@st.cache_data(show_spinner=False)
+def _config(path: str, mtime: float) -> Config:
+    return load_config(path)
+
+
+def config() -> Config:
+    path = config_path()
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _config(str(path), mtime)
+
+
+def store_version(store_path: str) -> str:
+    """Not cached: the cheap read that tells whether every cached entry is still valid."""
+    with StoreReader(store_path) as r:
+        return r.data_version()
+
+
+@dataclass(frozen=True)
+class Reference:
+    groups: pd.DataFrame
+    families: pd.DataFrame
+    concepts: pd.DataFrame
+    sources: pd.DataFrame
+    concept_colour: dict[str, str] = field(default_factory=dict)
+    family_colour: dict[str, str] = field(default_factory=dict)  # concept id -> family colour
+    group_colour: dict[str, str] = field(default_factory=dict)
+
+    def concept_label(self, cid: str) -> str:
+        return self._labels("concepts", "label").get(cid, cid)
+
+    def group_label(self, gid: str) -> str:
+        return self._labels("groups", "label").get(gid, gid)
+
+    def source_name(self, sid: str) -> str:
+        return self._labels("sources", "name").get(sid, sid)
+
+    def _labels(self, table: str, column: str) -> dict[str, str]:
+        frame = getattr(self, table)
+        return dict(zip(frame["id"], frame[column], strict=True))
+
+    def sources_in(self, groups: list[str] | tuple[str, ...]) -> pd.DataFrame:
+        return self.sources[self.sources["group_id"].isin(list(groups))]
+
+
+@st.cache_data(**CACHE)
+def reference(store_path: str, version: str) -> Reference:
+    with StoreReader(store_path) as r:
+        groups, families, concepts, sources = r.groups(), r.families(), r.concepts(), r.sources()
+    return Reference(
+        groups, families, concepts, sources,
+        concept_colour=colours.concept_colours(concepts, families),
+        family_colour=colours.family_colours(concepts, families),
+        group_colour=colours.group_colours(groups),
+    )
+
+
+@st.cache_data(**CACHE)
+def status(store_path: str, version: str) -> dict[str, Any]:
+    with StoreReader(store_path) as r:
+        first, last = r.day_range(exclude_groups=("seed",))
+        return {"last_run": r.last_finished_run() or r.last_run(), "first_day": first, "last_day": last,
+                "any_items": r.scalar("SELECT 1 FROM items LIMIT 1") is not None}
+
+
+def live_status(store_path: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    """(data_version, last run, newest day) read fresh for the auto-refreshing header."""
+    with StoreReader(store_path) as r:
+        return r.data_version(), r.last_run(), r.day_range(exclude_groups=("seed",))[1]
+
+
+@st.cache_data(**CACHE)
+def daily(store_path: str, version: str, start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with StoreReader(store_path) as r:
+        return r.daily_source(start, end), r.daily_concept(start, end)
+
+
+@st.cache_data(**CACHE)
+def source_spans(store_path: str, version: str) -> pd.DataFrame:
+    with StoreReader(store_path) as r:
+        return r.source_spans()
+
+
+def _with_top_concepts(r: StoreReader, frame: pd.DataFrame, ref_labels: dict[str, str]) -> pd.DataFrame:
+    hits = r.item_concept_hits(frame["id"].tolist())
+    top = hits.groupby("item_id").apply(
+        lambda g: ", ".join(ref_labels.get(c, c) for c in g["concept_id"][:3]), include_groups=False
+    ) if not hits.empty else pd.Series(dtype=str)
+    frame = frame.copy()
+    frame["top_concepts"] = frame["id"].map(top).fillna("")
+    return frame
+
+
+@st.cache_data(**CACHE)
+def latest(store_path: str, version: str, start: str, end: str, sources: tuple[str, ...],
+           limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    labels = reference(store_path, version)._labels("concepts", "label")
+    with StoreReader(store_path) as r:
+        return _with_top_concepts(r, r.latest_matching(start, end, sources, limit), labels)
+
+
+@st.cache_data(**CACHE)
+def search(store_path: str, version: str, query: ArticleQuery, limit: int | None, offset: int
+           ) -> tuple[pd.DataFrame, int]:
+    labels = reference(store_path, version)._labels("concepts", "label")
+    with StoreReader(store_path) as r:
+        rows, total = r.search(query, limit, offset)
+        return _with_top_concepts(r, rows, labels), total
+
+
+@st.cache_data(**CACHE)
+def article(store_path: str, version: str, item_id: int) -> dict[str, Any] | None:
+    with StoreReader(store_path) as r:
+        item = r.item(item_id)
+        if item is None:
+            return None
+        return {"item": item, "matches": r.item_matches(item_id), "scores": r.item_concept_hits([item_id]),
+                "copies": r.copies(item_id)}
+
+
+@st.cache_data(**CACHE)
+def closest_seeds(store_path: str, version: str, item_id: int) -> pd.DataFrame:
+    with StoreReader(store_path) as r:
+        seeds = r.seed_documents()
+        item = r.item(item_id)
+    if item is None or seeds.empty:
+        return pd.DataFrame(columns=["id", "title", "published_raw", "similarity"])
+    others = seeds[seeds["id"] != item_id]
+    ranked = similarity.closest_seeds(item["text"], list(zip(others["id"], others["text"], strict=True)))
+    scores = dict(ranked)
+    out = others[["id", "title", "published_raw"]].copy()
+    out["similarity"] = out["id"].map(scores)
+    return out.sort_values("similarity", ascending=False).reset_index(drop=True)
+
+
+@st.cache_data(**CACHE)
+def feed_health(store_path: str, version: str, since_day: str) -> pd.DataFrame:
+    with StoreReader(store_path) as r:
+        return r.feed_health(since_day)
+
+
+@st.cache_data(**CACHE)
+def lexicon_usage(store_path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with StoreReader(store_path) as r:
+        return r.concept_totals(), r.concept_monthly_hits()
+
+
+@st.cache_data(**CACHE)
+def seed_matrix(store_path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with StoreReader(store_path) as r:
+        return r.seed_documents().drop(columns=["text"]), r.seed_concepts()

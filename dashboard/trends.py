@@ -1,0 +1,207 @@
+"""Trend arithmetic over the pre-aggregated daily tables; pure pandas, no Streamlit.
+
+A share is always sum(numerators) / sum(denominators) over a bucket, never an
+average of daily ratios, and every bucket of the period exists (empty ones are 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+GRANULARITIES = ("day", "week", "month")
+MEASURES = {"items": "items with the concept", "own_items": "own voice", "distanced_items": "distanced"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+    @property
+    def first(self) -> str:
+        return self.start.isoformat()
+
+    @property
+    def last(self) -> str:
+        return self.end.isoformat()
+
+
+def default_period(first_day: str | None, last_day: str | None, default_days: int, today: date) -> Period:
+    """The last `default_days` up to the newest item, or the whole range when the
+    newest data is older than that (an archive-only store)."""
+    if not first_day or not last_day:
+        return Period(today - timedelta(days=default_days - 1), today)
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    if last < today - timedelta(days=default_days):
+        return Period(first, last)
+    return Period(max(first, last - timedelta(days=default_days - 1)), last)
+
+
+def default_granularity(period: Period) -> str:
+    if period.days <= 62:
+        return "day"
+    if period.days <= 2 * 366:
+        return "week"
+    return "month"
+
+
+def bucket_of(days: pd.Series, granularity: str) -> pd.Series:
+    stamps = pd.to_datetime(days)
+    if granularity == "week":  # weeks start on Monday
+        return (stamps - pd.to_timedelta(stamps.dt.dayofweek, unit="D")).dt.normalize()
+    if granularity == "month":
+        return stamps.dt.to_period("M").dt.to_timestamp()
+    return stamps.dt.normalize()
+
+
+def buckets(period: Period, granularity: str) -> pd.DatetimeIndex:
+    days = pd.Series(pd.date_range(period.start, period.end, freq="D").strftime("%Y-%m-%d"))
+    return pd.DatetimeIndex(bucket_of(days, granularity).drop_duplicates())
+
+
+def _with_groups(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    return frame.merge(sources[["id", "group_id"]].rename(columns={"id": "source_id"}), on="source_id")
+
+
+def trend(
+    daily_source: pd.DataFrame,
+    daily_concept: pd.DataFrame,
+    sources: pd.DataFrame,
+    period: Period,
+    granularity: str,
+    concepts: Sequence[str],
+    by_group: bool = False,
+    measures: Sequence[str] = ("items",),
+    originals: bool = False,
+) -> pd.DataFrame:
+    """Columns: bucket, [group_id], concept_id, measure, numerator, denominator, share.
+
+    `sources` (id, group_id) restricts both numerator and denominator to the same
+    sources; with `by_group` each group gets its own denominator."""
+    keys = ["bucket", "group_id"] if by_group else ["bucket"]
+    ds = _with_groups(_in_period(daily_source, period), sources)
+    ds["bucket"] = bucket_of(ds["day"], granularity)
+    denominator = ds.groupby(keys)["original_items" if originals else "items"].sum().rename("denominator")
+    dc = _with_groups(_in_period(daily_concept, period), sources)
+    dc = dc[dc["concept_id"].isin(list(concepts))].copy()
+    dc["bucket"] = bucket_of(dc["day"], granularity)
+    columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
+    long = dc.melt(id_vars=[*keys, "concept_id"], value_vars=sorted(set(columns.values())),
+                   var_name="column", value_name="numerator")
+    long["measure"] = long["column"].map({v: k for k, v in columns.items()})
+    numerator = long.groupby([*keys, "concept_id", "measure"])["numerator"].sum()
+    levels = [buckets(period, granularity)]
+    names = ["bucket"]
+    if by_group:
+        levels.append(pd.Index(sorted(sources["group_id"].unique())))
+        names.append("group_id")
+    levels += [pd.Index(list(concepts)), pd.Index(list(measures))]
+    names += ["concept_id", "measure"]
+    full = pd.MultiIndex.from_product(levels, names=names)
+    out = numerator.reindex(full, fill_value=0).reset_index()
+    out = out.merge(denominator.reset_index(), on=keys, how="left")
+    out["denominator"] = out["denominator"].fillna(0).astype("int64")
+    out["numerator"] = out["numerator"].astype("int64")
+    out["share"] = (out["numerator"] / out["denominator"].where(out["denominator"] > 0)).fillna(0.0)
+    return out
+
+
+def _in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    return frame[(frame["day"] >= period.first) & (frame["day"] <= period.last)]
+
+
+def headline(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) -> dict[str, float]:
+    ds = _in_period(daily_source, period)
+    ds = ds[ds["source_id"].isin(sources["id"])]
+    items, matching = int(ds["items"].sum()), int(ds["matching"].sum())
+    return {
+        "items": items,
+        "matching": matching,
+        "share": matching / items if items else 0.0,
+        "sources_active": int(ds.loc[ds["items"] > 0, "source_id"].nunique()),
+    }
+
+
+def concept_movers(
+    daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period
+) -> pd.DataFrame:
+    """Per concept: share of items using it now and in the previous period, and the change
+    in percentage points; sorted from the biggest rise to the biggest fall."""
+    rows = []
+    for name, p in (("now", period), ("before", period.previous())):
+        ds = _in_period(daily_source, p)
+        total = int(ds.loc[ds["source_id"].isin(sources["id"]), "items"].sum())
+        dc = _in_period(daily_concept, p)
+        counts = dc[dc["source_id"].isin(sources["id"])].groupby("concept_id")["items"].sum()
+        rows.append(pd.DataFrame({f"items_{name}": counts, f"total_{name}": total}))
+    out = pd.concat(rows, axis=1).fillna(0)
+    if out.empty:
+        return pd.DataFrame(columns=["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"])
+    out["total_now"] = out["total_now"].max()
+    out["total_before"] = out["total_before"].max()
+    for name in ("now", "before"):
+        total = out[f"total_{name}"]
+        out[f"share_{name}"] = (out[f"items_{name}"] / total.where(total > 0)).fillna(0.0)
+    out["change_pp"] = (out["share_now"] - out["share_before"]) * 100
+    out = out.rename_axis("concept_id").reset_index()
+    cols = ["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"]
+    return out[cols].sort_values(["change_pp", "concept_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def top_concepts(daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period, n: int = 5) -> list[str]:
+    dc = _in_period(daily_concept, period)
+    counts = dc[dc["source_id"].isin(sources["id"])].groupby("concept_id")["items"].sum()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    return list(counts.index[:n])
+
+
+def coverage_changes(spans: pd.DataFrame, sources: pd.DataFrame, period: Period, quiet_days: int = 14) -> pd.DataFrame:
+    """Sources whose first item falls inside the period ("added") or whose last item is
+    more than `quiet_days` before its end ("stopped reporting")."""
+    spans = spans.merge(sources[["id", "name", "group_id"]].rename(columns={"id": "source_id"}), on="source_id")
+    added = spans[(spans["first_day"] > period.first) & (spans["first_day"] <= period.last)]
+    quiet_from = (period.end - timedelta(days=quiet_days)).isoformat()
+    stopped = spans[(spans["last_day"] >= period.first) & (spans["last_day"] < quiet_from)]
+    out = pd.concat([
+        added.assign(day=added["first_day"], change="source added"),
+        stopped.assign(day=stopped["last_day"], change="stopped reporting"),
+    ])
+    out["day"] = pd.to_datetime(out["day"])
+    return out[["day", "source_id", "name", "group_id", "change"]].sort_values("day").reset_index(drop=True)
+
+
+def source_breakdown(daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame,
+                     period: Period) -> pd.DataFrame:
+    """Per source: items, matching, share matching, and its three most used concepts."""
+    ds = _in_period(daily_source, period)
+    per = ds.groupby("source_id")[["items", "matching"]].sum()
+    out = sources.rename(columns={"id": "source_id"}).merge(per.reset_index(), on="source_id", how="left")
+    out[["items", "matching"]] = out[["items", "matching"]].fillna(0).astype("int64")
+    out["share"] = (out["matching"] / out["items"].where(out["items"] > 0)).fillna(0.0)
+    dc = _in_period(daily_concept, period)
+    top = (dc.groupby(["source_id", "concept_id"])["items"].sum().reset_index()
+           .sort_values(["source_id", "items", "concept_id"], ascending=[True, False, True]))
+    firsts = top.groupby("source_id")["concept_id"].apply(lambda s: list(s[:3]))
+    out["top_concepts"] = out["source_id"].map(firsts).apply(lambda v: v if isinstance(v, list) else [])
+    return out
+
+
+def source_concept_matrix(daily_source: pd.DataFrame, daily_concept: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Long form source × concept: items with the concept, and as a share of the source's items."""
+    ds = _in_period(daily_source, period).groupby("source_id")["items"].sum().rename("source_items")
+    dc = _in_period(daily_concept, period).groupby(["source_id", "concept_id"])["items"].sum().reset_index()
+    out = dc.merge(ds.reset_index(), on="source_id", how="left")
+    out["share"] = (out["items"] / out["source_items"].where(out["source_items"] > 0)).fillna(0.0)
+    return out

@@ -1,0 +1,97 @@
+"""A real store for the dashboard tests, filled by the real ingest from fixtures:
+seeds, JSONL archives with known dates and groups, a syndicated copy, and an RSS
+feed file whose titles carry markup that must render as text."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest
+from ingest.store import Store
+from tests.builders import SEED_META, SEEDS, FeedItem, SourceSpec, rss, seed_sources, write_config, write_jsonl
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
+
+GSI = ("At the United Nations the foreign minister said the Global Security Initiative calls for common, "
+       "comprehensive, cooperative and sustainable security and for dialogue among major countries.")
+COLD_WAR = ("The foreign ministry spokesperson said China rejects the Cold War mentality and the zero-sum game "
+            "that NATO pursues, and called for peace and stability in the region.")
+PLAIN = "Ministers discussed trade, the weather and tourism at a regional fair."
+DISTANCED = ('The so-called "Global Security Initiative" was described by NATO diplomats as a rebranding of '
+             "Beijing's military diplomacy at the United Nations.")
+SCRIPT_TITLE = '<script>alert("pwned")</script> Cold War mentality returns'
+WIRE_COPY = GSI + " The minister repeated the Global Security Initiative twice."
+
+CN_ROWS = [
+    ("2026-10-06", "GSI first mention", GSI),
+    ("2026-11-02", "GSI at the UN", GSI + " " + PLAIN),
+    ("2026-11-03", "Cold War mentality rejected", COLD_WAR),
+    ("2026-11-04", "Trade fair", PLAIN),
+    ("2026-11-10", "Wire: GSI and Cold War mentality", WIRE_COPY + " " + COLD_WAR),
+]
+WEST_ROWS = [
+    ("2026-11-02", "Weather report", PLAIN),
+    ("2026-11-03", "Allies doubt the GSI", DISTANCED),
+    ("2026-11-11", "Tourism update", PLAIN),
+    ("2026-11-12", "NATO answers Beijing", COLD_WAR),
+]
+ECHO_ROWS = [("2026-11-10", "Wire: GSI and Cold War mentality (syndicated)", WIRE_COPY + " " + COLD_WAR)]
+FEED_ITEMS = [
+    FeedItem(SCRIPT_TITLE, COLD_WAR + " " + COLD_WAR, "https://feed.example/a1", datetime(2026, 11, 15, 9, tzinfo=UTC)),
+    FeedItem("Quiet news", PLAIN, "https://feed.example/a2", datetime(2026, 11, 16, 9, tzinfo=UTC)),
+]
+
+
+@dataclass(frozen=True)
+class FixtureStore:
+    config: Path
+    store: Path
+
+
+def _rows(rows, prefix: str) -> list[dict]:
+    return [{"date": d, "title": t, "text": x, "url": f"https://{prefix}.example/{i}"}
+            for i, (d, t, x) in enumerate(rows)]
+
+
+def build_store(directory: Path, with_seeds: bool = True) -> FixtureStore:
+    directory.mkdir(parents=True, exist_ok=True)
+    cn = write_jsonl(directory / "cn.jsonl", _rows(CN_ROWS, "cn"))
+    west = write_jsonl(directory / "west.jsonl", _rows(WEST_ROWS, "west"))
+    echo = write_jsonl(directory / "echo.jsonl", _rows(ECHO_ROWS, "echo"))
+    feed = directory / "feed.xml"
+    feed.write_bytes(rss(FEED_ITEMS, title="Fixture think-tank feed"))
+    specs = (seed_specs(directory) if with_seeds else []) + [
+        SourceSpec("cn-wire", "cn-official", "archive", {"path": str(cn), "fields": FIELDS}, name="CN wire"),
+        SourceSpec("west-desk", "western-gov", "archive", {"path": str(west), "fields": FIELDS}, name="West desk"),
+        SourceSpec("echo", "regional-media", "archive", {"path": str(echo), "fields": FIELDS}, name="Echo daily"),
+        SourceSpec("tt-feed", "think-tanks", "feed", {"url": str(feed)}, name="Think-tank feed"),
+    ]
+    config = write_config(directory, specs, settings={"dashboard": {"refresh_seconds": 3600, "page_size": 5}})
+    run_ingest(config)
+    return FixtureStore(config, load_config(config).store_path)
+
+
+def seed_specs(directory: Path) -> list[SourceSpec]:
+    """The five seeds as `seed` sources; while ingest.extract (seed page-chrome stripping)
+    is not in the tree yet, as one archive of the seed group with the same metadata."""
+    if importlib.util.find_spec("ingest.extract") is not None:
+        return seed_sources()
+    rows = [{"text": (SEEDS / f"{stem}.txt").read_text(encoding="utf-8"), "title": title,
+             "date": None if published == "undated" else published, "url": f"https://seed.example/{stem}"}
+            for stem, title, published in SEED_META]
+    path = write_jsonl(directory / "seeds.jsonl", rows)
+    return [SourceSpec("seeds", "seed", "archive", {"path": str(path), "fields": FIELDS, "language": "en"},
+                       name="Seed documents")]
+
+
+def run_ingest(config_path: Path, now: datetime = NOW):
+    config = load_config(config_path)
+    lexicon = load_lexicon(config.lexicon_path)
+    with Store(config.store_path) as store:
+        return Ingest(config, lexicon, store, now=now).run()
