@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,5 +289,6 @@ class Matcher:
 
 
 def _is_word_char(ch: str) -> bool:
-    """Letters and digits of alphabetic scripts; CJK characters have no word boundaries."""
-    return ch.isalnum() and ch < "\u2e80"
+    """Letters, digits and combining marks of alphabetic scripts ("İ" folds to "i" plus
+    a combining dot, which must not open a word boundary); CJK has no word boundaries."""
+    return ch < "\u2e80" and (ch.isalnum() or unicodedata.combining(ch) > 0)

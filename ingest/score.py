@@ -121,7 +121,9 @@ def _same_case(surface: str, form: str) -> bool:
 
 
 _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb"
-_SO_CALLED = re.compile(r"(?:\bso[\s\-\u2010-\u2014]?called|所谓|所謂)[\s\"'\u201c\u2018\u300c\u300e\u00ab]{0,3}$", re.I)
+_SO_CALLED = re.compile(
+    r"(?:\bso[\s\-\u2010-\u2014]?called|所谓|所謂)[\s\"'\u201c\u2018\u300c\u300e\u00ab]{0,3}$", re.I
+)
 _QUOTE_SPAN = re.compile(
     r"\"[^\"\n]{1,600}\""
     r"|\u201c[^\u201d\n]{1,600}\u201d"

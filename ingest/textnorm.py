@@ -84,7 +84,12 @@ class Normalised:
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
-def _rewrite(text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
+Anchors = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _rewrite(
+    text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> tuple[str, Anchors | None]:
     """Apply `replace` to every match, recording anchors where the length changes."""
     pieces: list[str] = []
     new_pos: list[int] = []
@@ -134,7 +139,7 @@ def normalise(text: str) -> Normalised:
     return Normalised(out, tuple(passes))
 
 
-def _fold_runs(text: str) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]] | None]:
+def _fold_runs(text: str) -> tuple[str, Anchors | None]:
     """NFKC + lower + fold, recording anchors only around characters that change length.
 
     Checking the total length is not enough: a ligature (+1) and a composing accent

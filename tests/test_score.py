@@ -197,7 +197,7 @@ def test_own_voice(text, matcher):
         ("the new secu-\n  rity concept", "new secu-\n  rity concept"),
         ("\ufb01ne: the new security concept", "new security concept"),
         ("of\ufb01cial Cold War mentality", "Cold War mentality"),
-        ("\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality", "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality"),
+        ("\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality", "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality"),  # noqa: E501
         ("e\u0301t\u00e9 \ufb03 the new security concept \u2026 x", "new security concept"),
         ("\u2026\u2026冷战思维\u2026\u2026霸权", "冷战思维"),
         ("\u3000\u3000摒弃冷战思维", "冷战思维"),

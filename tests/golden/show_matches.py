@@ -43,7 +43,8 @@ def load_documents() -> dict[str, str]:
     docs: dict[str, str] = {}
     for stem in wanted["seed"]:
         docs[f"seed:{stem}"] = (REPO / "data" / "seeds" / f"{stem}.txt").read_text(encoding="utf-8")
-    docs.update(_from_jsonl(CORPUS / "mfa_spokesperson_2016_2020", ("mfa_en.jsonl", "mfa_zh.jsonl"), "mfa", wanted["mfa"]))
+    mfa = CORPUS / "mfa_spokesperson_2016_2020"
+    docs.update(_from_jsonl(mfa, ("mfa_en.jsonl", "mfa_zh.jsonl"), "mfa", wanted["mfa"]))
     docs.update(_from_jsonl(CORPUS / "ungdc_selected_1971_2024", ("ungdc_selected.jsonl",), "ungdc", wanted["ungdc"]))
     missing = [f"{k}:{i}" for k in ("mfa", "ungdc") for i in wanted[k] if f"{k}:{i}" not in docs]
     if missing:
