@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", nargs="?", type=Path, metavar="FILE.opml")
 
     sub.add_parser("stats", help="what the store holds: items, matches, sources, last run")
+
+    brief = sub.add_parser("briefing", help="write the weekly briefing (Markdown, HTML or CSV)",
+                           description="The weekly briefing for one ISO week: headline and coverage caveats, "
+                           "concepts that moved, groups, top articles, emerging phrases, trend.")
+    brief.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
+    brief.add_argument("--groups", nargs="+", metavar="GROUP", help="group ids to include (default: all)")
+    brief.add_argument("--format", choices=("md", "html", "csv"), default="md", help="output format (default md)")
+    brief.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
     return p
 
 

@@ -21,6 +21,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "rescore": cmd_rescore,
         "feeds": cmd_feeds,
         "stats": cmd_stats,
+        "briefing": cmd_briefing,
     }
     try:
         return handlers[args.command](args)
@@ -187,3 +188,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for key, value in stats.items():
         print(f"{key:<14} {value}")
     return EXIT_OK
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from .briefing.cli import write_briefing
+
+    return write_briefing(load_config(args.config), args.week, args.groups, args.format, args.out)

@@ -1,0 +1,109 @@
+"""Briefing: the weekly briefing for an ISO week and a set of groups, with downloads.
+
+Thin page: reads the widgets, calls ingest.briefing.compute_briefing (the same
+function as `python -m ingest briefing`), renders the Briefing and offers the
+Markdown, HTML and CSV exports of that very object.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import streamlit as st
+
+from dashboard.context import open_page
+from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
+from ingest.briefing import format as fmt
+from ingest.briefing.charts import trend_chart
+from ingest.briefing.render_md import md_sentence
+from ingest.briefing.weeks import IsoWeek, default_week, week_of_day
+from ingest.store.briefing_reads import BriefingReader
+
+
+@st.cache_resource
+def _reader(path: str) -> BriefingReader:
+    return BriefingReader(path)
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing the briefing…")
+def _briefing(path: str, version: str, week: str, groups: tuple[str, ...]):
+    return compute_briefing(_reader(path), week, groups)
+
+
+ctx = open_page("Weekly briefing")
+path = ctx.store_path
+reader = _reader(path)
+
+weeks = sorted({week_of_day(d) for d in reader.days_with_items()}, reverse=True)
+if not weeks:
+    st.info("The store holds no items yet: run `python -m ingest run`.")
+    st.stop()
+default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1]))
+groups = reader.group_list()
+left, right = st.columns([1, 3])
+week = left.selectbox("ISO week", weeks, index=weeks.index(default) if default in weeks else 0, key="briefing_week")
+chosen = right.multiselect("Groups (empty = all)", list(groups["id"]), key="briefing_groups",
+                           format_func=dict(zip(groups["id"], groups["label"], strict=True)).get)
+b = _briefing(path, ctx.version, week, tuple(chosen))
+monday = IsoWeek.parse(b.week).monday
+st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {b.scope}"
+           + (" · this week is not over yet" if monday > date.today() else ""))
+
+d1, d2, d3 = st.columns(3)
+d1.download_button("Markdown", render_markdown(b), f"briefing-{b.week}.md", "text/markdown", key="briefing_md")
+d2.download_button("HTML", render_html(b), f"briefing-{b.week}.html", "text/html", key="briefing_html")
+d3.download_button("CSV (matching items)", render_csv(b), f"briefing-{b.week}.csv", "text/csv", key="briefing_csv")
+
+st.header("1. Headline")
+for c in b.caveats:
+    st.warning(f"**{fmt.md_escape(c.source)}** ({fmt.md_escape(b.group_labels.get(c.group_id, c.group_id))}): "
+               f"{fmt.md_escape(c.text)}")
+h = b.headline
+m1, m2, m3 = st.columns(3)
+m1.metric("Items ingested", h.items, None if not h.baseline_weeks else f"{h.items - h.baseline_items:+.1f} vs avg")
+m2.metric("Matching items", h.matching,
+          None if not h.baseline_weeks else f"{h.matching - h.baseline_matching:+.1f} vs avg")
+m3.metric("Share matching", fmt.share(h.share))
+st.caption(tables.headline_lines(b)[1])
+
+st.header("2. Concepts that moved")
+if not b.movers:
+    st.write("No concept moved significantly against the previous four weeks.")
+for title, rows, key in (("Rising", b.rising, "briefing_rising"), ("Falling", b.falling, "briefing_falling")):
+    if rows:
+        st.subheader(title)
+        st.dataframe(tables.concept_table(rows), hide_index=True, key=key)
+if b.first_time:
+    st.subheader("Appearing for the first time")
+    st.markdown("\n".join(f"- {fmt.md_escape(c.label)}: {c.items} item(s)" for c in b.first_time))
+st.caption(b.method[1])
+
+st.header("3. Comparison by group")
+st.dataframe(tables.group_matrix(b), hide_index=True, key="briefing_groups_table")
+for c in b.crossings:
+    st.markdown(f"- **{fmt.md_escape(c.label)}**: first {c.voice} use by {fmt.md_escape(c.group)} "
+                f"({c.items} item(s); used before by {fmt.md_escape(', '.join(c.used_before_by))})"
+                + (f", e.g. {fmt.md_link(c.example_title, c.example_url)}" if c.example_title else ""))
+
+st.header("4. Top articles")
+st.caption(b.top_note)
+current = None
+for a in b.top_articles:
+    if a.concept_id != current:
+        current = a.concept_id
+        st.subheader(a.label)
+    st.markdown(f"{fmt.md_link(a.title, a.url)}  \n{fmt.md_escape(a.source)} ({fmt.md_escape(a.group)}) · "
+                f"{fmt.day(a.published_at)} · score {a.score:g}\n\n{md_sentence(a.sentence)}")
+
+st.header("5. Emerging phrases")
+st.dataframe(tables.phrase_table(b), hide_index=True, key="briefing_phrases")
+with st.expander("Example sentences"):
+    st.markdown("\n\n".join(f"**{fmt.md_escape(p.phrase)}**\n\n{md_sentence(p.example)}"
+                            for p in b.phrases if p.example) or "(none)")
+
+st.header("6. Trend of the moving concepts, last 12 weeks")
+if b.trend:
+    st.altair_chart(trend_chart(b), key="briefing_trend")
+    st.dataframe(tables.trend_table(b), hide_index=True, key="briefing_trend_table")
+with st.expander("Method"):
+    st.markdown("\n".join(f"- {fmt.md_escape(m)}" for m in b.method))

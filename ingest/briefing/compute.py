@@ -1,0 +1,210 @@
+"""compute_briefing(): the one function that computes a weekly briefing from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import pandas as pd
+
+from ..store.briefing_reads import BriefingReader
+from . import significance
+from .articles import pick_articles, top_articles
+from .concepts import GROUP_TABLE_CONCEPTS, concept_changes, crossings, group_table
+from .coverage import failure_caveats, silent_caveats
+from .model import Briefing, ConceptChange, Headline, MatchingItem, TrendPoint
+from .phrases import MAX_TEXT, emerging_phrases, language_of, lexicon_forms
+from .weeks import IsoWeek, default_week, week_of_day
+
+BASELINE_WEEKS, TREND_WEEKS = 4, 12
+TOP_CONCEPTS, TREND_CONCEPTS = 6, 6
+TREND_CONTEXT = 4  # with fewer movers, the chart adds this week's most frequent concepts for context
+PHRASE_ITEMS = 2_000  # most recent matching items read per period for phrases
+
+METHOD = (
+    "Counts are matching items (score at or above the threshold); a concept's share is the items using it "
+    "divided by all items ingested in the same period and groups, numerators and denominators summed over "
+    "the weeks of a period. Days are UTC; weeks are ISO weeks (Monday to Sunday).",
+    significance.METHOD,
+    "Emerging phrases: English word 2–4-grams and Chinese character 3–6-grams in this week's matching items, "
+    "ranked by G² against the previous four weeks; phrases covered by the lexicon, stopword-edged or "
+    "number-only phrases are left out.",
+)
+
+
+def resolve_week(reader: BriefingReader, week: str | None, today: date | None = None) -> IsoWeek:
+    if week:
+        return IsoWeek.parse(week)
+    return default_week(today or datetime.now(UTC).date(), reader.item_day_range()[1])
+
+
+def compute_briefing(
+    reader: BriefingReader,
+    week: str | IsoWeek | None = None,
+    groups: Sequence[str] | None = None,
+    today: date | None = None,
+) -> Briefing:
+    wk = week if isinstance(week, IsoWeek) else resolve_week(reader, week, today)
+    groups = tuple(groups or ())
+    all_groups = reader.group_list()
+    group_labels = {r.id: r.label for r in all_groups.itertuples() if not groups or r.id in groups}
+    concepts = reader.concept_list()
+    labels = dict(zip(concepts["id"], concepts["label"], strict=True))
+    base_first = wk.shift(-BASELINE_WEEKS)
+    trend_first = wk.shift(-(TREND_WEEKS - 1))
+    first = min(base_first, trend_first).first_day
+
+    sd = reader.source_days(first, wk.last_day, groups).assign(week=lambda d: d["day"].map(week_of_day))
+    cd = reader.concept_days(first, wk.last_day, groups).assign(week=lambda d: d["day"].map(week_of_day))
+    base_weeks = {str(wk.shift(-i)) for i in range(1, BASELINE_WEEKS + 1)}
+    in_week, in_base = sd["week"] == str(wk), sd["week"].isin(base_weeks)
+    store_first = reader.item_day_range()[0]
+    covered = sum(
+        1 for i in range(1, BASELINE_WEEKS + 1) if store_first is not None and wk.shift(-i).last_day >= store_first
+    )
+
+    headline = _headline(sd[in_week], sd[in_base], covered)
+    n_week, n_base = headline.items, int(sd.loc[in_base, "items"].sum())
+    week_cd, base_cd = cd[cd["week"] == str(wk)], cd[cd["week"].isin(base_weeks)]
+    history = reader.concept_history(wk.first_day)
+    hist_sel = history if not groups else history[history["group_id"].isin(groups)]
+    changes = concept_changes(
+        week_cd.groupby("concept_id")["items"].sum(),
+        base_cd.groupby("concept_id")["items"].sum(),
+        n_week,
+        n_base,
+        concepts,
+        set(hist_sel["concept_id"]),
+    )
+    week_items = reader.matching_items(wk.first_day, wk.last_day, groups)
+    movers = [c for c in changes if c.significant] + [c for c in changes if c.first_time and not c.significant]
+    shown = _shown_concepts(changes, movers)
+
+    prev = wk.shift(-1)
+    prev_sd = sd[sd["week"] == str(prev)]
+    table = group_table(
+        week_cd,
+        cd[cd["week"] == str(prev)],
+        sd[in_week].groupby("group_id")["items"].sum(),
+        prev_sd.groupby("group_id")["items"].sum(),
+        [c.concept_id for c in shown][:GROUP_TABLE_CONCEPTS],
+        labels,
+        group_labels,
+    )
+    cross = crossings(week_cd, history, week_items, labels, group_labels)
+    top_note, chosen = _article_concepts(changes, movers)
+    picks = [(c.concept_id, c.label, pick_articles(week_items, c.concept_id)) for c in chosen]
+    ids = sorted({int(i) for _, _, rows in picks for i in rows["item_id"]})
+    articles = top_articles(picks, reader.first_matches(ids), group_labels)
+
+    caveats = failure_caveats(
+        reader.source_failures(wk.first_day + "T00:00:00Z", wk.shift(1).first_day + "T00:00:00Z", groups),
+        reader.feeds_failing(wk.shift(1).first_day + "T00:00:00Z", groups) if _is_latest(wk, today) else pd.DataFrame(),
+    ) + silent_caveats(wk, sd[in_week | in_base], today)
+
+    trend_concepts = [c.concept_id for c in shown][: max(len(movers), TREND_CONTEXT)][:TREND_CONCEPTS]
+    trend = _trend(sd, cd, trend_first, wk, trend_concepts, labels)
+    return Briefing(
+        week=str(wk),
+        first_day=wk.first_day,
+        last_day=wk.last_day,
+        groups=groups,
+        group_labels=group_labels,
+        headline=headline,
+        caveats=tuple(caveats),
+        concepts=tuple(changes),
+        group_table=tuple(table),
+        crossings=tuple(cross),
+        top_articles=tuple(articles),
+        top_note=top_note,
+        phrases=tuple(_phrases(reader, wk, base_first, groups, concepts)),
+        trend=tuple(trend),
+        items=tuple(_matching_items(week_items)),
+        method=METHOD,
+    )
+
+
+def _is_latest(wk: IsoWeek, today: date | None) -> bool:
+    """Current feed_state only describes the latest weeks; older briefings rely on run records alone."""
+    today = today or datetime.now(UTC).date()
+    return wk >= IsoWeek.of(today).shift(-1)
+
+
+def _headline(week: pd.DataFrame, base: pd.DataFrame, covered: int) -> Headline:
+    items, matching = int(week["items"].sum()), int(week["matching"].sum())
+    b_items, b_matching = int(base["items"].sum()), int(base["matching"].sum())
+    return Headline(
+        items,
+        matching,
+        matching / items if items else 0.0,
+        covered,
+        b_items / covered if covered else 0.0,
+        b_matching / covered if covered else 0.0,
+        b_matching / b_items if b_items else None,
+    )
+
+
+def _shown_concepts(changes: list[ConceptChange], movers: list[ConceptChange]) -> list[ConceptChange]:
+    rest = sorted((c for c in changes if c.items and c not in movers), key=lambda c: (-c.items, c.label))
+    return movers + rest
+
+
+def _article_concepts(changes: list[ConceptChange], movers: list[ConceptChange]) -> tuple[str, list[ConceptChange]]:
+    with_items = [c for c in movers if c.items]
+    if with_items:
+        return "Strongest articles for each concept that moved this week.", with_items[:TOP_CONCEPTS]
+    busiest = sorted((c for c in changes if c.items), key=lambda c: (-c.items, c.label))[:3]
+    why = "The concepts that moved have no items this week" if movers else "No concept moved significantly"
+    return f"{why}; strongest articles of this week's most frequent concepts instead.", busiest
+
+
+def _trend(
+    sd: pd.DataFrame, cd: pd.DataFrame, first: IsoWeek, wk: IsoWeek, concept_ids: list[str], labels: dict[str, str]
+) -> list[TrendPoint]:
+    weeks = [str(first.shift(i)) for i in range(TREND_WEEKS)]
+    totals = sd.groupby("week")["items"].sum()
+    counts = cd.groupby(["week", "concept_id"])["items"].sum()
+    out = []
+    for cid in concept_ids:
+        for w in weeks:
+            n, total = int(counts.get((w, cid), 0)), int(totals.get(w, 0))
+            out.append(TrendPoint(w, cid, labels.get(cid, cid), n, total, n / total if total else 0.0))
+    return out
+
+
+def _phrases(
+    reader: BriefingReader, wk: IsoWeek, base_first: IsoWeek, groups: tuple[str, ...], concepts: pd.DataFrame
+) -> list:
+    week = reader.item_texts(wk.first_day, wk.last_day, groups, PHRASE_ITEMS)
+    base = reader.item_texts(base_first.first_day, wk.shift(-1).last_day, groups, PHRASE_ITEMS)
+    forms = lexicon_forms(concepts["forms"])
+    out = []
+    for lang in ("en", "zh"):
+        w = [t[:MAX_TEXT] for t, code in zip(week["text"], week["language"], strict=True) if language_of(code) == lang]
+        b = [t[:MAX_TEXT] for t, code in zip(base["text"], base["language"], strict=True) if language_of(code) == lang]
+        if w:
+            out += emerging_phrases(w, b, lang, forms[lang])
+    return out
+
+
+def _matching_items(rows: pd.DataFrame) -> list[MatchingItem]:
+    out = []
+    for item_id, g in rows.groupby("item_id", sort=False):
+        r = g.iloc[0]
+        out.append(
+            MatchingItem(
+                int(item_id),
+                str(r["published_at"]),
+                str(r["source_id"]),
+                str(r["source"]),
+                str(r["group_id"]),
+                str(r["title"]),
+                None if pd.isna(r["url"]) else str(r["url"]),
+                str(r["language"]),
+                float(r["score"]),
+                None if pd.isna(r["copy_of"]) else int(r["copy_of"]),
+                tuple(str(c) for c in g["concept_id"]),
+                tuple(int(h) for h in g["hits"]),
+            )
+        )
+    return out

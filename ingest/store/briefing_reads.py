@@ -1,0 +1,134 @@
+"""Read-only queries behind the weekly briefing (ingest/briefing/).
+
+Every count the briefing shows comes from one of these methods, so a number in
+the briefing can be traced to rows of `items`, `item_concepts` and `matches`.
+Days are the stored `items.day` (UTC); a period is an inclusive range of days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from .reads import StoreReader
+
+
+def _group_filter(groups: Sequence[str] | None, column: str = "s.group_id") -> tuple[str, tuple[Any, ...]]:
+    if not groups:
+        return "", ()
+    return f" AND {column} IN ({','.join('?' * len(groups))})", tuple(groups)
+
+
+class BriefingReader(StoreReader):
+    """The store as the weekly briefing reads it."""
+
+    def group_list(self) -> pd.DataFrame:
+        return self.frame("SELECT id, label, colour FROM groups ORDER BY position")
+
+    def concept_list(self) -> pd.DataFrame:
+        return self.frame(
+            """SELECT c.id, c.label, c.family_id, c.forms, coalesce(f.label, c.family_id) AS family
+               FROM concepts c LEFT JOIN families f ON f.id = c.family_id ORDER BY c.position"""
+        )
+
+    def item_day_range(self) -> tuple[str | None, str | None]:
+        row = self.conn.execute("SELECT min(day), max(day) FROM daily_source").fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def days_with_items(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT day FROM daily_source ORDER BY day")]
+
+    def source_days(self, first: str, last: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """Items and matching items per source and day (the denominators)."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT d.day, d.source_id, s.name AS source, s.group_id, d.items, d.matching
+                FROM daily_source d JOIN sources s ON s.id = d.source_id
+                WHERE d.day BETWEEN ? AND ?{where}""",
+            (first, last, *args),
+        )
+
+    def concept_days(self, first: str, last: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """Matching items per concept, group and day; own-voice and distanced items apart."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT i.day, s.group_id, ic.concept_id, count(*) AS items,
+                       sum(ic.own > 0) AS own_items, sum(ic.distanced > 0) AS distanced_items
+                FROM items i JOIN item_concepts ic ON ic.item_id = i.id JOIN sources s ON s.id = i.source_id
+                WHERE i.matching = 1 AND i.day BETWEEN ? AND ?{where}
+                GROUP BY i.day, s.group_id, ic.concept_id""",
+            (first, last, *args),
+        )
+
+    def concept_history(self, before: str) -> pd.DataFrame:
+        """Matching items per concept and group before a day, in every group (for first uses and crossings)."""
+        return self.frame(
+            """SELECT ic.concept_id, s.group_id, count(*) AS items,
+                      sum(ic.own > 0) AS own_items, sum(ic.distanced > 0) AS distanced_items
+               FROM items i JOIN item_concepts ic ON ic.item_id = i.id JOIN sources s ON s.id = i.source_id
+               WHERE i.matching = 1 AND i.day < ?
+               GROUP BY ic.concept_id, s.group_id""",
+            (before,),
+        )
+
+    def matching_items(self, first: str, last: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """The matching items of a period with their concepts (one row per item and concept)."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT i.id AS item_id, i.published_at, i.day, i.source_id, s.name AS source, s.group_id,
+                       i.title, coalesce(i.canonical_url, i.url) AS url, i.language, i.score, i.copy_of,
+                       i.text_hash, ic.concept_id, ic.hits, ic.own, ic.distanced, ic.per_1k
+                FROM items i JOIN sources s ON s.id = i.source_id
+                     JOIN item_concepts ic ON ic.item_id = i.id
+                WHERE i.matching = 1 AND i.day BETWEEN ? AND ?{where}
+                ORDER BY i.published_at, i.id, ic.concept_id""",
+            (first, last, *args),
+        )
+
+    def first_matches(self, item_ids: Sequence[int]) -> pd.DataFrame:
+        """Every stored match of the given items, with the item text to cut sentences from."""
+        if not item_ids:
+            return pd.DataFrame(columns=["item_id", "concept_id", "start", "end", "text", "distanced", "body"])
+        marks = ",".join("?" * len(item_ids))
+        return self.frame(
+            f"""SELECT m.item_id, m.concept_id, m.start, m."end", m.text, m.distanced, m.how, i.text AS body
+                FROM matches m JOIN items i ON i.id = m.item_id
+                WHERE m.item_id IN ({marks}) ORDER BY m.item_id, m.distanced, m.start""",
+            tuple(int(i) for i in item_ids),
+        )
+
+    def item_texts(self, first: str, last: str, groups: Sequence[str] | None, limit: int) -> pd.DataFrame:
+        """Texts of the period's matching original items (not syndicated copies), newest first."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT i.id AS item_id, i.day, i.language, i.title, i.text
+                FROM items i JOIN sources s ON s.id = i.source_id
+                WHERE i.matching = 1 AND i.copy_of IS NULL AND i.day BETWEEN ? AND ?{where}
+                ORDER BY i.published_at DESC LIMIT ?""",
+            (first, last, *args, limit),
+        )
+
+    def source_failures(self, start_iso: str, end_iso: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """Runs in [start, end) in which a source failed, with the error stored for it."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT rs.source_id, s.name AS source, s.group_id, r.started_at, rs.error
+                FROM run_sources rs JOIN runs r ON r.id = rs.run_id JOIN sources s ON s.id = rs.source_id
+                WHERE rs.status = 'error' AND r.started_at >= ? AND r.started_at < ?{where}
+                ORDER BY rs.source_id, r.started_at""",
+            (start_iso, end_iso, *args),
+        )
+
+    def feeds_failing(self, end_iso: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """Feeds whose latest attempt failed and that had no success since before `end_iso`."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT f.source_id, s.name AS source, s.group_id, f.status, f.error, f.last_success_at,
+                       f.last_attempt_at, f.consecutive_failures
+                FROM feed_state f JOIN sources s ON s.id = f.source_id
+                WHERE f.consecutive_failures > 0 AND coalesce(f.last_success_at, '') < ?{where}
+                ORDER BY f.source_id""",
+            (end_iso, *args),
+        )
