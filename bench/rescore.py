@@ -1,0 +1,61 @@
+"""3. Rescore after a lexicon edit: `pipeline.rescore` over a store of N items, against
+scoring the same texts in memory with the same edited lexicon.
+
+The store is built with bench/storebuild.py from ~800-character pieces of real
+MFA (en, zh) and UN text; the edit adds one concept with an English and a
+Chinese form, as an analyst would.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ingest.lexicon import Matcher, load_lexicon
+from ingest.pipeline import rescore
+from ingest.score import score_text
+from ingest.store import Store
+
+from .common import LEXICON, Row, fmt_rate, fmt_ratio, item_texts, timed, verdict
+from .storebuild import build_store
+
+BENCH = "3 rescore"
+
+EDIT = """
+
+[[concepts]]
+id = "bench-security-dialogue"
+label = "Security dialogue (added by the rescore benchmark)"
+family = "official"
+definition = "An edit made by bench/rescore.py to trigger a rescore."
+en = ["security dialogue"]
+zh = ["安全对话"]
+"""
+
+
+def run(quick: bool) -> list[Row]:
+    n_items = 5_000 if quick else 100_000
+    unique = 2_000 if quick else 10_000
+    lexicon = load_lexicon(LEXICON)
+    with tempfile.TemporaryDirectory(prefix="bench-rescore-") as tmp:
+        tmp_path = Path(tmp)
+        store_path = tmp_path / "monitor.sqlite3"
+        build_s, _ = timed(lambda: build_store(store_path, lexicon, item_texts(800)[:unique], n_items))
+        edited = tmp_path / "lexicon.toml"
+        edited.write_text(LEXICON.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+        new_lexicon = load_lexicon(edited)
+        with Store(store_path) as store:
+            count = store.item_count()
+            rescore_s, done = timed(lambda: rescore(store, new_lexicon, 1.0, 0.5))
+            texts = [(row["text"], row["language"]) for batch in store.iter_item_texts() for row in batch]
+        matcher = Matcher(new_lexicon)
+        memory_s, _ = timed(lambda: [score_text(t, matcher, lang, 1.0, 0.5) for t, lang in texts])
+    ratio = rescore_s / memory_s
+    size = sum(len(t.encode("utf-8")) for t, _ in texts) / 1e6
+    return [
+        Row(BENCH, f"store built ({count:,} items, {size:.0f} MB of text, {unique:,} distinct)", f"{build_s:.0f} s"),
+        Row(BENCH, f"rescore {done:,} stored items (pipeline.rescore)",
+            f"{rescore_s:.1f} s, {fmt_rate(done / rescore_s, 'items/s')}"),
+        Row(BENCH, "score_text on the same texts in memory", f"{memory_s:.1f} s, {fmt_rate(len(texts) / memory_s, 'items/s')}"),
+        Row(BENCH, "rescore time / in-memory scoring time", fmt_ratio(ratio), "<= 2x", verdict(ratio <= 2.0)),
+    ]
