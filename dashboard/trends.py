@@ -60,7 +60,7 @@ def default_granularity(period: Period) -> str:
 def bucket_of(days: pd.Series, granularity: str) -> pd.Series:
     stamps = pd.to_datetime(days)
     if granularity == "week":  # weeks start on Monday
-        return (stamps - pd.to_timedelta(stamps.dt.dayofweek, unit="D")).dt.normalize()
+        return (stamps - pd.to_timedelta(stamps.dt.day_of_week, unit="D")).dt.normalize()
     if granularity == "month":
         return stamps.dt.to_period("M").dt.to_timestamp()
     return stamps.dt.normalize()

@@ -71,6 +71,7 @@ def build_store(directory: Path, with_seeds: bool = True) -> FixtureStore:
         SourceSpec("west-desk", "western-gov", "archive", {"path": str(west), "fields": FIELDS}, name="West desk"),
         SourceSpec("echo", "regional-media", "archive", {"path": str(echo), "fields": FIELDS}, name="Echo daily"),
         SourceSpec("tt-feed", "think-tanks", "feed", {"url": str(feed)}, name="Think-tank feed"),
+        SourceSpec("dead-feed", "western-media", "feed", {"url": str(directory / "gone.xml")}, name="Dead feed"),
     ]
     config = write_config(directory, specs, settings={"dashboard": {"refresh_seconds": 3600, "page_size": 5}})
     run_ingest(config)

@@ -21,7 +21,7 @@ controls.write_url({"item": item_id})
 item, matches, scores, copies = data["item"], data["matches"], data["scores"], data["copies"]
 ref = ctx.ref
 
-st.subheader(item["title"] or "(untitled)", anchor=False)
+st.html(f"<h2 class='article-title' style='margin:0 0 0.3rem 0'>{html.escape(item['title'] or '(untitled)')}</h2>")
 flag = item.get("date_flag")
 date_text = item["published_at"].replace("T", " ").replace("Z", " UTC")
 if flag:
