@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from ingest.items import canonical_url, make_item, text_hash
 from ingest.lexicon import Lexicon, Matcher
@@ -33,6 +34,7 @@ def build_store(
     n_sources: int = 40,
     span_days: int = 1095,
     titles: tuple[str, ...] = (),
+    config: Any = None,
 ) -> None:
     """`n_items` items over `n_sources` sources and `span_days` days, from `texts`
     ((language, text) pairs) replicated as needed."""
@@ -41,6 +43,8 @@ def build_store(
     sources = [(f"bench-{s:03d}", groups[s % len(groups)]) for s in range(n_sources)]
     templates = _templates(texts, titles, matcher)
     with Store(path) as store:
+        if config is not None:  # groups, families and concepts, as `ingest run` mirrors them
+            store.sync_config(config, lexicon, NOW)
         with store.transaction():
             store._sync_lexicon(lexicon)
             for sid, group in sources:
