@@ -133,3 +133,35 @@ def test_every_corpus_feed_runs_through_the_ingest_without_a_crash(tmp_path):
     conn = _db(cfg)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] > 50
+
+
+ARTICLE = """<html><head><title>Long read</title></head><body><nav>Home | World | Opinion</nav>
+<article><h1>Long read</h1>{paras}</article><footer>Copyright 2026 Example News. All rights reserved.</footer>
+</body></html>"""
+
+
+def _article_html() -> bytes:
+    paras = "".join(
+        f"<p>Paragraph {i}: officials said the Asia-Pacific version of NATO would bring bloc confrontation, "
+        "and that zero-sum thinking undermines regional stability and long-term development.</p>"
+        for i in range(8)
+    )
+    return ARTICLE.format(paras=paras).encode()
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_full_text_is_fetched_only_from_allowed_addresses(tmp_path, feed_server, allowed):
+    page = feed_server.add("/article/1", _article_html(), headers={"Content-Type": "text/html; charset=utf-8"})
+    summary_only = [FeedItem("Long read", "A short teaser.", page, NOW, guid="long-1")]
+    url = feed_server.add_feed("/teasers.xml", rss(summary_only))
+    settings = {"ingest": {"fulltext_allow_hosts": ["127.0.0.1"] if allowed else []}}
+    cfg = write_config(tmp_path, [SourceSpec("teasers", "western-media", "feed", {"url": url, "full_text": True})],
+                       settings=settings)
+    assert run_ingest(cfg).new == 1
+    row = _db(cfg).execute("SELECT text, summary FROM items").fetchone()
+    if allowed:
+        assert "Asia-Pacific version of NATO" in row["text"] and "All rights reserved" not in row["text"]
+        assert len(feed_server.requests_for("/article/1")) == 1
+    else:
+        assert row["text"] == "A short teaser.", "a loopback link from feed content is never fetched"
+        assert feed_server.requests_for("/article/1") == []
