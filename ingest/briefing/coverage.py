@@ -60,7 +60,7 @@ def silent_caveats(week: IsoWeek, source_days: pd.DataFrame, today: date | None 
     if source_days.empty:
         return []
     days = source_days.assign(
-        weekday=pd.to_datetime(source_days["day"]).dt.weekday,
+        weekday=pd.to_datetime(source_days["day"]).dt.day_of_week,
         in_week=source_days["day"].between(week.first_day, week.last_day),
     )
     base = days[~days["in_week"] & (days["items"] > 0)]

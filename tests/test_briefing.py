@@ -1,0 +1,297 @@
+"""The weekly briefing on a real store built by the real ingest, one run per simulated week.
+
+Seven weeks (2026-W40 .. W46) of three groups: a Chinese official wire (JSONL archive),
+a Western media RSS feed (a feed file whose URL fails during the W44 run), a think
+tank (archive) and a regional outlet that syndicates one wire story.  Planted:
+a surge of "Cold War mentality" in W46, noise ("Shanghai Spirit" 1 -> 2 items),
+the first own-voice use of the Global Security Initiative by the Western feed in W46,
+and hostile titles and links.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown
+from ingest.briefing import tables
+from ingest.briefing.format import md_escape
+from ingest.briefing.significance import is_significant, log_likelihood
+from ingest.briefing.weeks import IsoWeek, default_week
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest
+from ingest.store import Store
+from ingest.store.briefing_reads import BriefingReader
+from tests.builders import FeedItem, SourceSpec, rss, write_config, write_jsonl
+
+WEEKS = [IsoWeek(2026, w) for w in range(40, 47)]
+SURGE, OUTAGE = IsoWeek(2026, 46), IsoWeek(2026, 44)
+TODAY = date(2026, 11, 23)
+HOSTILE = '<script>alert(1)</script> Cold War <img src=x onerror=alert(2)> [x](javascript:alert(3))'
+FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
+FILLER = ("The ministry reviewed trade statistics, grain harvests and the weather outlook for the coming "
+          "month, and officials took questions on provincial transport plans. ")
+WIRE_GSI = ("Foreign Minister remarks: China will implement the Global Security Initiative with partners "
+            "in the region and the international community. ")
+
+
+def _wire_rows(upto: IsoWeek) -> list[dict]:
+    rows = []
+    for wk in WEEKS:
+        if wk > upto:
+            break
+        for d in range(5):
+            day = (wk.monday + timedelta(days=d)).isoformat()
+            rows.append({"title": f"Wire win-win {day}", "date": day, "url": f"https://wire.example/{day}/a",
+                         "text": FILLER + "China is ready to deepen win-win cooperation with all partners. " * 2})
+            rows.append({"title": f"Wire notes {day}", "date": day, "url": f"https://wire.example/{day}/b",
+                         "text": FILLER * 2})
+            cold = wk == SURGE or d == 0
+            rows.append({"title": HOSTILE if (wk == SURGE and d == 2) else f"Wire commentary {day}", "date": day,
+                         "url": "javascript:alert(4)" if (wk == SURGE and d == 2) else f"https://wire.example/{day}/c",
+                         "text": FILLER + ("The Cold War mentality and zero-sum game thinking are outdated; "
+                                           "hegemonism threatens peace. " * (3 if d == 2 else 1) if cold else FILLER)})
+        if wk == SURGE:
+            for n in range(4):
+                day = (wk.monday + timedelta(days=n)).isoformat()
+                rows.append({"title": f"Wire extra {n}", "date": day, "url": f"https://wire.example/x{n}",
+                             "text": FILLER + f"Officials {n} again rejected the Cold War mentality of blocs. "})
+        rows.append({"title": f"GSI {wk}", "date": wk.monday.isoformat(), "url": f"https://wire.example/gsi/{wk}",
+                     "text": WIRE_GSI * 2})
+    return rows
+
+
+def _think_rows(upto: IsoWeek) -> list[dict]:
+    rows = []
+    for wk in WEEKS:
+        if wk > upto:
+            break
+        n = 2 if wk == SURGE else 1
+        for i in range(n):
+            day = (wk.monday + timedelta(days=1 + i)).isoformat()
+            rows.append({"title": f"SCO note {wk} {i}", "date": day, "url": f"https://think.example/{wk}/{i}",
+                         "text": FILLER + "Members praised the Shanghai Spirit in Beijing. " * 2})
+    return rows
+
+
+def _feed_items(wk: IsoWeek) -> list[FeedItem]:
+    items = []
+    for d in range(5):
+        when = datetime.combine(wk.monday + timedelta(days=d), datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+        text = FILLER + "Markets were calm and the central bank left rates unchanged. "
+        if wk == SURGE and d == 3:
+            text = ("Analysis: the Global Security Initiative offers a framework for dialogue that Europe "
+                    "should engage with, our correspondent argues. ") * 2
+        items.append(FeedItem(f"West daily {when:%Y-%m-%d}", text, f"https://west.example/{when:%Y%m%d}", when))
+    return items
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("briefing")
+    feed = tmp / "west.xml"
+    specs = [
+        SourceSpec("wire", "cn-official", "archive", {"path": str(tmp / "wire.jsonl"), "fields": FIELDS},
+                   name="Xinhua-like wire"),
+        SourceSpec("west", "western-media", "feed", {"url": str(feed)}, name="Western Daily"),
+        SourceSpec("think", "think-tanks", "archive", {"path": str(tmp / "think.jsonl"), "fields": FIELDS},
+                   name="Think tank"),
+        SourceSpec("regional", "regional-media", "archive", {"path": str(tmp / "regional.jsonl"),
+                                                             "fields": FIELDS}, name="Regional Post"),
+    ]
+    cfg_path = write_config(tmp, specs)
+    config = load_config(cfg_path)
+    lexicon = load_lexicon(config.lexicon_path)
+    for wk in WEEKS:
+        write_jsonl(tmp / "wire.jsonl", _wire_rows(wk))
+        write_jsonl(tmp / "think.jsonl", _think_rows(wk))
+        surge_story = [r for r in _wire_rows(wk) if r["title"] == HOSTILE]
+        write_jsonl(tmp / "regional.jsonl", [dict(r, title="Syndicated: " + r["title"], url="https://reg.example/1")
+                                             for r in surge_story])
+        if wk == OUTAGE:
+            feed.unlink(missing_ok=True)
+        else:
+            feed.write_bytes(rss(_feed_items(wk)))
+        now = datetime.combine(wk.sunday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23)
+        with Store(config.store_path) as s:
+            report = Ingest(config, lexicon, s, now=now).run()
+        assert bool(report.errors) == (wk == OUTAGE)
+    return cfg_path, config.store_path
+
+
+@pytest.fixture(scope="module")
+def surge(store):
+    reader = BriefingReader(store[1])
+    yield compute_briefing(reader, "2026-W46", today=TODAY)
+    reader.close()
+
+
+def test_significance_calls_surges_but_not_small_counts():
+    assert is_significant(20, 100, 20, 400)
+    assert not is_significant(2, 20, 1, 80), "1 -> 2 items is noise"
+    assert not is_significant(2, 20, 4, 80)
+    assert log_likelihood(5, 100, 20, 400) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_default_week_is_last_complete_week_or_the_newest_with_data():
+    assert default_week(date(2026, 11, 21), "2026-11-20") == IsoWeek(2026, 46)
+    assert default_week(date(2026, 11, 23), "2026-11-22") == IsoWeek(2026, 47)
+    assert default_week(date(2026, 11, 23), "2019-05-22") == IsoWeek(2019, 21)
+    assert str(IsoWeek.parse("2026-w7")) == "2026-W07"
+    with pytest.raises(ValueError):
+        IsoWeek.parse("2026-W60")
+
+
+def test_surge_is_significant_and_noise_is_not(surge):
+    by_id = {c.concept_id: c for c in surge.concepts}
+    cold = by_id["cold_war_mentality"]
+    assert cold.significant and cold.direction == "rising" and cold.items == 10 and cold.base_items == 4
+    assert surge.rising[0].concept_id == "cold_war_mentality"
+    spirit = by_id["shanghai_spirit"]
+    assert (spirit.items, spirit.base_items) == (2, 4) and not spirit.significant
+    assert "shanghai_spirit" not in {c.concept_id for c in surge.movers}
+    steady = by_id["win_win_cooperation"]
+    assert not steady.significant
+    assert "G²" in surge.method[1] and "p < 0.001" in surge.method[1]
+
+
+def test_headline_counts_and_baseline(surge):
+    h = surge.headline
+    # wire 15 + 4 extra + 1 GSI, feed 5, think 2, regional copy 1
+    assert h.items == 28 and h.baseline_weeks == 4
+    assert h.baseline_items == pytest.approx((22 + 22 + 17 + 22) / 4)
+    assert not surge.caveats, "a complete week has no coverage caveats"
+
+
+def test_outage_is_reported_as_a_caveat(store):
+    reader = BriefingReader(store[1])
+    b = compute_briefing(reader, str(OUTAGE), today=TODAY)
+    reader.close()
+    kinds = {(c.source_id, c.kind) for c in b.caveats}
+    assert ("west", "failed") in kinds and ("west", "silent") in kinds
+    failed = next(c for c in b.caveats if c.kind == "failed")
+    assert "file not found" in failed.text
+    assert b.headline.items == 17 and b.headline.baseline_items == 22
+    md = render_markdown(b)
+    assert md.index("Coverage caveats") < md.index("Items ingested")
+    assert "Western Daily" in render_html(b).split("Items ingested")[0]
+
+
+def test_crossing_into_western_media_is_noted(surge):
+    cross = [c for c in surge.crossings if c.concept_id == "global_security_initiative"]
+    assert len(cross) == 1
+    c = cross[0]
+    assert c.group_id == "western-media" and c.voice == "own-voice"
+    assert "Chinese official & state media" in c.used_before_by
+    cells = {(r.concept_id, r.group_id): r for r in surge.group_table}
+    assert cells[("cold_war_mentality", "cn-official")].share == pytest.approx(9 / 20)
+
+
+def test_top_articles_skip_copies_and_show_the_matched_sentence(surge):
+    cold = [a for a in surge.top_articles if a.concept_id == "cold_war_mentality"]
+    assert cold and cold[0].title == HOSTILE, "the strongest article comes first"
+    assert len({a.source for a in cold}) == len(cold), "one article per source"
+    assert all(a.source != "Regional Post" for a in cold), "syndicated copies are skipped"
+    s = cold[0].sentence
+    assert s is not None and s.match.lower() == "cold war mentality" and s.after.startswith(" and zero-sum")
+
+
+def test_trend_is_normalised_over_twelve_weeks(surge):
+    points = [t for t in surge.trend if t.concept_id == "cold_war_mentality"]
+    assert len(points) == 12 and points[-1].week == "2026-W46"
+    assert points[-1].share == pytest.approx(10 / 28)
+    assert all(t.total == 0 for t in points[:5]), "weeks before the store began"
+
+
+def test_exports_agree_and_untrusted_text_is_inert(surge):
+    md, page, rows = render_markdown(surge), render_html(surge), list(csv.DictReader(io.StringIO(render_csv(surge))))
+    assert len(rows) == len(surge.items) == surge.headline.matching
+    per_concept: dict[str, int] = {}
+    for r in rows:
+        for cid in r["concepts"].split(";"):
+            per_concept[cid] = per_concept.get(cid, 0) + 1
+    assert {c.concept_id: c.items for c in surge.concepts if c.items} == per_concept
+    for row in tables.concept_table(surge.rising).itertuples(index=False):
+        cells = [str(v) for v in row]
+        assert " | ".join(md_escape(c) for c in cells) + " |" in md
+        assert "".join(f'<td class="num">{html.escape(c)}</td>' for c in cells[1:]) in page
+    assert f"| {surge.headline.matching}" not in md  # numbers are not only in tables
+    assert f"matching items: {surge.headline.matching}" in md and f'<div class="n">{surge.headline.items}</div>' in page
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+    assert "&lt;script&gt;" in page and 'href="javascript' not in page.lower()
+    assert "\\<script\\>" in md and not re.search(r"(?<!\\)\]\(javascript", md)
+    hostile = next(r for r in rows if r["title"] == HOSTILE)
+    assert hostile["url"] == "javascript:alert(4)" or hostile["url"] == ""
+
+
+def test_emerging_phrases_exclude_the_lexicon(surge):
+    phrases = {p.phrase for p in surge.phrases}
+    assert not any("cold war" in p or "win-win" in p for p in phrases)
+    for p in surge.phrases:
+        assert p.count >= 3 and p.items >= 2 and p.example is not None
+        assert p.example.match.lower().replace("-", " ") == p.phrase.replace("-", " ")
+
+
+def test_cli_writes_the_same_briefing(store, tmp_path, monkeypatch):
+    from ingest.cli import main
+
+    cfg, path = store
+    for fmt, render in (("md", render_markdown), ("html", render_html), ("csv", render_csv)):
+        out = tmp_path / f"b.{fmt}"
+        assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--format", fmt, "--out", str(out)]) == 0
+        reader = BriefingReader(path)
+        expected = render(compute_briefing(reader, "2026-W46"))
+        reader.close()
+        assert out.read_text(encoding="utf-8") == expected
+    assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--groups", "nope"]) == 2
+    out = tmp_path / "groups.md"
+    assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--groups", "western-media",
+                 "--out", str(out)]) == 0
+    assert "Scope: Western media" in out.read_text(encoding="utf-8")
+
+
+def _page(cfg, monkeypatch, week: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.builders import REPO
+
+    monkeypatch.setenv("MONITOR_CONFIG", str(cfg))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/briefing.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="briefing_week").set_value(week).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_shows_the_same_numbers_as_the_exports(store, surge, monkeypatch):
+    at = _page(store[0], monkeypatch, "2026-W46")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Items ingested"] == str(surge.headline.items)
+    assert metrics["Matching items"] == str(surge.headline.matching)
+    frames = [df.value for df in at.dataframe]
+    rising = next(f for f in frames if "G²" in f.columns)
+    assert rising.astype(str).values.tolist() == tables.concept_table(surge.rising).values.tolist()
+    matrix = next(f for f in frames if "Western media" in f.columns)
+    assert matrix.astype(str).values.tolist() == tables.group_matrix(surge).values.tolist()
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "\\<script\\>" in markdown and "<script>" not in markdown.replace("\\<script\\>", "")
+    assert at.get("download_button"), "md, html and csv downloads"
+    assert not at.warning, "no caveats in a complete week"
+
+
+def test_page_leads_with_the_outage_caveat(store, monkeypatch):
+    at = _page(store[0], monkeypatch, str(OUTAGE))
+    warnings = [w.value for w in at.warning]
+    assert any("Western Daily" in w and "failed" in w for w in warnings)
+    assert any("Western Daily" in w and "no items" in w for w in warnings)
+    at.multiselect(key="briefing_groups").set_value(["cn-official"]).run()
+    assert not at.exception and not at.warning, "the outage concerns another group"
