@@ -18,8 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown
-from ingest.briefing import tables
+from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
 from ingest.briefing.format import md_escape
 from ingest.briefing.significance import is_significant, log_likelihood
 from ingest.briefing.weeks import IsoWeek, default_week

@@ -49,7 +49,8 @@ def failure_caveats(failures: pd.DataFrame, failing: pd.DataFrame) -> list[Cavea
                 str(row.source),
                 str(row.group_id),
                 "failing",
-                f"feed failing ({row.consecutive_failures} failure(s) in a row; last success {since}): {row.error or ''}",
+                f"feed failing ({row.consecutive_failures} failure(s) in a row; last success {since}): "
+                f"{row.error or ''}",
             )
         )
     return out

@@ -116,7 +116,7 @@ def is_candidate(phrase: str, language: str, forms: Sequence[str]) -> bool:
 
 
 def emerging_phrases(
-    week_texts: Sequence[str], base_texts: Sequence[str], language: str, forms: Sequence[str], limit: int = 12
+    week_texts: Sequence[str], base_texts: Sequence[str], language: str, forms: Sequence[str], limit: int = 8
 ) -> list[Phrase]:
     week = count(week_texts, language)
     wanted = {
@@ -139,26 +139,33 @@ def emerging_phrases(
     for entry in scored:
         if not any(_subsumed(entry[1], k[1], entry[2], k[2]) for k in kept):
             kept.append(entry)
-        if len(kept) >= limit:
+        if len(kept) >= 3 * limit:
             break
-    return _extended(kept, week_texts, base_texts, week.tokens, base.tokens, language, forms)
+    return _extended(kept, week_texts, base_texts, week.tokens, base.tokens, language, forms)[:limit]
 
 
 def _extended(kept, week_texts, base_texts, n_week, n_base, language, forms) -> list[Phrase]:
     """Grow each phrase to the longest span it nearly always occurs in ("建立在相互尊" -> "必须建立在相互尊重"),
-    recount it, and drop phrases that end up inside another."""
+    recount it, and drop phrases inside another or shown by the same example sentence (one passage, one phrase)."""
+    folded = [t[:MAX_TEXT].lower() for t in week_texts]
     out: list[Phrase] = []
     for _, g, _, _ in kept:
-        grown = extend(g, language, week_texts)
+        probe = g.split()[0] if language == "en" else g
+        texts = [t for t, f in zip(week_texts, folded, strict=True) if probe in f]
+        grown = extend(g, language, texts)
         if not is_candidate(grown, language, forms) or any(grown in p.phrase for p in out):
             continue
-        out = [p for p in out if p.phrase not in grown]
-        a, items = occurrences(grown, language, week_texts)
+        a, items = occurrences(grown, language, texts)
         if a < MIN_COUNT or items < MIN_ITEMS:
             continue
+        example = example_sentence(grown, language, texts)
+        passage = None if example is None else example.before + example.match + example.after
+        if any(p.example and p.example.before + p.example.match + p.example.after == passage for p in out):
+            continue
+        out = [p for p in out if p.phrase not in grown]
         b, _ = occurrences(grown, language, base_texts)
         g2 = log_likelihood(a, n_week, b, n_base) if n_base else float(a)
-        out.append(Phrase(grown, language, a, items, b, round(g2, 1), example_sentence(grown, language, week_texts)))
+        out.append(Phrase(grown, language, a, items, b, round(g2, 1), example))
     return sorted(out, key=lambda p: -p.g2)
 
 
