@@ -54,7 +54,7 @@ def run(quick: bool) -> list[Row]:
             config = load_config(cfg_path)
             build_s, _ = timed(lambda: build_store(config.store_path, lexicon, texts, n, config=config))
             queries = _time_queries(str(config.store_path))
-            runs = [_apptest(cfg_path) for _ in range(2)]  # fresh processes; the less disturbed one counts
+            runs = [_apptest(cfg_path) for _ in range(1 if quick else 2)]  # fresh processes; the less disturbed counts
             app = min(runs, key=lambda r: r.get("cold", float("inf")))
             results[n] = (build_s, queries, app, config.store_path.stat().st_size / 1e6)
     return _rows(sizes, results)
