@@ -5,8 +5,8 @@ current values back."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import streamlit as st

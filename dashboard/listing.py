@@ -42,4 +42,5 @@ def article_table_html(frame: pd.DataFrame, group_colour: Mapping[str, str], gro
         rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top'>{c}</td>" for c in cells)
                     + "</tr>")
     return ("<table class='latest-articles' style='width:100%;border-collapse:collapse;font-size:0.92rem'>"
-            f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")

@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
-STOP_WORDS = frozenset(
-    "the a an and or of to in on for with by at from as is are was were be been it its this that these those "
-    "we our us they their them he she his her i you your not no but also has have had will would can could "
-    "which who whom what when where while all any more most other such than then there so into over under "
-    "about between through during against should may might must do does did".split()
+_STOP_TEXT = (
+    "the a an and or of to in on for with by at from as is are was were be been it its this that "
+    "these those we our us they their them he she his her i you your not no but also has have had "
+    "will would can could which who whom what when where while all any more most other such than then "
+    "there so into over under about between through during against should may might must do does did"
 )
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 def terms(text: str) -> list[str]:

@@ -148,7 +148,8 @@ def concept_movers(
         rows.append(pd.DataFrame({f"items_{name}": counts, f"total_{name}": total}))
     out = pd.concat(rows, axis=1).fillna(0)
     if out.empty:
-        return pd.DataFrame(columns=["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"])
+        return pd.DataFrame(columns=["concept_id", "items_now", "share_now", "items_before", "share_before",
+                                     "change_pp"])
     out["total_now"] = out["total_now"].max()
     out["total_before"] = out["total_before"].max()
     for name in ("now", "before"):

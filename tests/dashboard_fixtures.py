@@ -5,6 +5,12 @@ feed file whose titles carry markup that must render as text."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +19,7 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from ingest.store import Store
-from tests.builders import SEED_META, SEEDS, FeedItem, SourceSpec, rss, seed_sources, write_config, write_jsonl
+from tests.builders import REPO, SEED_META, SEEDS, FeedItem, SourceSpec, rss, seed_sources, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
@@ -96,3 +102,41 @@ def run_ingest(config_path: Path, now: datetime = NOW):
     lexicon = load_lexicon(config.lexicon_path)
     with Store(config.store_path) as store:
         return Ingest(config, lexicon, store, now=now).run()
+
+
+# ---- a real dashboard server (browser test, screenshots) ---------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_dashboard(config: Path, log_dir: Path) -> tuple[subprocess.Popen, str, Path]:
+    """Start the dashboard and wait for /_stcore/health; returns (process, base URL, stderr file)."""
+    port = free_port()
+    stderr = log_dir / "streamlit.stderr"
+    env = os.environ | {"MONITOR_CONFIG": str(config), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr.open("wb"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{stderr.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc, base, stderr
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError(f"streamlit never became healthy:\n{stderr.read_text(errors='replace')}")

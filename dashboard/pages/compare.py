@@ -74,7 +74,7 @@ else:
     if points:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
         label_to_group = {ref.group_label(g): g for g in groups}
-        picked_group = label_to_group.get(points[0].get("group") or points[0].get(facet or ""), None)
+        picked_group = label_to_group.get(points[0].get("group") or points[0].get(facet or ""))
         label_to_concept = {ref.concept_label(c): c for c in chosen}
         concept = label_to_concept.get(points[0].get("concept"), chosen[0])
         voice = {"own voice": "own", "distanced": "distanced"}.get(points[0].get("voice"))
