@@ -216,3 +216,16 @@ def test_missing_archive_is_a_per_source_error(tmp_path):
     assert report.new == 1
     assert [o.source_id for o in report.errors] == ["gone"]
     assert "gone.jsonl" in report.errors[0].error and "not found" in report.errors[0].error
+
+
+def test_undated_seed_is_stored_but_kept_off_the_time_axis(tmp_path):
+    cfg = write_config(tmp_path, seed_sources())
+    run_ingest(cfg)
+    undated = rows(cfg, "SELECT id, day FROM items WHERE date_flag = 'undated'")
+    assert len(undated) == 1
+    assert rows(cfg, "SELECT count(*) AS n FROM daily_source WHERE source_id = 'seed-002'")[0]["n"] == 0
+    assert rows(cfg, "SELECT sum(items) AS n FROM daily_source")[0]["n"] == 4
+    config = load_config(cfg)
+    with Store(config.store_path) as store:
+        rescore(store, load_lexicon(config.lexicon_path), 1.0, 0.5)
+    assert rows(cfg, "SELECT sum(items) AS n FROM daily_source")[0]["n"] == 4

@@ -16,6 +16,12 @@ from .db import _classify, connect, migrate, transaction
 from .timefmt import iso, parse_iso
 
 
+# An undated document (a seed whose date is unknown) has no place on a time axis: it is
+# kept, searchable and scored, but stays out of the daily aggregates behind the trends.
+_DATED = "coalesce(date_flag, '') != 'undated'"
+_DATED_I = "coalesce(i.date_flag, '') != 'undated'"
+
+
 class Store:
     """A writable store.  One instance per process; not shared across threads."""
 
@@ -319,7 +325,7 @@ class Store:
                 f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
                     SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL),
                            sum(matching AND copy_of IS NULL)
-                    FROM items WHERE source_id = ? AND day IN ({marks}) GROUP BY day""",
+                    FROM items WHERE source_id = ? AND day IN ({marks}) AND {_DATED} GROUP BY day""",
                 args,
             )
             self.conn.execute(
@@ -328,7 +334,7 @@ class Store:
                     SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
                            sum(ic.hits), sum(i.copy_of IS NULL)
                     FROM items i JOIN item_concepts ic ON ic.item_id = i.id
-                    WHERE i.source_id = ? AND i.day IN ({marks}) GROUP BY i.day, ic.concept_id""",
+                    WHERE i.source_id = ? AND i.day IN ({marks}) AND {_DATED_I} GROUP BY i.day, ic.concept_id""",
                 args,
             )
 
@@ -337,16 +343,17 @@ class Store:
         c.execute("DELETE FROM daily_source")
         c.execute("DELETE FROM daily_concept")
         c.execute(
-            """INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
+            f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
                SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL), sum(matching AND copy_of IS NULL)
-               FROM items GROUP BY day, source_id"""
+               FROM items WHERE {_DATED} GROUP BY day, source_id"""
         )
         c.execute(
-            """INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items, hits,
+            f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items, hits,
                    original_items)
                SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
                       sum(ic.hits), sum(i.copy_of IS NULL)
-               FROM items i JOIN item_concepts ic ON ic.item_id = i.id GROUP BY i.day, i.source_id, ic.concept_id"""
+               FROM items i JOIN item_concepts ic ON ic.item_id = i.id WHERE {_DATED_I}
+               GROUP BY i.day, i.source_id, ic.concept_id"""
         )
 
     # ---- rescoring --------------------------------------------------------
