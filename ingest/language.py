@@ -29,7 +29,7 @@ def _traditional_only() -> frozenset[str]:
     return frozenset(chr(k) for k in table) - frozenset(table.values())
 
 
-def detect_language(text: str, sample: int = 4000) -> str:
+def detect_language(text: str, sample: int = 1000) -> str:
     """Return en, zh-hans, zh-hant, ru or und for `text` (a sample of it)."""
     head = text[:sample]
     cjk = _CJK.findall(head)

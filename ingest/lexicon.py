@@ -225,9 +225,7 @@ def _check_form_clashes(lex: Lexicon, where: str) -> None:
         for form in c.forms:
             key = normalise_form(form.rstrip("*"))
             if key in owner and owner[key] != c.id:
-                raise LexiconError(
-                    f"{where}: form {form!r} of concept '{c.id}' is also a form of '{owner[key]}'"
-                )
+                raise LexiconError(f"{where}: form {form!r} of concept '{c.id}' is also a form of '{owner[key]}'")
             owner[key] = c.id
 
 

@@ -92,6 +92,8 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
             continue
         o_start, o_end = norm.span_to_original(start, end)
         o_start, o_end = _trim(text, o_start, o_end)
+        if _inside_a_word(text, o_start, o_end, info):
+            continue  # a folded character ("¼" -> "1⁄4") hid a boundary the original lacks
         surface = text[o_start:o_end]
         if info.case_sensitive and not _same_case(surface, info.form):
             continue
@@ -103,6 +105,12 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
                 how = "quoted"
         out.append(Match(concepts[info.concept].id, o_start, o_end, surface, how is not None, info.form, how))
     return out
+
+
+def _inside_a_word(text: str, start: int, end: int, info: FormInfo) -> bool:
+    if info.check_left and start > 0 and _is_word_char(text[start - 1]):
+        return True
+    return (info.check_right or info.prefix) and end < len(text) and _is_word_char(text[end])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -124,13 +132,18 @@ _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb"
 _SO_CALLED = re.compile(
     r"(?:\bso[\s\-\u2010-\u2014]?called|所谓|所謂)[\s\"'\u201c\u2018\u300c\u300e\u00ab]{0,3}$", re.I
 )
+# Two patterns, not one alternation, each starting with a character class (the
+# lookbehind comes after it): re then scans for that class instead of trying
+# every alternative at every position of the text.
 _QUOTE_SPAN = re.compile(
     r"\"[^\"\n]{1,600}\""
     r"|\u201c[^\u201d\n]{1,600}\u201d"
     r"|\u300c[^\u300d]{1,600}\u300d"
     r"|\u300e[^\u300f]{1,600}\u300f"
     r"|\u00ab[^\u00bb\n]{1,600}\u00bb"
-    r"|(?<![^\W_])[\u2018'](?:[^\n\u2018\u2019']|[\u2019'](?=[^\W_])){1,300}?[\u2019'](?![^\W_])"
+)
+_SINGLE_QUOTE_SPAN = re.compile(
+    r"[\u2018'](?<![^\W_][\u2018'])(?:[^\n\u2018\u2019']|[\u2019'](?=[^\W_])){1,300}?[\u2019'](?![^\W_])"
 )
 
 
@@ -139,7 +152,11 @@ def _so_called(text: str, start: int) -> str | None:
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _QUOTE_SPAN.finditer(text)]
+    spans = [m.span() for m in _QUOTE_SPAN.finditer(text)]
+    if "\u2018" in text or "'" in text:
+        spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text)]
+        spans.sort()
+    return spans
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

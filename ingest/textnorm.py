@@ -28,8 +28,9 @@ _QUOTES_DASHES = {
 }
 
 # Hyphenated line breaks are rejoined; runs of whitespace become one space.
-_LENGTH_CHANGING = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])|\s{2,}")
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# The class comes first and the lookbehinds after it, so re scans for [-\s] instead of
+# trying both branches at every position.
+_LENGTH_CHANGING = re.compile(r"[-\s](?:(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[^\W\d_])|(?<=\s)\s+)")
 
 
 @lru_cache(maxsize=1)
@@ -134,8 +135,9 @@ def normalise(text: str) -> Normalised:
         if anchors:
             passes.append(anchors)
     out = out.lower().replace("-", " ")
-    if "\t" in out or "\n" in out or "\r" in out:
-        out = out.translate(_QUOTES_DASHES)
+    for ch in "\n\t\r\f\v":  # str.replace is a memchr scan; translate is a dict lookup per character
+        if ch in out:
+            out = out.replace(ch, " ")
     return Normalised(out, tuple(passes))
 
 
@@ -143,56 +145,96 @@ def _fold_runs(text: str) -> tuple[str, Anchors | None]:
     """NFKC + lower + fold, recording anchors only around characters that change length.
 
     Checking the total length is not enough: a ligature (+1) and a composing accent
-    (-1) cancel out and would shift every offset between them.  So the fast path
-    needs the text to be NFKC already; otherwise only the few characters that can
-    change length (found by one regex pass) are folded one by one.
+    (-1) cancel out and would shift every offset between them.  So the few characters
+    that can change length are found by one regex pass and folded one by one;
+    everything between them folds one-for-one through a precomputed table.
     """
-    if unicodedata.is_normalized("NFKC", text):
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            return lowered.translate(_translate_table()), None
-    table = _translate_table()
+    specials = _folding().length_changing
+    if not specials.search(text):
+        return _fold_plain(text), None
     pieces: list[str] = []
     new_pos: list[int] = []
     old_pos: list[int] = []
     out_len = 0
     last = 0
-    for m in _length_changing_chars().finditer(text):
+    for m in specials.finditer(text):
         start = m.start()
-        plain = unicodedata.normalize("NFKC", text[last:start]).lower().translate(table)
+        plain = _fold_plain(text[last:start])
         pieces.append(plain)
         out_len += len(plain)
-        f = unicodedata.normalize("NFKC", m.group()).lower().translate(table)
+        f = unicodedata.normalize("NFKC", m.group()).lower().translate(_translate_table())
         if len(f) != 1:
             new_pos += (out_len, out_len + len(f))
             old_pos += (start, start + 1)
         pieces.append(f)
         out_len += len(f)
         last = start + 1
-    pieces.append(unicodedata.normalize("NFKC", text[last:]).lower().translate(table))
+    pieces.append(_fold_plain(text[last:]))
     return "".join(pieces), ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
 
 
+def _fold_plain(segment: str) -> str:
+    """Fold a segment free of length-changing characters: only the characters that
+    fold to something else are touched, so mostly-ASCII or simplified text is cheap."""
+    folding = _folding()
+    table = folding.table
+    return folding.changing.sub(lambda m: table[m.group()], segment.lower())
+
+
+@dataclass(frozen=True)
+class _Folding:
+    table: dict[str, str]  # character -> its one-character fold (NFKC, lower, simplified, quotes)
+    changing: re.Pattern[str]  # characters in `table`
+    length_changing: re.Pattern[str]  # characters whose fold is not one character, or that compose
+
+
 @lru_cache(maxsize=1)
-def _length_changing_chars() -> re.Pattern[str]:
-    """Characters whose fold is not one character, or that compose with a neighbour."""
-    chars = []
+def _folding() -> _Folding:
+    translate = _translate_table()
+    table: dict[str, str] = {}
+    length_changing: list[int] = []
     for cp in range(0x80, 0x110000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
-        f = unicodedata.normalize("NFKC", ch)
-        if (
-            len(f) != 1
-            or len(f.lower()) != 1
-            or unicodedata.category(ch) in ("Mn", "Mc", "Me")
-            or unicodedata.category(f) in ("Mn", "Mc", "Me")
-            or 0x1100 <= ord(f) <= 0x11FF  # Hangul jamo compose into syllables
-            or 0xA960 <= ord(f) <= 0xA97F
-            or 0xD7B0 <= ord(f) <= 0xD7FF
-        ):
-            chars.append(re.escape(ch))
-    return re.compile("[" + "".join(chars) + "]")
+        if _changes_length(ch):
+            length_changing.append(cp)
+            continue
+        f = unicodedata.normalize("NFKC", ch).lower().translate(translate)
+        if f != ch:
+            table[ch] = f
+    return _Folding(table, _char_class_pattern(sorted(map(ord, table))), _char_class_pattern(length_changing))
+
+
+def _changes_length(ch: str) -> bool:
+    f = unicodedata.normalize("NFKC", ch)
+    if len(f) != 1 or len(f.lower()) != 1:
+        return True
+    if unicodedata.category(ch) in ("Mn", "Mc", "Me") or unicodedata.category(f) in ("Mn", "Mc", "Me"):
+        return True
+    # Hangul jamo compose into syllables
+    return 0x1100 <= ord(f) <= 0x11FF or 0xA960 <= ord(f) <= 0xA97F or 0xD7B0 <= ord(f) <= 0xD7FF
+
+
+def _char_class_pattern(points: list[int]) -> re.Pattern[str]:
+    """A class written as ranges.  re turns a BMP-only class into a bitmap but tests
+    astral ranges one by one, so those are only tried on astral characters."""
+    bmp = _char_class([cp for cp in points if cp <= 0xFFFF])
+    astral = _char_class([cp for cp in points if cp > 0xFFFF])
+    return re.compile(f"{bmp}|(?=[\\U00010000-\\U0010FFFF]){astral}")
+
+
+def _char_class(points: list[int]) -> str:
+    if not points:
+        return "(?!)"
+    ranges: list[str] = []
+    start = prev = points[0]
+    for cp in points[1:] + [-1]:
+        if cp != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = cp
+        prev = cp
+    return "[" + "".join(ranges) + "]"
 
 
 def normalise_form(form: str) -> str:
@@ -201,7 +243,6 @@ def normalise_form(form: str) -> str:
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def count_cjk(text: str) -> int:
@@ -211,5 +252,6 @@ def count_cjk(text: str) -> int:
 def count_words(text: str, language: str) -> int:
     """Words for alphabetic text; characters for Chinese (densities are per 1,000 of them)."""
     if language.startswith("zh"):
-        return count_cjk(text)
-    return len(_WORD.findall(text))
+        return _CJK.subn("", text)[1]  # counts without building a list of matches
+    # whitespace tokens: as good a word count for densities as a regex, and C-fast
+    return len(text.split())

@@ -189,12 +189,25 @@ def test_un_general_debate_trend_lines(matcher):
 
 
 OFFICIAL_NAMED = {
-    "new_security_concept", "asian_security_concept", "common_comprehensive_cooperative_sustainable_security",
-    "indivisible_security", "holistic_national_security", "global_security_initiative",
-    "global_development_initiative", "global_civilization_initiative", "global_governance_initiative",
-    "community_shared_future", "regional_community_shared_future", "partnership_not_alliance",
-    "extensive_consultation", "new_type_international_relations", "new_model_major_country_relations",
-    "cold_war_mentality", "bloc_confrontation", "long_arm_jurisdiction", "asia_pacific_nato",
+    "new_security_concept",
+    "asian_security_concept",
+    "common_comprehensive_cooperative_sustainable_security",
+    "indivisible_security",
+    "holistic_national_security",
+    "global_security_initiative",
+    "global_development_initiative",
+    "global_civilization_initiative",
+    "global_governance_initiative",
+    "community_shared_future",
+    "regional_community_shared_future",
+    "partnership_not_alliance",
+    "extensive_consultation",
+    "new_type_international_relations",
+    "new_model_major_country_relations",
+    "cold_war_mentality",
+    "bloc_confrontation",
+    "long_arm_jurisdiction",
+    "asia_pacific_nato",
 }
 
 

@@ -16,11 +16,45 @@ MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "l
 
 # Pieces that exercise every length-changing step next to real forms.
 TRICKY = [
-    "Cold War mentality", "cold-\nwar mentality", "men-\ntality", "hegemon", "SCO", "GSI", "CICA",
-    "new security concept", "common, comprehensive, cooperative and sustainable security",
-    "冷战思维", "冷戰思維", "人类命运共同体", "亚信", "亚信科技", "零和", "内政", "\u201c", "\u201d", "'", '"',
-    "so-called ", "所谓", "  ", "\n\n", "\t", "\u3000", "\ufb01", "\ufb03", "\u2026", "e\u0301", "\u0130",
-    "\uff33\uff23\uff2f", "\u01c5", "-", "\u2014", " ", "a", "Z", "9",
+    "Cold War mentality",
+    "cold-\nwar mentality",
+    "men-\ntality",
+    "hegemon",
+    "SCO",
+    "GSI",
+    "CICA",
+    "new security concept",
+    "common, comprehensive, cooperative and sustainable security",
+    "冷战思维",
+    "冷戰思維",
+    "人类命运共同体",
+    "亚信",
+    "亚信科技",
+    "零和",
+    "内政",
+    "\u201c",
+    "\u201d",
+    "'",
+    '"',
+    "so-called ",
+    "所谓",
+    "  ",
+    "\n\n",
+    "\t",
+    "\u3000",
+    "\ufb01",
+    "\ufb03",
+    "\u2026",
+    "e\u0301",
+    "\u0130",
+    "\uff33\uff23\uff2f",
+    "\u01c5",
+    "-",
+    "\u2014",
+    " ",
+    "a",
+    "Z",
+    "9",
 ]
 texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=8)), max_size=25).map("".join)
 
@@ -65,8 +99,23 @@ json_values = st.recursive(
     max_leaves=20,
 )
 field_names = st.sampled_from(
-    ["id", "label", "family", "definition", "seed", "weight", "en", "zh", "en_context", "zh_context",
-     "exclude", "colour", "description", "min_anchors", "bogus"]
+    [
+        "id",
+        "label",
+        "family",
+        "definition",
+        "seed",
+        "weight",
+        "en",
+        "zh",
+        "en_context",
+        "zh_context",
+        "exclude",
+        "colour",
+        "description",
+        "min_anchors",
+        "bogus",
+    ]
 )
 entries = st.dictionaries(field_names, json_values | st.lists(st.text(max_size=6), max_size=3), max_size=8)
 lexicon_dicts = st.fixed_dictionaries(

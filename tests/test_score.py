@@ -17,27 +17,85 @@ RAW = {
         {"id": "platform", "label": "Platforms", "colour": "#1f77b4"},
     ],
     "concepts": [
-        {"id": "cold_war", "label": "Cold War mentality", "family": "official", "definition": "d",
-         "en": ["cold war mentality", "mentality of cold war"], "zh": ["冷战思维"]},
-        {"id": "hegemonism", "label": "Hegemonism", "family": "official", "definition": "d",
-         "en": ["hegemon*"], "zh": ["霸权"]},
-        {"id": "nsc", "label": "New security concept", "family": "official", "definition": "d",
-         "en": ["new security concept"], "zh": ["新安全观"]},
-        {"id": "asc", "label": "Asian security concept", "family": "official", "definition": "d",
-         "en": ["new asian security concept", "asian security concept"], "zh": ["亚洲安全观"]},
-        {"id": "comprehensive", "label": "Comprehensive security", "family": "official", "definition": "d",
-         "en_context": ["comprehensive security"], "exclude": ["comprehensive security suite"]},
-        {"id": "csf", "label": "Shared future", "family": "official", "definition": "d",
-         "en": ["community with a shared future for mankind", "community with a shared future"],
-         "zh": ["人类命运共同体"]},
-        {"id": "sco", "label": "SCO", "family": "platform", "definition": "d", "weight": 0.3,
-         "en": ["shanghai cooperation organization"], "en_context": ["SCO"], "zh": ["上海合作组织"],
-         "exclude": ["sco group"]},
-        {"id": "gsi", "label": "GSI", "family": "official", "definition": "d",
-         "en": ["global security initiative"], "en_context": ["GSI"], "zh": ["全球安全倡议"],
-         "exclude": ["geological survey of india (gsi)"]},
-        {"id": "cica", "label": "CICA", "family": "platform", "definition": "d", "weight": 0.3,
-         "zh": ["亚信会议"], "zh_context": ["亚信"], "exclude": ["亚信科技", "亚信安全"]},
+        {
+            "id": "cold_war",
+            "label": "Cold War mentality",
+            "family": "official",
+            "definition": "d",
+            "en": ["cold war mentality", "mentality of cold war"],
+            "zh": ["冷战思维"],
+        },
+        {
+            "id": "hegemonism",
+            "label": "Hegemonism",
+            "family": "official",
+            "definition": "d",
+            "en": ["hegemon*"],
+            "zh": ["霸权"],
+        },
+        {
+            "id": "nsc",
+            "label": "New security concept",
+            "family": "official",
+            "definition": "d",
+            "en": ["new security concept"],
+            "zh": ["新安全观"],
+        },
+        {
+            "id": "asc",
+            "label": "Asian security concept",
+            "family": "official",
+            "definition": "d",
+            "en": ["new asian security concept", "asian security concept"],
+            "zh": ["亚洲安全观"],
+        },
+        {
+            "id": "comprehensive",
+            "label": "Comprehensive security",
+            "family": "official",
+            "definition": "d",
+            "en_context": ["comprehensive security"],
+            "exclude": ["comprehensive security suite"],
+        },
+        {
+            "id": "csf",
+            "label": "Shared future",
+            "family": "official",
+            "definition": "d",
+            "en": ["community with a shared future for mankind", "community with a shared future"],
+            "zh": ["人类命运共同体"],
+        },
+        {
+            "id": "sco",
+            "label": "SCO",
+            "family": "platform",
+            "definition": "d",
+            "weight": 0.3,
+            "en": ["shanghai cooperation organization"],
+            "en_context": ["SCO"],
+            "zh": ["上海合作组织"],
+            "exclude": ["sco group"],
+        },
+        {
+            "id": "gsi",
+            "label": "GSI",
+            "family": "official",
+            "definition": "d",
+            "en": ["global security initiative"],
+            "en_context": ["GSI"],
+            "zh": ["全球安全倡议"],
+            "exclude": ["geological survey of india (gsi)"],
+        },
+        {
+            "id": "cica",
+            "label": "CICA",
+            "family": "platform",
+            "definition": "d",
+            "weight": 0.3,
+            "zh": ["亚信会议"],
+            "zh_context": ["亚信"],
+            "exclude": ["亚信科技", "亚信安全"],
+        },
     ],
 }
 
@@ -70,7 +128,9 @@ def test_word_boundaries(matcher):
 
 def test_prefix_form_takes_the_whole_word(matcher):
     assert found("hegemonism, hegemonic and hegemony", matcher) == [
-        ("hegemonism", "hegemonism"), ("hegemonism", "hegemonic"), ("hegemonism", "hegemony"),
+        ("hegemonism", "hegemonism"),
+        ("hegemonism", "hegemonic"),
+        ("hegemonism", "hegemony"),
     ]
     assert found("anti-hegemonism", matcher) == [("hegemonism", "hegemonism")]
     assert found("antihegemonism", matcher) == []
@@ -197,7 +257,10 @@ def test_own_voice(text, matcher):
         ("the new secu-\n  rity concept", "new secu-\n  rity concept"),
         ("\ufb01ne: the new security concept", "new security concept"),
         ("of\ufb01cial Cold War mentality", "Cold War mentality"),
-        ("\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality", "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality"),  # noqa: E501
+        (
+            "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality",
+            "\uff23\uff4f\uff4c\uff44 \uff37\uff41\uff52 mentality",
+        ),  # noqa: E501
         ("e\u0301t\u00e9 \ufb03 the new security concept \u2026 x", "new security concept"),
         ("\u2026\u2026冷战思维\u2026\u2026霸权", "冷战思维"),
         ("\u3000\u3000摒弃冷战思维", "冷战思维"),
@@ -282,6 +345,13 @@ def test_shipped_lexicon_positives(shipped):
         "and sustainable security and a community with a shared future for mankind."
     )
     concepts = {m.concept for m in find_matches(text, shipped)}
-    assert {"cold_war_mentality", "bloc_confrontation", "sco", "cica", "asian_security_concept",
-            "global_security_initiative", "common_comprehensive_cooperative_sustainable_security",
-            "community_shared_future"} <= concepts
+    assert {
+        "cold_war_mentality",
+        "bloc_confrontation",
+        "sco",
+        "cica",
+        "asian_security_concept",
+        "global_security_initiative",
+        "common_comprehensive_cooperative_sustainable_security",
+        "community_shared_future",
+    } <= concepts
