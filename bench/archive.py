@@ -47,7 +47,7 @@ def run(quick: bool) -> list[Row]:
     rows.append(Row(BENCH, f"UN General Debate + MFA en + MFA zh ({size:.1f} MB JSONL)",
                     f"{n:,} items in {seconds:.1f} s, {fmt_rate(n / seconds, 'items/s')}, {size / seconds:.2f} MB/s",
                     "no errors", verdict(not report.errors)))
-    rows.append(Row(BENCH, "items per archive",
-                    ", ".join(f"{sid} {o.new}" + (f" (error: {o.error})" if o.error else "") for sid, o in per_source.items())))
+    counts = ", ".join(f"{sid} {o.new}" + (f" (error: {o.error})" if o.error else "") for sid, o in per_source.items())
+    rows.append(Row(BENCH, "items per archive", counts))
     rows.append(Row(BENCH, "peak RSS of the import process (ru_maxrss)", f"{peak_rss_mib():.0f} MiB"))
     return rows

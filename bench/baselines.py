@@ -4,6 +4,8 @@ Aho-Corasick scan, flashtext and spaCy's PhraseMatcher.
 The naive scorer is built to mean what `ingest.score` means on English and
 simplified-Chinese text, so its output can be checked against ours:
 
+* traditional Chinese characters folded to simplified (one for one, so offsets
+  are unchanged), as the normaliser does;
 * one compiled regex per normalised lexicon form, case-insensitive, `\\b` at
   alphabetic ends (none for Chinese), words separated by any run of spaces or
   hyphens/dashes, a trailing `\\w*` for `form*` prefixes; context acronyms written
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.lexicon import KIND_ANCHOR, KIND_CONCEPT, KIND_EXCLUDE, Lexicon, Matcher
 
@@ -71,6 +74,7 @@ def naive_forms(matcher: Matcher) -> list[NaiveForm]:
 
 def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tuple[str, int, int]]:
     """(concept id, start, end) in the original text, by one regex pass per form."""
+    text = text.translate(_simplified())  # one character for one: offsets stay those of the original
     candidates = []
     for f in forms:
         for m in f.pattern.finditer(text):
@@ -94,6 +98,14 @@ def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tup
         for s, e, f in concepts
         if not f.needs_context or context_ok or f.concept in full
     ]
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> dict[int, str]:
+    """Traditional -> simplified single characters, the fold score.py applies ("共贏" is "共赢")."""
+    from ingest.textnorm import _trad_to_simplified
+
+    return _trad_to_simplified()
 
 
 def concept_counts(spans: list[tuple[str, int, int]]) -> Counter[str]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def fmt_ratio(x: float) -> str:
 # ---- corpus -----------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def jsonl(relative: str) -> tuple[dict, ...]:
     with (CORPUS / relative).open(encoding="utf-8") as fh:
         return tuple(json.loads(line) for line in fh if line.strip())

@@ -52,7 +52,7 @@ def run(quick: bool) -> list[Row]:
             d.mkdir()
             cfg_path = write_config(d, [])
             config = load_config(cfg_path)
-            build_s, _ = timed(lambda: build_store(config.store_path, lexicon, texts, n, config=config))
+            build_s, _ = timed(lambda c=config, n=n: build_store(c.store_path, lexicon, texts, n, config=c))
             queries = _time_queries(str(config.store_path))
             runs = [_apptest(cfg_path) for _ in range(1 if quick else 2)]  # fresh processes; the less disturbed counts
             app = min(runs, key=lambda r: r.get("cold", float("inf")))
@@ -118,7 +118,8 @@ def _rows(sizes: tuple[int, int], results: dict) -> list[Row]:
                         f"{q['total'] * 1000:,.0f} ms (" + ", ".join(f"{k} {v * 1000:,.0f}" for k, v in q.items()
                                                                if k != "total") + ")"))
         if "error" in app:
-            rows.append(Row(BENCH, f"{n:,} items: AppTest render of the overview", f"failed: {app['error']}", "", "MISSED"))
+            rows.append(Row(BENCH, f"{n:,} items: AppTest render of the overview", f"failed: {app['error']}", "",
+                            "MISSED"))
             continue
         ok = not app["exceptions"]
         rows.append(Row(BENCH, f"{n:,} items: AppTest render of the overview (cold / warm cache)",

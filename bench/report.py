@@ -12,7 +12,9 @@ from importlib import metadata
 from .common import REPO, Row
 
 _HEAD = ("Benchmark", "Measure", "Result", "Target", "Verdict")
-_PACKAGES = ("pyahocorasick", "feedparser", "httpx", "streamlit", "pandas", "flashtext", "spacy", "opencc-python-reimplemented")
+_PACKAGES = (
+    "pyahocorasick", "feedparser", "httpx", "streamlit", "pandas", "flashtext", "spacy", "opencc-python-reimplemented",
+)
 
 
 def render_table(rows: list[Row]) -> str:

@@ -56,6 +56,7 @@ def run(quick: bool) -> list[Row]:
         Row(BENCH, f"store built ({count:,} items, {size:.0f} MB of text, {unique:,} distinct)", f"{build_s:.0f} s"),
         Row(BENCH, f"rescore {done:,} stored items (pipeline.rescore)",
             f"{rescore_s:.1f} s, {fmt_rate(done / rescore_s, 'items/s')}"),
-        Row(BENCH, "score_text on the same texts in memory", f"{memory_s:.1f} s, {fmt_rate(len(texts) / memory_s, 'items/s')}"),
+        Row(BENCH, "score_text on the same texts in memory",
+            f"{memory_s:.1f} s, {fmt_rate(len(texts) / memory_s, 'items/s')}"),
         Row(BENCH, "rescore time / in-memory scoring time", fmt_ratio(ratio), "<= 2x", verdict(ratio <= 2.0)),
     ]
