@@ -125,16 +125,15 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x
 
 
 def hit_bars(frame: pd.DataFrame, colour: Mapping[str, str]) -> alt.Chart:
-    """Hits per concept for one article, own-voice and distanced stacked."""
+    """Hits per concept for one article (one row per concept: concept, hits, own, distanced)."""
     domain = list(dict.fromkeys(frame["concept"].tolist()))
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, **AXIS)),
-        x=alt.X("hits:Q", title="Hits", axis=alt.Axis(format="d", **AXIS)),
+        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
+        x=alt.X("hits:Q", title="Hits", axis=alt.Axis(format="d", tickMinStep=1, **AXIS)),
         color=alt.Color("concept:N", scale=_scale(domain, colour), legend=None),
-        opacity=alt.Opacity("voice:N", scale=alt.Scale(domain=["own", "distanced"], range=[1.0, 0.45]),
-                            legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=["concept:N", "voice:N", "hits:Q"],
-    ).properties(height=max(80, 26 * len(domain)))
+        tooltip=["concept:N", "hits:Q", alt.Tooltip("own:Q", title="Own voice"),
+                 alt.Tooltip("distanced:Q", title="Distanced")],
+    ).properties(height=max(80, 24 * len(domain)))
 
 
 def selected_points(event: object) -> list[dict]:

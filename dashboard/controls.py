@@ -68,8 +68,8 @@ def granularity(key: str, p: Period) -> str:
 def normalised(key: str) -> bool:
     raw = st.query_params.get("raw")
     _seed(key, raw != "1")
-    return st.toggle("Share of all items (normalised by volume)", key=key,
-                     help="Off: raw counts of items using the concept.")
+    return st.toggle("Normalise by volume", key=key,
+                     help="On: share of all items from the same sources in each bucket. Off: raw counts.")
 
 
 def write_url(values: dict[str, Any]) -> None:

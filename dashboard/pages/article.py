@@ -59,11 +59,8 @@ with side:
         table = scores.assign(concept=scores["concept_id"].map(ref.concept_label),
                               family=scores["concept_id"].map(
                                   dict(zip(ref.concepts["id"], ref.concepts["family_id"], strict=True))))
-        bars = table[["concept", "concept_id", "own", "distanced"]].melt(
-                          id_vars=["concept", "concept_id"], value_vars=["own", "distanced"],
-                          var_name="voice", value_name="hits")
         colour = {ref.concept_label(c): ref.concept_colour[c] for c in table["concept_id"]}
-        st.altair_chart(charts.hit_bars(bars[bars["hits"] > 0], colour), width="stretch")
+        st.altair_chart(charts.hit_bars(table, colour), width="stretch")
         st.dataframe(table[["concept", "family", "hits", "own", "distanced", "per_1k"]], hide_index=True,
                      key="art_scores", column_config={"per_1k": st.column_config.NumberColumn(
                          "Hits per 1,000 words", format="%.1f")})

@@ -44,6 +44,7 @@ st.dataframe(table[["label", "family", "definition", "forms", "hits", "items", "
                  "trend": st.column_config.AreaChartColumn(
                      f"Hits per month ({months[0]} … {months[-1]})" if months else "Hits per month", y_min=0)})
 
+st.caption("Totals and sparklines count dated items (undated seed documents are not on a timeline).")
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)
 if seeds.empty:

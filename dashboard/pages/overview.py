@@ -27,9 +27,10 @@ for col, label, rows in ((cols[4], "Rose most", rises), (cols[5], "Fell most", f
         col.metric(label, "—", help="No concept changed share against the previous period.")
     else:
         top = rows.iloc[0]
-        col.metric(label, ctx.ref.concept_label(top["concept_id"]), f"{top['change_pp']:+.1f} pp",
+        col.metric(label, f"{top['change_pp']:+.1f} pp",
                    help=f"Share of items using the concept, {period.first}..{period.last} vs the previous "
                         f"{period.days} days: {top['share_now']:.1%} vs {top['share_before']:.1%}.")
+        col.caption(ctx.ref.concept_label(top["concept_id"]))
 
 state = {"from": period.start, "to": period.end, "groups": groups}
 if figures["items"] == 0:

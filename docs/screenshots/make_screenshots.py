@@ -85,33 +85,40 @@ def pick_article(store: Path) -> int:
         conn.close()
 
 
-def shots(article_id: int) -> dict[str, str]:
+def shots(article_id: int) -> dict[str, tuple[str, str]]:
+    """page -> (path with query string, a selector that exists once the page has drawn)."""
     span = "from=2016-01-01&to=2024-12-31"
+    chart = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
     return {
-        "overview": f"/?{span}&bucket=month&concepts=community_shared_future,cold_war_mentality,zero_sum,"
-                    "global_security_initiative,hegemonism",
-        "compare": f"/compare?{span}&bucket=month&concepts=community_shared_future&groups=cn-official,"
-                   "ru-official,western-gov",
-        "sources": f"/sources?{span}",
-        "articles": f"/articles?q=Global%20Security%20Initiative&{span}",
-        "article": f"/article?item={article_id}",
-        "lexicon": "/lexicon",
+        "overview": (f"/?{span}&bucket=month&concepts=community_shared_future,cold_war_mentality,zero_sum,"
+                     "global_security_initiative,hegemonism", "table.latest-articles"),
+        "compare": (f"/compare?{span}&bucket=month&concepts=community_shared_future&groups=cn-official,"
+                    "ru-official,western-gov", chart),
+        "sources": (f"/sources?{span}", "text=Feed health"),
+        "articles": (f"/articles?q=Global%20Security%20Initiative&{span}", "text=article(s)"),
+        "article": (f"/article?item={article_id}", "div.article-text"),
+        "lexicon": ("/lexicon", chart),
     }
 
 
-def capture(base: str, paths: dict[str, str]) -> None:
+def capture(base: str, paths: dict[str, tuple[str, str]]) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
         tab.set_default_timeout(60_000)
-        for name, path in paths.items():
+        for name, (path, ready) in paths.items():
             tab.goto(base + path)
-            tab.locator("[data-testid='stAppViewContainer']").wait_for()
-            tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-            tab.wait_for_timeout(2500)  # let vega finish drawing
+            tab.locator(ready).first.wait_for()
+            tab.locator("[data-test-script-state='notRunning']").first.wait_for(state="attached")
+            tab.wait_for_timeout(2000)  # let vega finish drawing
+            # Streamlit scrolls inside its own container: grow the window to the page's height
+            height = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+            tab.set_viewport_size({"width": 1440, "height": min(max(int(height) + 40, 1000), 7000)})
+            tab.wait_for_timeout(1500)
             tab.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+            tab.set_viewport_size({"width": 1440, "height": 1000})
             print("wrote", OUT / f"{name}.png")
         browser.close()
 
