@@ -64,16 +64,16 @@ class RunLock:
 
 def _read_pid(path: Path) -> int | None:
     try:
-        text = path.read_text().strip()
+        text = path.read_text(errors="replace").strip()  # whatever a crash or a person left there
     except OSError:
         return None
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # "²".isdigit() is True too
 
 
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # gone, or no pid could be that large
         return False
     except PermissionError:
         return True
