@@ -111,7 +111,8 @@ def _kill_after(config: Path, rng: random.Random, clean: dict, total: int) -> di
 @pytest.mark.soak
 def test_sigkill_at_random_points_then_rerun_equals_a_clean_run(inputs, clean, tmp_path):
     rng = random.Random(SEED)
-    print(f"\nSOAK_SEED={SEED} trials={TRIALS} clean run {clean['duration']:.1f}s, lock taken at {clean['locked']:.1f}s")
+    print(f"\nSOAK_SEED={SEED} trials={TRIALS} clean run {clean['duration']:.1f}s, "
+          f"lock taken at {clean['locked']:.1f}s")
     landings: dict[str, int] = {}
     for trial in range(TRIALS):
         config = write_trial_config(tmp_path / f"trial{trial}", inputs)
@@ -130,7 +131,8 @@ def test_sigkill_at_random_points_then_rerun_equals_a_clean_run(inputs, clean, t
         if lock_pid in killed_pids:
             assert f"note: cleared a stale lock left by pid {lock_pid}" in final.stderr
         _assert_like_clean(store, inputs, clean["snapshot"], f"trial {trial} (seed {SEED}): {kills}")
-        print(f"trial {trial}: " + ", ".join(f"{k['phase']}+{k['delay']}s {k['landed']} ({k['items']} items)" for k in kills))
+        landed = (f"{k['phase']}+{k['delay']}s {k['landed']} ({k['items']} items)" for k in kills)
+        print(f"trial {trial}: " + ", ".join(landed))
     print(f"kills by landing point: {landings}")
 
 
