@@ -100,40 +100,41 @@ def volume_bars(frame: pd.DataFrame, label: str, colour_field: str, colour: Mapp
     domain = list(dict.fromkeys(frame[colour_field].tolist()))
     pick = alt.selection_point(name=PICK, fields=[key], on="click")
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, **AXIS)),
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(**AXIS)),
         color=alt.Color(f"{colour_field}:N", scale=_scale(domain, colour), title=None,
                         legend=alt.Legend(orient="bottom")),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.4)),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=","),
                  alt.Tooltip("share:Q", title="Share matching", format=".1%")],
-    ).add_params(pick).properties(height=max(120, 24 * len(frame)))
+    ).add_params(pick).properties(height=alt.Step(24))
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x_order: Sequence[str] | None = None,
-            y_order: Sequence[str] | None = None, fmt: str = ".1%", scheme: str = "orangered") -> alt.Chart:
+            y_order: Sequence[str] | None = None, fmt: str = ".1%", scheme: str = "orangered",
+            x_step: int | None = None) -> alt.Chart:
     """A labelled matrix; `frame` is long form (one row per cell)."""
     return alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X(f"{x}:N", sort=list(x_order) if x_order is not None else "ascending", title=None,
-                axis=alt.Axis(labelAngle=-40, labelLimit=260, **AXIS)),
+                axis=alt.Axis(labelAngle=-45, labelLimit=260, labelOverlap=False, **AXIS)),
         y=alt.Y(f"{y}:N", sort=list(y_order) if y_order is not None else "ascending", title=None,
-                axis=alt.Axis(labelLimit=320, **AXIS)),
+                axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
         color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=scheme),
                         legend=alt.Legend(format=fmt)),
         tooltip=[f"{y}:N", f"{x}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
-    ).properties(height=max(160, 22 * frame[y].nunique()))
+    ).properties(height=alt.Step(22), **({"width": alt.Step(x_step)} if x_step else {}))
 
 
 def hit_bars(frame: pd.DataFrame, colour: Mapping[str, str]) -> alt.Chart:
     """Hits per concept for one article (one row per concept: concept, hits, own, distanced)."""
     domain = list(dict.fromkeys(frame["concept"].tolist()))
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
+        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False, **AXIS)),
         x=alt.X("hits:Q", title="Hits", axis=alt.Axis(format="d", tickMinStep=1, **AXIS)),
         color=alt.Color("concept:N", scale=_scale(domain, colour), legend=None),
         tooltip=["concept:N", "hits:Q", alt.Tooltip("own:Q", title="Own voice"),
                  alt.Tooltip("distanced:Q", title="Distanced")],
-    ).properties(height=max(80, 24 * len(domain)))
+    ).properties(height=alt.Step(20))
 
 
 def selected_points(event: object) -> list[dict]:

@@ -39,6 +39,7 @@ def article_table_html(frame: pd.DataFrame, group_colour: Mapping[str, str], gro
             html.escape(getattr(r, "top_concepts", "") or ""),
             f"{float(r.score):.1f}",
         )
+        cells = (f"<span style='white-space:nowrap'>{cells[0]}</span>", *cells[1:])
         rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top'>{c}</td>" for c in cells)
                     + "</tr>")
     return ("<table class='latest-articles' style='width:100%;border-collapse:collapse;font-size:0.92rem'>"

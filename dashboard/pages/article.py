@@ -71,7 +71,7 @@ with side:
     else:
         best = seeds.iloc[0]
         st.markdown(f"{html.escape(str(best['title']))} — similarity **{best['similarity']:.2f}**")
-        st.dataframe(seeds[["title", "published_raw", "similarity"]], hide_index=True, key="art_seeds",
+        st.dataframe(seeds[["similarity", "title", "published_raw"]], hide_index=True, key="art_seeds",
                      column_config={"published_raw": "Seed date",
                                     "similarity": st.column_config.ProgressColumn("Similarity", min_value=0.0,
                                                                                    max_value=1.0, format="%.2f")})

@@ -60,7 +60,7 @@ else:
                                concept=matrix["concept_id"].map(ref.concept_label))
         order = matrix.groupby("concept")["items"].sum().sort_values(ascending=False).index.tolist()
         st.altair_chart(charts.heatmap(matrix, "concept", "source", "share", "Share of the source's items",
-                                       x_order=order), width="stretch")
+                                       x_order=order, x_step=18), width="content")
 
 st.subheader("Feed health")
 since = ctx.today - timedelta(days=7)

@@ -32,7 +32,7 @@ MFA = {"text": "text", "title": "title", "date": "date", "url": "url", "language
 UNGDC = {"text": "text", "title": "title", "date": "year"}
 HEADLINES = {"text": "title", "title": "title", "date": "published", "source": "outlet"}
 OUTLET_GROUPS = {"CGTN": "cn-official", "China Daily": "cn-official", "Global Times": "cn-official",
-                 "Xinhua": "cn-official", "BBC": "western-media"}
+                 "Xinhuanet (English)": "cn-official", "BBC News": "western-media"}
 
 
 def corpus_sources(work: Path) -> list[SourceSpec]:
