@@ -106,3 +106,17 @@ def test_trend_sums_numerators_and_denominators_never_averages_ratios():
     out = trends.trend(ds, dc, sources, trends.Period(date(2026, 11, 2), date(2026, 11, 15)), "week", ["c"])
     assert out[["numerator", "denominator"]].values.tolist() == [[1, 20], [0, 0]]
     assert out["share"].tolist() == [pytest.approx(1 / 20), 0.0]  # not mean(1/1, 0/9, 0/10)
+
+
+def test_a_clicked_chart_point_becomes_its_buckets_days():
+    from dashboard.charts import selected_points
+    from dashboard.controls import picked_bucket
+
+    p = trends.Period(date(2026, 10, 1), date(2026, 11, 20))
+    week_ms = int(pd.Timestamp("2026-11-16").timestamp() * 1000)
+    assert picked_bucket(week_ms, "week", p) == trends.Period(date(2026, 11, 16), date(2026, 11, 20))
+    assert picked_bucket("2026-10-01T00:00:00", "month", p) == trends.Period(date(2026, 10, 1), date(2026, 10, 31))
+    assert picked_bucket(week_ms, "day", p) == trends.Period(date(2026, 11, 16), date(2026, 11, 16))
+    event = {"selection": {"pick": [{"bucket": week_ms, "concept": "Zero-sum game"}]}}
+    assert selected_points(event) == [{"bucket": week_ms, "concept": "Zero-sum game"}]
+    assert selected_points({"selection": {}}) == [] and selected_points(None) == []
