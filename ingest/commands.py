@@ -11,7 +11,7 @@ from .config import load_config
 from .lexicon import Matcher, load_lexicon
 from .runlock import IngestBusy, RunLock
 from .score import score_text
-from .store import Store, StoreError
+from .store import Store, StoreError, StoreMissing
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -183,6 +183,8 @@ def _feeds_health(config) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if not config.store_path.exists():  # never create an empty store where a path is mistyped
+        raise StoreMissing(f"No store at {config.store_path}. Run `python -m ingest run` to create it.")
     with Store(config.store_path) as store:
         stats = store.stats()
     for key, value in stats.items():

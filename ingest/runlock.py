@@ -12,6 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from .store.db import StoreReadOnly
+
 
 class IngestBusy(RuntimeError):
     """Another ingest holds the store."""
@@ -25,8 +27,14 @@ class RunLock:
         self._fh = None
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+")
+        except OSError as exc:  # a read-only folder or mount: say so instead of a traceback
+            raise StoreReadOnly(
+                f"Cannot create the run lock {self.path} ({exc.strerror or exc}): the store's folder is not "
+                "writable. The dashboard can still read the store; the ingest needs write access."
+            ) from None
         deadline = time.monotonic() + self.wait_seconds
         while True:
             try:

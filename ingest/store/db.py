@@ -57,14 +57,19 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if not readonly:
+            if schema_version(conn) > SCHEMA_VERSION:  # refuse before switching its journal mode
+                check_version(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _classify(exc, path) from None
+    except StoreError:
+        conn.close()
+        raise
     return conn
 
 

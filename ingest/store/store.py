@@ -30,6 +30,7 @@ class Store:
         self.conn = connect(self.path, readonly=False)
         try:
             self.applied = migrate(self.conn, self.path)
+            _probe_writable(self.conn)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise _classify(exc, self.path) from None
@@ -395,6 +396,16 @@ class Store:
             "first_day": c.execute("SELECT min(day) FROM items").fetchone()[0],
             "last_day": c.execute("SELECT max(day) FROM items").fetchone()[0],
         }
+
+
+def _probe_writable(conn: sqlite3.Connection) -> None:
+    """Fail at open, not in the middle of a run, when SQLite could only open the file
+    read-only (an immutable file, a read-only mount): a write is attempted and rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', '')")
+    finally:
+        conn.execute("ROLLBACK")
 
 
 def _pid_alive(pid: int | None) -> bool:
