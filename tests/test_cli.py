@@ -131,3 +131,26 @@ def test_stale_lock_from_a_killed_run_is_cleared(tmp_path):
     proc = cli("--config", str(cfg), "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert f"cleared a stale lock left by pid {dead.pid}" in proc.stderr
+
+
+def test_shipped_config_offline_ingests_the_seeds_and_reports_each_feed(tmp_path):
+    """The README's first command, minus the long archive backfill: seeds in, every
+    feed failing with its own error (no network here), exit 0."""
+    from ingest.config import load_config
+
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "data/monitor.sqlite3"', f'path = "{tmp_path / "monitor.sqlite3"}"')
+    text = text.replace('"data/', f'"{REPO}/data/').replace('"../shared/', f'"{REPO.parent}/shared/')
+    text = text.replace("timeout_seconds = 20.0", "timeout_seconds = 3.0")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text, encoding="utf-8")
+    config = load_config(cfg)
+    wanted = [s.id for s in config.sources if s.kind in ("seed", "feed")]
+    proc = cli("--config", str(cfg), "run", "--quiet", *wanted, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "5 new item(s)" in proc.stdout
+    feeds = [s.id for s in config.sources if s.kind == "feed"]
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
+    for sid in feeds:
+        assert "error:" in lines[sid] or " ok " in lines[sid], lines[sid]
+    assert "Traceback" not in proc.stderr
