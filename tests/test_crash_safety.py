@@ -11,10 +11,10 @@ every fixture item exactly once, and equal the clean single run item by item
     SOAK_TRIALS=25 python -m pytest -m soak -s tests/test_crash_safety.py   # the documented soak
     SOAK_SEED=1234 ...                                                       # replay one sequence
 
-The delays are drawn between the ingest's start and the clean run's duration
-(measured here, never asserted), so kills land before the first commit, between
-sources, inside a transaction and after the last item; the test prints where each
-one landed.
+Kill points are drawn three ways (see `_kill_after`), so kills land before the
+first commit, between sources, inside a transaction and after the last item,
+however fast the machine; the test prints where each one landed.  Timings are
+measured to spread the kills, never asserted.
 """
 
 from __future__ import annotations
@@ -79,16 +79,26 @@ def _wait_for_lock(store: Path, proc: subprocess.Popen) -> float:
 
 
 def _kill_after(config: Path, rng: random.Random, clean: dict, total: int) -> dict:
-    """Start a run and SIGKILL it: one time in four during start-up (before the lock is
-    taken), otherwise at a uniform point of the working part of a run."""
+    """Start a run and SIGKILL it at one of three kinds of random point: during start-up
+    (before the lock is taken), a random time into the working part of a run, or a random
+    moment after the store first holds a random number of items (kills that land between
+    and inside the per-source transactions whatever the machine's speed)."""
     store = config.parent / "monitor.sqlite3"
     before = item_count(store)
     proc = start_cli(config, "run", "--quiet")
-    if rng.random() < 0.25:
+    draw = rng.random()
+    if draw < 0.25:
         delay, phase = rng.uniform(0.05, clean["locked"]), "start-up"
-    else:
+    elif draw < 0.5:
         _wait_for_lock(store, proc)
         delay, phase = rng.uniform(0.0, max(clean["duration"] - clean["locked"], 0.1)), "working"
+    else:
+        target = rng.randint(min(before + 1, total), total)
+        for _ in range(30_000):  # bounded poll of the store, read-only
+            if proc.poll() is not None or item_count(store) >= target:
+                break
+            time.sleep(0.01)
+        delay, phase = rng.uniform(0.0, 0.3), f"{target} items"
     try:
         proc.wait(timeout=delay)
         finished = True
