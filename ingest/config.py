@@ -56,6 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SOURCE_KINDS = ("seed", "feed", "archive")
+LANGUAGES = ("auto", "en", "zh-hans", "zh-hant", "ru", "und")
 _COMMON_SOURCE_KEYS = {"id", "name", "group", "kind", "language", "enabled"}
 _KIND_KEYS: dict[str, dict[str, bool]] = {  # key -> required
     "seed": {"path": True, "title": True, "author": False, "outlet": False, "published": True, "url": False},
@@ -187,6 +188,8 @@ def _require_str(entry: dict[str, Any], key: str, where: str) -> str:
     value = entry[key]
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: '{key}' must be a non-empty string, got {value!r}")
+    if "\x00" in value:
+        raise ConfigError(f"{where}: '{key}' must not contain a NUL character")
     return value
 
 
@@ -251,6 +254,8 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         "language": entry.get("language", "auto"),
         "enabled": entry.get("enabled", True),
     }
+    if kwargs["language"] not in LANGUAGES:
+        raise ConfigError(f"{where}: 'language' must be one of {LANGUAGES}, got {kwargs['language']!r}")
     if not isinstance(kwargs["enabled"], bool):
         raise ConfigError(f"{where}: 'enabled' must be true or false")
     if "path" in entry:
@@ -291,6 +296,6 @@ def _parse_source_groups(mapping: Any, where: str, group_ids: set[str]) -> dict[
     if not isinstance(mapping, dict):
         raise ConfigError(f"{where}: 'source_groups' must be a table of outlet = group")
     for outlet, group in mapping.items():
-        if group not in group_ids:
+        if not isinstance(group, str) or group not in group_ids:
             raise ConfigError(f"{where}: 'source_groups.{outlet}' names unknown group {group!r}")
     return dict(mapping)

@@ -539,11 +539,14 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         raise FeedParseError(problem)
     # Only a real Content-Type: any header makes feedparser assume HTTP and ISO-8859-1.
     headers = {"content-type": content_type} if content_type else None
-    parsed = feedparser.parse(
-        defuse_doctype(body), response_headers=headers, sanitize_html=True, resolve_relative_uris=False
-    )
-    feed = parsed.get("feed", {})
-    entries = tuple(_entry(e, url, feed.get("language")) for e in parsed.get("entries", []))
+    try:
+        parsed = feedparser.parse(
+            defuse_doctype(body), response_headers=headers, sanitize_html=True, resolve_relative_uris=False
+        )
+        feed = parsed.get("feed", {})
+        entries = tuple(_entry(e, url, feed.get("language")) for e in parsed.get("entries", []))
+    except ValueError as exc:  # feedparser's own decode errors (bad charset label, lone surrogates)
+        raise FeedParseError(f"not a feed: {_bozo_reason(exc)}") from None
     warning = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")

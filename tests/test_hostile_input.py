@@ -228,9 +228,6 @@ def test_sql_fragments_in_a_search_leave_the_store_as_it_was(reader, hostile):
     assert len(_items(store)) == before
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason="reads.StoreReader.search: a lone surrogate in the "
-                   "typed text reaches sqlite3 and raises UnicodeEncodeError; in _article_where use "
-                   "text.encode('utf-8', 'replace').decode('utf-8') (or catch UnicodeError -> SearchError)")
 @pytest.mark.parametrize("text", ["\ud800", "abc\udfffdef"])
 def test_lone_surrogates_in_a_search_give_rows_or_a_search_error(reader, text):
     _search(reader, ArticleQuery(text=text))

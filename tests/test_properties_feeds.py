@@ -24,23 +24,12 @@ REAL_FEEDS = sorted((CORPUS / "feed_rs_fixtures").rglob("*.xml"))[:40] + sorted(
 SETTINGS = settings(max_examples=300, deadline=None)
 
 
-def _known_bug(exc: Exception) -> bool:
-    """feedparser's own ValueErrors escaping parse_feed, pinned by the xfail tests below
-    (ingest/feeds.py is not ours to edit); any other exception still fails the property."""
-    return isinstance(exc, (UnicodeError, ValueError)) and not isinstance(exc, feeds.FeedParseError) and (
-        isinstance(exc, UnicodeError) or "null character" in str(exc))
-
-
 def _check(body: bytes, content_type: str | None = None) -> None:
     try:
         parsed = feeds.parse_feed(body, "https://feed.example/rss", content_type)
     except feeds.FeedParseError as exc:
         assert str(exc).strip(), "a FeedParseError says what is wrong"
         return
-    except ValueError as exc:
-        if _known_bug(exc):
-            return
-        raise
     assert isinstance(parsed, ParsedFeed)
     assert isinstance(parsed.title, str) and isinstance(parsed.entries, tuple)
     assert parsed.warning is None or isinstance(parsed.warning, str)
@@ -103,7 +92,7 @@ def test_generated_feeds_with_any_field_text_give_typed_records(title, link, gui
     _check(doc.encode("utf-8", "surrogatepass"))
 
 
-# ---- bugs found by the properties above, pinned until ingest/feeds.py is fixed ------------
+# ---- bugs the properties above found (fixed; kept as regression tests) --------------------
 
 ITEM = b"<rss version='2.0'><channel><item><title>t</title>%s</item></channel></rss>"
 FEEDPARSER_ESCAPES = {
@@ -113,9 +102,6 @@ FEEDPARSER_ESCAPES = {
 }
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="feeds.parse_feed lets feedparser's UnicodeDecodeError / "
-                   "UnicodeEncodeError / ValueError escape; wrap feedparser.parse and the entry conversion in "
-                   "`except ValueError as exc: raise FeedParseError(f'not a feed: {_bozo_reason(exc)}') from None`")
 @pytest.mark.parametrize("body", list(FEEDPARSER_ESCAPES.values()), ids=list(FEEDPARSER_ESCAPES))
 def test_feedparser_value_errors_become_feed_parse_errors(body):
     try:

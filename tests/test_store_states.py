@@ -224,3 +224,16 @@ def test_store_on_a_read_only_mount(good_store, tmp_path):
         assert done.returncode == 1 and done.stderr.startswith(f"error: The store {store}"), done.stderr
         assert "Traceback" not in done.stderr
     assert file_digest(store) == digest
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+    config, store = _case(tmp_path)
+    conn = sqlite3.connect(store)
+    conn.execute("CREATE TABLE bookmarks (url TEXT)")
+    conn.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+    conn.commit()
+    conn.close()
+    digest = file_digest(store)
+    done = run_cli(config, "run", "--quiet")
+    assert done.returncode == 1 and "some other program" in done.stderr and "Traceback" not in done.stderr
+    assert file_digest(store) == digest

@@ -59,8 +59,11 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if not readonly:
-            if schema_version(conn) > SCHEMA_VERSION:  # refuse before switching its journal mode
+            version = schema_version(conn)  # refuse before switching its journal mode
+            if version > SCHEMA_VERSION:
                 check_version(conn, path)
+            if version == 0 and _has_foreign_tables(conn):
+                raise _foreign(path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -106,14 +109,30 @@ def check_version(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _foreign(path: Path) -> StoreError:
+    return StoreError(
+        f"{path} is an SQLite database of some other program (it has tables but no monitor schema). "
+        "It was left untouched; point store.path at a new file."
+    )
+
+
+def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != 'migrations'"
+    ).fetchone()
+    return bool(row[0])
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
     """Apply pending migrations, each atomically. Returns the names applied."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         check_version(conn, path)
+    if current == 0 and _has_foreign_tables(conn):
+        raise _foreign(path)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
     applied = []
     for mid, name, sql in MIGRATIONS:
         if mid <= current:

@@ -292,7 +292,8 @@ def _after(day: str) -> str:
 def _article_where(q: ArticleQuery) -> tuple[str, tuple[Any, ...]]:
     clauses: list[str] = []
     params: list[Any] = []
-    text = q.text.strip()
+    # A lone surrogate cannot be sent to SQLite; it cannot be in any stored text either.
+    text = q.text.encode("utf-8", "replace").decode("utf-8").strip()
     if text:
         phrase = fts_phrase(text)
         if phrase is None:
