@@ -59,8 +59,13 @@ def find_matches(text: str, matcher: Matcher) -> list[Match]:
     t = norm.text
     n = len(t)
     candidates: list[tuple[int, int, FormInfo]] = []
-    anchors: set[str] = set()
+    anchor_hits: list[tuple[int, FormInfo]] = []
     for last, info in matcher.automaton.iter_long(t):
+        if info.kind == KIND_ANCHOR:
+            # Most hits in English text are context anchors; they only matter when a
+            # context form needs them, so they are checked lazily in _anchors().
+            anchor_hits.append((last, info))
+            continue
         start = last - info.length + 1
         end = last + 1
         if info.check_left and start > 0 and _is_word_char(t[start - 1]):
@@ -72,19 +77,41 @@ def find_matches(text: str, matcher: Matcher) -> list[Match]:
             continue
         if info.kind == KIND_EXCLUDE:
             continue
-        if info.kind == KIND_ANCHOR:
-            anchors.add(info.form)
-            continue
         candidates.append((start, end, info))
     if not candidates:
         return []
-    return _resolve(text, norm, candidates, anchors, matcher)
+    return _resolve(text, norm, candidates, _LazyAnchors(t, anchor_hits), matcher)
+
+
+class _LazyAnchors:
+    """Distinct context anchors with word boundaries, counted only when asked."""
+
+    def __init__(self, t: str, hits: list[tuple[int, FormInfo]]):
+        self.t = t
+        self.hits = hits
+
+    def count(self, enough: int) -> int:
+        t, n = self.t, len(self.t)
+        seen: set[str] = set()
+        for last, info in self.hits:
+            start, end = last - info.length + 1, last + 1
+            if info.check_left and start > 0 and _is_word_char(t[start - 1]):
+                continue
+            if info.check_right and end < n and _is_word_char(t[end]):
+                continue
+            seen.add(info.form)
+            if len(seen) >= enough:
+                break
+        return len(seen)
 
 
 def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
     concepts = matcher.lexicon.concepts
     full = {info.concept for _, _, info in candidates if not info.needs_context}
-    context_ok = len(anchors) + len(full) >= matcher.lexicon.min_anchors
+    need = matcher.lexicon.min_anchors
+    context_ok = len(full) >= need or (
+        any(info.needs_context for _, _, info in candidates) and len(full) + anchors.count(need - len(full)) >= need
+    )
     quotes: list[tuple[int, int]] | None = None
     out: list[Match] = []
     for start, end, info in candidates:

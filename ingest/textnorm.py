@@ -126,9 +126,23 @@ def _collapse(m: re.Match[str]) -> str:
     return " " if m.string[m.end()].isupper() else ""
 
 
+# Substrings without which _LENGTH_CHANGING cannot match in ASCII text.  `in` is a
+# fast substring search; the regex visits every character, a fifth of scoring time.
+_ASCII_LENGTH_HINTS = ("  ", "\n\n", " \n", "\n ", "\r", "\t", "\f", "\v", "-\n", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _may_change_length(text: str) -> bool:
+    if not text.isascii():
+        return True
+    return any(hint in text for hint in _ASCII_LENGTH_HINTS)
+
+
 def normalise(text: str) -> Normalised:
     passes = []
-    out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)
+    if _may_change_length(text):
+        out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)
+    else:
+        out, anchors = text, None
     if anchors:
         passes.append(anchors)
     if not out.isascii():
@@ -180,7 +194,16 @@ def _fold_plain(segment: str) -> str:
     fold to something else are touched, so mostly-ASCII or simplified text is cheap."""
     folding = _folding()
     table = folding.table
-    return folding.changing.sub(lambda m: table[m.group()], segment.lower())
+    segment = segment.lower()
+    # The commonest folds (full-width punctuation, curly quotes, dashes) go by
+    # str.replace at memchr speed; the regex callback then only meets rare characters.
+    for ch in _COMMON_FOLDS:
+        if ch in segment:
+            segment = segment.replace(ch, table[ch])
+    return folding.changing.sub(lambda m: table[m.group()], segment)
+
+
+_COMMON_FOLDS = "，：；（）！？“”‘’—–－ 　％"
 
 
 @dataclass(frozen=True)
