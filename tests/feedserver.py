@@ -47,12 +47,18 @@ class Recorded:
         return self.headers.get(name.lower())
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog of 5 drops SYNs when a fetcher opens 8+ connections
+    # at once; the kernel retries after a second, which looked like a slow client.
+    request_queue_size = 128
+
+
 class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
