@@ -545,8 +545,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         )
         feed = parsed.get("feed", {})
         entries = tuple(_entry(e, url, feed.get("language")) for e in parsed.get("entries", []))
-    except ValueError as exc:  # feedparser's own decode errors (bad charset label, lone surrogates)
-        raise FeedParseError(f"not a feed: {_bozo_reason(exc)}") from None
+    except ValueError as error:  # feedparser's own decode errors (bad charset label, lone surrogates)
+        raise FeedParseError(f"not a feed: {_bozo_reason(error)}") from None
     warning = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")

@@ -92,8 +92,9 @@ def parse_loose_date(value: object) -> datetime | None:
     if re.fullmatch(r"\d{4}", text):
         return datetime(int(text), 1, 1, tzinfo=UTC)
     if re.fullmatch(r"\d{4}-\d{1,2}", text):
-        year, month = text.split("-")
-        return datetime(int(year), int(month), 1, tzinfo=UTC) if 1 <= int(month) <= 12 else None
+        year_text, month_text = text.split("-")
+        month = int(month_text)
+        return datetime(int(year_text), month, 1, tzinfo=UTC) if 1 <= month <= 12 else None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

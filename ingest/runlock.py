@@ -11,6 +11,7 @@ import fcntl
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
 from .store.db import StoreReadOnly
 
@@ -24,7 +25,7 @@ class RunLock:
         self.path = Path(str(store_path) + ".lock")
         self.wait_seconds = wait_seconds
         self.stale_pid: int | None = None
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def __enter__(self) -> RunLock:
         try:
