@@ -263,8 +263,8 @@ class Ingest:
             if fetched is not None:
                 state, result = fetched
                 self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
-            if meta is not None and meta[1]:
-                self.store.set_meta(*meta)
+            if meta is not None and meta[1] is not None:
+                self.store.set_meta(meta[0], meta[1])
             self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
             self.store.bump_data_version()
 
