@@ -29,24 +29,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="ingest all enabled sources (or the ones named)",
-                         description="Fetch due feeds, read seeds and archives, score and store new items. "
-                         "Each source is committed on its own; a failing source is reported and the rest go on.")
+    run = sub.add_parser(
+        "run",
+        help="ingest all enabled sources (or the ones named)",
+        description="Fetch due feeds, read seeds and archives, score and store new items. "
+        "Each source is committed on its own; a failing source is reported and the rest go on.",
+    )
     run.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids to ingest (default: all enabled)")
     run.add_argument("--force", action="store_true", help="fetch feeds even if backing off after errors")
-    run.add_argument("--wait", type=float, default=None, metavar="SECONDS",
-                     help="if another ingest is running, wait up to SECONDS for it (default: lock_wait_seconds)")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="if another ingest is running, wait up to SECONDS for it (default: lock_wait_seconds)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    score = sub.add_parser("score", help="score text files without storing them",
-                           description="Print the lexicon matches of each file. Nothing is stored.")
+    score = sub.add_parser(
+        "score",
+        help="score text files without storing them",
+        description="Print the lexicon matches of each file. Nothing is stored.",
+    )
     score.add_argument("paths", nargs="+", metavar="PATH")
     score.add_argument("--json", action="store_true", help="print one JSON object with every item")
     score.add_argument("--language", default="auto", help="en, zh-hans, zh-hant, ru or auto (default)")
 
-    sub.add_parser("rescore", help="rescore every stored item after a lexicon edit (no refetch)",
-                   description="Re-run the matcher over every stored item with the current lexicon, "
-                   "in one transaction, and rebuild the daily aggregates.")
+    sub.add_parser(
+        "rescore",
+        help="rescore every stored item after a lexicon edit (no refetch)",
+        description="Re-run the matcher over every stored item with the current lexicon, "
+        "in one transaction, and rebuild the daily aggregates.",
+    )
 
     feeds = sub.add_parser("feeds", help="list, check, import or export feeds")
     fsub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
@@ -60,9 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="what the store holds: items, matches, sources, last run")
 
-    brief = sub.add_parser("briefing", help="write the weekly briefing (Markdown, HTML or CSV)",
-                           description="The weekly briefing for one ISO week: headline and coverage caveats, "
-                           "concepts that moved, groups, top articles, emerging phrases, trend.")
+    brief = sub.add_parser(
+        "briefing",
+        help="write the weekly briefing (Markdown, HTML or CSV)",
+        description="The weekly briefing for one ISO week: headline and coverage caveats, "
+        "concepts that moved, groups, top articles, emerging phrases, trend.",
+    )
     brief.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     brief.add_argument("--groups", nargs="+", metavar="GROUP", help="group ids to include (default: all)")
     brief.add_argument("--format", choices=("md", "html", "csv"), default="md", help="output format (default md)")

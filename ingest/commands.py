@@ -59,14 +59,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.close()
     _print_run(report)
     if report.lexicon_changed:
-        print("note: the lexicon changed since the last run; run `python -m ingest rescore` to rescore "
-              "older items with it", file=sys.stderr)
+        print(
+            "note: the lexicon changed since the last run; run `python -m ingest rescore` to rescore "
+            "older items with it",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
 def _print_run(report) -> None:
-    print(f"run {report.run_id}: {report.new} new item(s), {report.duplicates} duplicate(s), "
-          f"{len(report.errors)} source(s) with errors")
+    print(
+        f"run {report.run_id}: {report.new} new item(s), {report.duplicates} duplicate(s), "
+        f"{len(report.errors)} source(s) with errors"
+    )
     width = max((len(o.source_id) for o in report.outcomes), default=10)
     for o in report.outcomes:
         line = f"  {o.source_id:<{width}}  {o.status:<12} new {o.new:>5}  dup {o.duplicates:>5}"
@@ -100,8 +105,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print_json({"items": [_score_json(p, s) for p, s in out]})
     else:
         for path, s in out:
-            print(f"{path}: {s.language}, {s.words} words, score {s.score}, "
-                  f"{'matching' if s.matching else 'not matching'}")
+            print(
+                f"{path}: {s.language}, {s.words} words, score {s.score}, "
+                f"{'matching' if s.matching else 'not matching'}"
+            )
             for m in s.matches:
                 tag = f" [distanced: {m.how}]" if m.distanced else ""
                 print(f"  {m.start:>7}-{m.end:<7} {m.concept:<36} {m.text!r}{tag}")
@@ -132,11 +139,18 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     with RunLock(config.store_path, config.get("ingest", "lock_wait_seconds")), Store(config.store_path) as store:
         total = store.item_count()
         with tqdm(total=total, unit="item", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-            done = rescore(store, lexicon, config.get("scoring", "threshold"),
-                           config.get("scoring", "distanced_weight"), progress=bar.update)
+            done = rescore(
+                store,
+                lexicon,
+                config.get("scoring", "threshold"),
+                config.get("scoring", "distanced_weight"),
+                progress=bar.update,
+            )
         stats = store.stats()
-    print(f"rescored {done} item(s) with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
-          f"{stats['matches']} match(es)")
+    print(
+        f"rescored {done} item(s) with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
+        f"{stats['matches']} match(es)"
+    )
     return EXIT_OK
 
 
@@ -176,8 +190,10 @@ def _feeds_health(config) -> int:
     for row in health.itertuples():
         last_ok = row.last_success_at or "never"
         err = f"  {row.error}" if row.error else ""
-        print(f"{row.source_id:<28} {row.status:<12} HTTP {row.http_status or '-':<4} "
-              f"last ok {last_ok:<20} failures {row.consecutive_failures}{err}")
+        print(
+            f"{row.source_id:<28} {row.status:<12} HTTP {row.http_status or '-':<4} "
+            f"last ok {last_ok:<20} failures {row.consecutive_failures}{err}"
+        )
     return EXIT_OK
 
 

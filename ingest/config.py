@@ -167,9 +167,7 @@ def _parse_settings(raw: dict[str, Any], path: Path) -> dict[str, dict[str, Any]
                 raise ConfigError(f"{path}: unknown key '{section}.{key}' (expected one of {sorted(values)})")
             default = values[key]
             if not _same_kind(default, value):
-                raise ConfigError(
-                    f"{path}: '{section}.{key}' must be {type(default).__name__}, got {value!r}"
-                )
+                raise ConfigError(f"{path}: '{section}.{key}' must be {type(default).__name__}, got {value!r}")
             values[key] = float(value) if isinstance(default, float) else value
     return out
 

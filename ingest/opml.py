@@ -52,8 +52,14 @@ def _walk(node: ET.Element, category: str | None, out: list[OpmlFeed]) -> None:
 
 
 def export_opml(config: Config) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">', "  <head>",
-             "    <title>Discourse monitor feeds</title>", "  </head>", "  <body>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        "    <title>Discourse monitor feeds</title>",
+        "  </head>",
+        "  <body>",
+    ]
     for group in config.groups:
         feeds = [s for s in config.sources if s.kind == "feed" and s.group == group.id]
         if not feeds:
@@ -61,7 +67,7 @@ def export_opml(config: Config) -> str:
         lines.append(f"    <outline text={quoteattr(group.label)} title={quoteattr(group.id)}>")
         for s in feeds:
             lines.append(
-                f"      <outline type=\"rss\" text={quoteattr(s.name)} title={quoteattr(s.name)} "
+                f'      <outline type="rss" text={quoteattr(s.name)} title={quoteattr(s.name)} '
                 f"xmlUrl={quoteattr(s.url or '')} category={quoteattr(group.id)}/>"
             )
         lines.append("    </outline>")
@@ -95,7 +101,7 @@ def import_opml(config_path: Path, opml_path: Path, default_group: str | None) -
         blocks.append(
             "\n[[sources]]\n"
             f"id = {_toml_str(sid)}\nname = {_toml_str(feed.title or feed.url)}\n"
-            f"group = {_toml_str(group)}\nkind = \"feed\"\nurl = {_toml_str(feed.url)}\n"
+            f'group = {_toml_str(group)}\nkind = "feed"\nurl = {_toml_str(feed.url)}\n'
         )
         added.append(sid)
     if blocks:

@@ -136,7 +136,9 @@ class Ingest:
 
     # ---- one source, one transaction ----------------------------------------
 
-    def _ingest_source(self, run_id: int, source: Source, fetched: tuple[FeedState, FetchResult] | None) -> SourceOutcome:
+    def _ingest_source(
+        self, run_id: int, source: Source, fetched: tuple[FeedState, FetchResult] | None
+    ) -> SourceOutcome:
         outcome = SourceOutcome(source.id)
         try:
             if source.kind == "seed":
@@ -152,7 +154,9 @@ class Ingest:
             self._record(run_id, outcome, fetched)
         return outcome
 
-    def _record(self, run_id: int, outcome: SourceOutcome, fetched: tuple[FeedState, FetchResult] | None = None) -> None:
+    def _record(
+        self, run_id: int, outcome: SourceOutcome, fetched: tuple[FeedState, FetchResult] | None = None
+    ) -> None:
         with self.store.transaction():
             if fetched is not None:
                 state, result = fetched
@@ -204,11 +208,7 @@ class Ingest:
             return {}
         from .extract import fetch_article_texts
 
-        wanted = [
-            e.link
-            for e in entries
-            if e.link and not self.store.known(source.id, canonical_url(e.link), e.guid)
-        ]
+        wanted = [e.link for e in entries if e.link and not self.store.known(source.id, canonical_url(e.link), e.guid)]
         settings = feeds.FetchSettings.from_config(self.config)
         return fetch_article_texts(wanted, settings, self.config.get("ingest", "fulltext_allow_hosts"))
 

@@ -70,25 +70,27 @@ def _replace(item: Item, **changes: object) -> Item:
 
 def _drop_header_lines(text: str, source: Source) -> str:
     """Remove leading lines that repeat the title, the byline or the author."""
+
     def key(s: str) -> str:
         return re.sub(r"\W+", " ", s).strip().lower()
 
     title = key(source.title or "")
     author = key(source.author or "")
     lines = text.split("\n")
-    while lines:
-        head = key(lines[0])
-        if not head:
-            lines.pop(0)
-        elif title and head == title:
-            lines.pop(0)
-        elif author and (head == author or head.startswith("by ") and head[3:] in author):
-            lines.pop(0)
-        elif author and len(head) < 40 and head.split(" ")[0] in author.lower().split(" ") and len(lines) > 1 and lines[1]:
-            lines.pop(0)  # "CHEN Xiangyang (China)": a byline variant under the title
-        else:
-            break
+    while lines and _is_header(key(lines[0]), title, author, has_more=len(lines) > 1 and bool(lines[1])):
+        lines.pop(0)
     return "\n".join(lines).strip()
+
+
+def _is_header(head: str, title: str, author: str, has_more: bool) -> bool:
+    if not head or (title and head == title):
+        return True
+    if not author:
+        return False
+    if head == author or (head.startswith("by ") and head[3:] in author):
+        return True
+    # "CHEN Xiangyang (China)": a byline variant under the title
+    return len(head) < 40 and head.split(" ")[0] in author.split(" ") and has_more
 
 
 def read_archive(source: Source, fetched_at: datetime) -> Iterator[ArchiveRow | RowProblem]:

@@ -137,7 +137,14 @@ def _may_change_length(text: str) -> bool:
     return any(hint in text for hint in _ASCII_LENGTH_HINTS)
 
 
+@lru_cache(maxsize=16)
 def normalise(text: str) -> Normalised:
+    """Cached for the last few texts: an item's text is normalised for its content
+    hash, its syndication hash and its score, one right after another."""
+    return _normalise(text)
+
+
+def _normalise(text: str) -> Normalised:
     passes = []
     if _may_change_length(text):
         out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)

@@ -91,10 +91,10 @@ def write_config(
 
 SEED_META = (
     ("000_5c951d45afda056d", "Li Haidong op-ed", "2019-06-16"),
-    ("001_42c9ee83843cfafc", "The Global Security Initiative Highlights China's Leadership in Human Security Community", "2023-03"),
-    ("002_04ffb5bd6760a50f", "New Outlook on Security Featuring Mutual Trust and Reciprocity, Based on Equality and Cooperation", "undated"),
-    ("003_c96456b41400a445", "China's Policies on Asia-Pacific Security Cooperation (white paper, part II)", "2017-01-11"),
-    ("004_ad05010b8282e27e", "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept", "2014-10-31"),
+    ("001_42c9ee83843cfafc", "The Global Security Initiative Highlights China's Leadership in Human Security Community", "2023-03"),  # noqa: E501
+    ("002_04ffb5bd6760a50f", "New Outlook on Security Featuring Mutual Trust and Reciprocity, Based on Equality and Cooperation", "undated"),  # noqa: E501
+    ("003_c96456b41400a445", "China's Policies on Asia-Pacific Security Cooperation (white paper, part II)", "2017-01-11"),  # noqa: E501
+    ("004_ad05010b8282e27e", "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept", "2014-10-31"),  # noqa: E501
 )
 
 

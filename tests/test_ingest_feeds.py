@@ -113,7 +113,8 @@ def test_feeds_in_legacy_encodings(tmp_path, feed_server, encoding):
 
 def _corpus_feeds():
     roots = [CORPUS / "feedparser_tests", CORPUS / "feed_rs_fixtures"]
-    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.suffix in (".xml", ".rss", ".atom", ".rdf"))
+    suffixes = (".xml", ".rss", ".atom", ".rdf")
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.suffix in suffixes)
 
 
 def test_every_corpus_feed_runs_through_the_ingest_without_a_crash(tmp_path):

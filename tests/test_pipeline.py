@@ -138,14 +138,15 @@ def test_rescore_after_lexicon_edit_changes_scores_in_one_transaction(tmp_path):
     run_ingest(cfg)
     before = rows(cfg, "SELECT count(*) AS n FROM matches WHERE concept_id = 'test-extra-concept'")[0]["n"]
     assert before == 0
-    lexicon.write_text(lexicon.read_text(encoding="utf-8") + """
+    family = load_lexicon(lexicon).families[0].id
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + f"""
 [[concepts]]
 id = "test-extra-concept"
 label = "Regional security architecture"
-family = "%s"
+family = "{family}"
 definition = "Added in a test to prove rescoring."
 en = ["security architecture"]
-""" % load_lexicon(lexicon).families[0].id, encoding="utf-8")
+""", encoding="utf-8")
     config = load_config(cfg)
     new_lex = load_lexicon(lexicon)
     with Store(config.store_path) as store:

@@ -45,9 +45,7 @@ BUSY_TIMEOUT_MS = 15_000
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         if not path.exists():
-            raise StoreMissing(
-                f"No store at {path}. Run `python -m ingest run` to create it and ingest the sources."
-            )
+            raise StoreMissing(f"No store at {path}. Run `python -m ingest run` to create it and ingest the sources.")
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
         )

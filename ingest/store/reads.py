@@ -110,9 +110,7 @@ class StoreReader:
         return None if row is None else dict(row)
 
     def last_finished_run(self) -> dict[str, Any] | None:
-        row = self.conn.execute(
-            "SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        row = self.conn.execute("SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
         return None if row is None else dict(row)
 
     def feed_health(self, since_day: str = "0000-00-00") -> pd.DataFrame:
@@ -238,8 +236,9 @@ class StoreReader:
             total = int(
                 self.scalar(f"SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id {where}", params)
             )
-            rows = self._article_frame(f"{where} ORDER BY {order} {direction}, i.id {direction}{page}",
-                                       params + page_params)
+            rows = self._article_frame(
+                f"{where} ORDER BY {order} {direction}, i.id {direction}{page}", params + page_params
+            )
         except sqlite3.OperationalError as exc:
             raise SearchError(f"The search could not run ({exc}). Try other words.") from None
         return rows, total

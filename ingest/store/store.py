@@ -15,7 +15,6 @@ from ..records import FeedState, Item
 from .db import _classify, connect, migrate, transaction
 from .timefmt import iso, parse_iso
 
-
 # An undated document (a seed whose date is unknown) has no place on a time axis: it is
 # kept, searchable and scored, but stays out of the daily aggregates behind the trends.
 _DATED = "coalesce(date_flag, '') != 'undated'"
@@ -156,7 +155,8 @@ class Store:
             """INSERT INTO feed_state (source_id, configured_url, url, etag, last_modified, status, http_status, error,
                    last_attempt_at, last_success_at, consecutive_failures, next_attempt_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(source_id) DO UPDATE SET configured_url = excluded.configured_url, url = excluded.url, etag = excluded.etag,
+               ON CONFLICT(source_id) DO UPDATE SET configured_url = excluded.configured_url, url = excluded.url,
+                 etag = excluded.etag,
                  last_modified = excluded.last_modified, status = excluded.status,
                  http_status = excluded.http_status, error = excluded.error,
                  last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
@@ -225,7 +225,8 @@ class Store:
             errors = [
                 {"source": r["source_id"], "error": r["error"]}
                 for r in c.execute(
-                    "SELECT source_id, error FROM run_sources WHERE run_id = ? AND error IS NOT NULL ORDER BY source_id",
+                    "SELECT source_id, error FROM run_sources WHERE run_id = ? AND error IS NOT NULL "
+                    "ORDER BY source_id",
                     (run_id,),
                 )
             ]
@@ -424,4 +425,3 @@ def _pid_alive(pid: int | None) -> bool:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
