@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import trafilatura
 
-from ingest.feeds import FetchFailure, FetchSettings, open_following_redirects, read_capped
+from ingest.http_fetch import FetchFailure, FetchSettings, open_following_redirects, read_capped
 
 log = logging.getLogger(__name__)
 
