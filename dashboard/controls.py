@@ -72,6 +72,14 @@ def normalised(key: str) -> bool:
                      help="On: share of all items from the same sources in each bucket. Off: raw counts.")
 
 
+def without_copies(key: str) -> bool:
+    """True when syndicated copies should be left out of the counts."""
+    _seed(key, st.query_params.get("nocopies") == "1")
+    return st.toggle("Leave out syndicated copies", key=key,
+                     help="On: an article carried by several outlets counts once, for the outlet that published "
+                          "it first. Off: every outlet's copy counts.")
+
+
 def write_url(values: dict[str, Any]) -> None:
     """Replace the query string with the current view (only when it changed)."""
     wanted = urlstate.encode_all(values)

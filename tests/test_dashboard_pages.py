@@ -361,3 +361,14 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     dated = [label[:10] for label in order if label[:4].isdigit()]
     assert dated == sorted(dated) and len(dated) >= 4
     assert all(not label[:4].isdigit() for label in order[len(dated):])  # undated last
+
+
+def test_overview_can_leave_out_syndicated_copies(app, fixture_store):
+    concept = "global_security_initiative"
+    with_copies = frame_by_key(app(**PERIOD, concepts=concept, bucket="month"), "ov_table")
+    without = frame_by_key(app(**PERIOD, concepts=concept, bucket="month", nocopies="1"), "ov_table")
+    copies = sql(fixture_store, f"SELECT count(*) AS n FROM items i {NON_SEED} AND i.copy_of IS NOT NULL",
+                 (PERIOD["from"], PERIOD["to"]))[0]["n"]
+    assert copies >= 1
+    assert with_copies["denominator"].sum() - without["denominator"].sum() == copies
+    assert with_copies["numerator"].sum() - without["numerator"].sum() == copies, "the copy uses the GSI"

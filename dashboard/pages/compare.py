@@ -34,8 +34,9 @@ with c2:
         chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1)
 with c3:
     normalised = controls.normalised("cmp_norm")
+    originals = controls.without_copies("cmp_nocopies")
 state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket, "groups": groups,
-         "concepts": chosen, "raw": not normalised}
+         "concepts": chosen, "raw": not normalised, "nocopies": originals}
 if mode == "within":
     state["group"], state["groups"] = groups[0], None
 sources = ref.sources_in(groups)
@@ -45,7 +46,8 @@ if not chosen or sources.empty:
     st.stop()
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
-frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures)
+frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures,
+                     originals=originals)
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
     frame["group"] = frame["group_id"].map(ref.group_label)

@@ -47,10 +47,11 @@ with c2:
     bucket = controls.granularity("ov_bucket", period)
 with c3:
     normalised = controls.normalised("ov_norm")
-state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised}
+    originals = controls.without_copies("ov_nocopies")
+state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised, "nocopies": originals}
 
 if chosen:
-    frame = trends.trend(ds, dc, sources, period, bucket, chosen)
+    frame = trends.trend(ds, dc, sources, period, bucket, chosen, originals=originals)
     frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
     colour = {ctx.ref.concept_label(c): ctx.ref.concept_colour[c] for c in chosen}
     coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
