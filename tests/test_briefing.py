@@ -190,6 +190,8 @@ def test_crossing_into_western_media_is_noted(surge):
     assert "Chinese official & state media" in c.used_before_by
     cells = {(r.concept_id, r.group_id): r for r in surge.group_table}
     assert cells[("cold_war_mentality", "cn-official")].share == pytest.approx(9 / 20)
+    assert not [c for c in surge.crossings if c.group_id == "regional-media"], \
+        "reprinting a wire story is not taking up its concepts in one's own voice"
 
 
 def test_top_articles_skip_copies_and_show_the_matched_sentence(surge):

@@ -88,10 +88,22 @@ def crossings(
     labels: dict[str, str],
     group_labels: dict[str, str],
 ) -> list[Crossing]:
-    """First own-voice (or first distanced) use of a concept by a group, when another group used it before."""
-    if week_cd.empty:
+    """First own-voice (or first distanced) use of a concept by a group, when another group used it before.
+
+    Syndicated copies are left out of this week's uses: an outlet reprinting a wire
+    story has not taken up the concept in its own voice."""
+    originals = week_items[week_items["copy_of"].isna()] if "copy_of" in week_items else week_items
+    if week_cd.empty or originals.empty:
         return []
-    now = week_cd.groupby(["concept_id", "group_id"])[["items", "own_items", "distanced_items"]].sum()
+    now = (
+        originals.assign(
+            items=1,
+            own_items=(originals["own"] > 0).astype(int),
+            distanced_items=(originals["distanced"] > 0).astype(int),
+        )
+        .groupby(["concept_id", "group_id"])[["items", "own_items", "distanced_items"]]
+        .sum()
+    )
     out = []
     for (cid, gid), row in now.iterrows():
         prior = history[history["concept_id"] == cid]
