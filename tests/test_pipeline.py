@@ -230,3 +230,17 @@ def test_undated_seed_is_stored_but_kept_off_the_time_axis(tmp_path):
     with Store(config.store_path) as store:
         rescore(store, load_lexicon(config.lexicon_path), 1.0, 0.5)
     assert rows(cfg, "SELECT sum(items) AS n FROM daily_source")[0]["n"] == 4
+
+
+def test_newest_day_ignores_estimated_dates(tmp_path):
+    from ingest.store.reads import StoreReader
+
+    archive = write_jsonl(tmp_path / "a.jsonl", [
+        {"text": "Cold War mentality.", "title": "dated", "date": "2019-05-20"},
+        {"text": "Zero-sum game.", "title": "no date"},
+    ])
+    cfg = write_config(tmp_path, [SourceSpec("a", "cn-official", "archive", {
+        "path": str(archive), "fields": {"text": "text", "title": "title", "date": "date"}})])
+    run_ingest(cfg)
+    with StoreReader(load_config(cfg).store_path) as reader:
+        assert reader.day_range(exclude_groups=("seed",)) == ("2019-05-20", "2019-05-20")

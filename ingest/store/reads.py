@@ -154,12 +154,24 @@ class StoreReader:
     # ---- pre-aggregated counts (never scan items) ----------------------------
 
     def day_range(self, exclude_groups: Sequence[str] = ()) -> tuple[str | None, str | None]:
-        row = self.conn.execute(
-            f"""SELECT min(d.day), max(d.day) FROM daily_source d JOIN sources s ON s.id = d.source_id
-                WHERE s.group_id NOT IN ({_marks(exclude_groups)})""",
+        """First day with items, and the newest day of an item whose date is trusted.
+
+        An item without a usable date is dated at its fetch time and flagged estimated;
+        two such archive rows must not drag the default period to today, so the newest
+        day comes from dated items (newest first along the published_at index)."""
+        marks = _marks(exclude_groups)
+        first = self.conn.execute(
+            f"""SELECT min(d.day) FROM daily_source d JOIN sources s ON s.id = d.source_id
+                WHERE s.group_id NOT IN ({marks})""",
+            tuple(exclude_groups),
+        ).fetchone()[0]
+        last = self.conn.execute(
+            f"""SELECT i.day FROM items i JOIN sources s ON s.id = i.source_id
+                WHERE i.date_estimated = 0 AND s.group_id NOT IN ({marks})
+                ORDER BY i.published_at DESC LIMIT 1""",
             tuple(exclude_groups),
         ).fetchone()
-        return row[0], row[1]
+        return first, (last[0] if last else None)
 
     def daily_source(self, start: str, end: str) -> pd.DataFrame:
         return self.frame(
