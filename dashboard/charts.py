@@ -14,7 +14,7 @@ import pandas as pd
 
 PICK = "pick"
 AXIS = {"labelFontSize": 12, "titleFontSize": 13}
-_FMT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
+_FMT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 
 
 def _scale(domain: Sequence[str], colour: Mapping[str, str]) -> alt.Scale:

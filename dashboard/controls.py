@@ -105,6 +105,8 @@ def picked_bucket(value: Any, granularity: str, p: Period) -> Period:
         end = (stamp + pd.Timedelta(days=6)).date()
     elif granularity == "month":
         end = (stamp + pd.offsets.MonthEnd(0)).date()
+    elif granularity == "year":
+        end = (stamp + pd.offsets.YearEnd(0)).date()
     else:
         end = start
     return Period(max(start, p.start), min(end, p.end))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-GRANULARITIES = ("day", "week", "month")
+GRANULARITIES = ("day", "week", "month", "year")
 MEASURES = {"items": "items with the concept", "own_items": "own voice", "distanced_items": "distanced"}
 
 
@@ -54,7 +54,9 @@ def default_granularity(period: Period) -> str:
         return "day"
     if period.days <= 2 * 366:
         return "week"
-    return "month"
+    if period.days <= 8 * 366:
+        return "month"
+    return "year"  # decades of yearly speeches read as noise month by month
 
 
 def bucket_of(days: pd.Series, granularity: str) -> pd.Series:
@@ -63,6 +65,8 @@ def bucket_of(days: pd.Series, granularity: str) -> pd.Series:
         return (stamps - pd.to_timedelta(stamps.dt.day_of_week, unit="D")).dt.normalize()
     if granularity == "month":
         return stamps.dt.to_period("M").dt.to_timestamp()
+    if granularity == "year":
+        return stamps.dt.to_period("Y").dt.to_timestamp()
     return stamps.dt.normalize()
 
 

@@ -120,3 +120,13 @@ def test_a_clicked_chart_point_becomes_its_buckets_days():
     event = {"selection": {"pick": [{"bucket": week_ms, "concept": "Zero-sum game"}]}}
     assert selected_points(event) == [{"bucket": week_ms, "concept": "Zero-sum game"}]
     assert selected_points({"selection": {}}) == [] and selected_points(None) == []
+
+
+def test_year_buckets_for_decades_of_data():
+    from dashboard.controls import picked_bucket
+
+    p = trends.Period(date(1971, 3, 1), date(2024, 1, 1))
+    assert trends.default_granularity(p) == "year"
+    years = trends.buckets(p, "year")
+    assert years[0].year == 1971 and years[-1].year == 2024 and len(years) == 54
+    assert picked_bucket("2019-01-01T00:00:00", "year", p) == trends.Period(date(2019, 1, 1), date(2019, 12, 31))
