@@ -80,6 +80,20 @@ def without_copies(key: str) -> bool:
                           "it first. Off: every outlet's copy counts.")
 
 
+def week_and_groups(weeks: list[str], default_week: str, groups: Any, container_week: Any, container_groups: Any):
+    """The briefing's pickers, seeded from the URL (`week`, `groups`) so a link reopens the same briefing."""
+    params = st.query_params.to_dict()
+    wanted = urlstate.read_choice(params, "week", weeks)
+    _seed("briefing_week", wanted or (default_week if default_week in weeks else weeks[0]))
+    week = container_week.selectbox("ISO week", weeks, key="briefing_week")
+    ids = list(groups["id"])
+    _seed("briefing_groups", urlstate.read_list(params, "groups", ids) or [])
+    chosen = container_groups.multiselect("Groups (empty = all)", ids, key="briefing_groups",
+                                          format_func=dict(zip(groups["id"], groups["label"], strict=True)).get)
+    write_url({"week": week, "groups": chosen})
+    return week, chosen
+
+
 def write_url(values: dict[str, Any]) -> None:
     """Replace the query string with the current view (only when it changed)."""
     wanted = urlstate.encode_all(values)

@@ -296,3 +296,22 @@ def test_page_leads_with_the_outage_caveat(store, monkeypatch):
     assert any("Western Daily" in w and "no items" in w for w in warnings)
     at.multiselect(key="briefing_groups").set_value(["cn-official"]).run()
     assert not at.exception and not at.warning, "the outage concerns another group"
+
+
+def test_page_week_and_groups_live_in_the_url(store, monkeypatch):
+    at = _page(store[0], monkeypatch, "2026-W45")
+    at.multiselect(key="briefing_groups").set_value(["western-media"]).run()
+    assert (at.query_params["week"], at.query_params["groups"]) == ("2026-W45", "western-media")
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.builders import REPO
+
+    fresh = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    fresh.run()
+    fresh.switch_page("pages/briefing.py")
+    fresh.query_params.update({"week": "2026-W45", "groups": "western-media"})
+    fresh.run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert fresh.selectbox(key="briefing_week").value == "2026-W45"
+    assert fresh.multiselect(key="briefing_groups").value == ["western-media"]

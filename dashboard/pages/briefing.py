@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from dashboard import controls
 from dashboard.context import open_page
 from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
 from ingest.briefing import format as fmt
@@ -41,9 +42,7 @@ if not weeks:
 default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1]))
 groups = reader.group_list()
 left, right = st.columns([1, 3])
-week = left.selectbox("ISO week", weeks, index=weeks.index(default) if default in weeks else 0, key="briefing_week")
-chosen = right.multiselect("Groups (empty = all)", list(groups["id"]), key="briefing_groups",
-                           format_func=dict(zip(groups["id"], groups["label"], strict=True)).get)
+week, chosen = controls.week_and_groups(weeks, default, groups, left, right)
 b = _briefing(path, ctx.version, week, tuple(chosen))
 monday = IsoWeek.parse(b.week).monday
 st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {b.scope}"
@@ -103,7 +102,7 @@ with st.expander("Example sentences"):
 
 st.header("6. Trend of the moving concepts, last 12 weeks")
 if b.trend:
-    st.altair_chart(trend_chart(b), key="briefing_trend")
+    st.altair_chart(trend_chart(b), key="briefing_trend", width="content")
     st.dataframe(tables.trend_table(b), hide_index=True, key="briefing_trend_table")
 with st.expander("Method"):
     st.markdown("\n".join(f"- {fmt.md_escape(m)}" for m in b.method))

@@ -98,6 +98,7 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
         "articles": (f"/articles?q=Global%20Security%20Initiative&{span}", "text=article(s)"),
         "article": (f"/article?item={article_id}", "div.article-text"),
         "lexicon": ("/lexicon", chart),
+        "briefing": ("/briefing?week=2019-W17", "text=Emerging phrases"),
     }
 
 
