@@ -102,7 +102,7 @@ with st.expander("Example sentences"):
 
 st.header("6. Trend of the moving concepts, last 12 weeks")
 if b.trend:
-    st.altair_chart(trend_chart(b), key="briefing_trend", width="content")
+    st.altair_chart(trend_chart(b), key="briefing_trend", width="content", theme=None)
     st.dataframe(tables.trend_table(b), hide_index=True, key="briefing_trend_table")
 with st.expander("Method"):
     st.markdown("\n".join(f"- {fmt.md_escape(m)}" for m in b.method))
