@@ -93,7 +93,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.paths:
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            # Exactly as Python reads the file (a BOM stays a character), so offsets slice it.
+            text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: {path}: cannot read as UTF-8 text: {exc}", file=sys.stderr)
             status = EXIT_ERRORS

@@ -33,7 +33,7 @@ def test_score_json_prints_exact_slices(tmp_path):
     data = json.loads(proc.stdout)
     assert [i["path"] for i in data["items"]] == [str(seed), str(zh)]
     for item in data["items"]:
-        text = Path(item["path"]).read_text(encoding="utf-8-sig")
+        text = Path(item["path"]).read_text(encoding="utf-8")
         assert set(item) >= {"path", "language", "words", "matches", "scores"}
         assert item["matches"], item["path"]
         for m in item["matches"]:
