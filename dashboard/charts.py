@@ -17,6 +17,11 @@ AXIS = {"labelFontSize": 12, "titleFontSize": 13}
 _FMT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 
 
+_LINE_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=360, labelFontSize=12, symbolType="stroke",
+                          symbolStrokeWidth=2.5, symbolSize=400)
+_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [3, 5], [1, 0], [6, 3]]
+
+
 def _scale(domain: Sequence[str], colour: Mapping[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(domain), range=[colour.get(d, "#888888") for d in domain])
 
@@ -44,8 +49,7 @@ def trend_lines(
     base = alt.Chart(frame).encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
         y=alt.Y(y, axis=axis, scale=alt.Scale(zero=True)),
-        color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None,
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=360, labelFontSize=12)),
+        color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None, legend=_LINE_LEGEND),
         tooltip=[
             alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"),
             alt.Tooltip(f"{series}:N", title="Series"),
@@ -54,7 +58,11 @@ def trend_lines(
             alt.Tooltip("share:Q", title="Share", format=".1%"),
         ],
     )
-    lines = base.mark_line(strokeWidth=2, interpolate="monotone")
+    # Concepts of one family share a hue; a dash pattern per series keeps them apart.
+    lines = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
+        strokeDash=alt.StrokeDash(f"{series}:N", title=None, scale=alt.Scale(domain=domain, range=_DASHES),
+                                  legend=_LINE_LEGEND)
+    )
     points = base.mark_point(filled=True, size=45).add_params(pick).encode(
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))
     )
