@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"note: cleared a stale lock left by pid {lock.stale_pid} (that run was killed)", file=sys.stderr)
         ingest = Ingest(config, lexicon, store)
         try:
-            selected = ingest._select(args.sources)
+            selected = ingest.select(args.sources)
         except KeyError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_USAGE

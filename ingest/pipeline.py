@@ -80,6 +80,7 @@ class Ingest:
         self.now = now or now_utc()
         self.threshold = config.get("scoring", "threshold")
         self.distanced_weight = config.get("scoring", "distanced_weight")
+        self.fetch_settings = feeds.FetchSettings.from_config(config)
         self.force = False
 
     def score(self, item: Item) -> Any:
@@ -92,7 +93,7 @@ class Ingest:
         progress: Callable[[str, SourceOutcome], None] | None = None,
     ) -> RunReport:
         self.force = force
-        sources = self._select(only)
+        sources = self.select(only)
         previous_hash = self.store.meta("lexicon_hash")
         self.store.sync_config(self.config, self.lexicon, self.now)
         run_id = self.store.start_run(self.lexicon.content_hash, self.now)
@@ -112,7 +113,7 @@ class Ingest:
         changed = previous_hash is not None and previous_hash != self.lexicon.content_hash
         return RunReport(run_id, outcomes, summary["status"], lexicon_changed=changed)
 
-    def _select(self, only: Iterable[str] | None) -> list[Source]:
+    def select(self, only: Iterable[str] | None) -> list[Source]:
         wanted = set(only or [])
         unknown = wanted - {s.id for s in self.config.sources}
         if unknown:
@@ -129,9 +130,8 @@ class Ingest:
                 states.append(state)
         if not states:
             return {}
-        settings = feeds.FetchSettings.from_config(self.config)
         by_id = {st.source_id: st for st in states}
-        results = feeds.fetch_all(states, settings, now=self.now)
+        results = feeds.fetch_all(states, self.fetch_settings, now=self.now)
         return {r.source_id: (by_id[r.source_id], r) for r in results}
 
     # ---- one source, one transaction ----------------------------------------
@@ -168,12 +168,11 @@ class Ingest:
         return self.config.source(source_id).url or ""
 
     def _next_state(self, state: FeedState, result: FetchResult, outcome: SourceOutcome) -> FeedState:
-        settings = feeds.FetchSettings.from_config(self.config)
         if result.ok and outcome.error:  # fetched fine but unusable (not a feed)
             from dataclasses import replace
 
             result = replace(result, error=outcome.error, retryable=False)
-        return feeds.next_state(state, result, self.now, settings)
+        return feeds.next_state(state, result, self.now, self.fetch_settings)
 
     def _ingest_feed(
         self, run_id: int, source: Source, outcome: SourceOutcome, state: FeedState, result: FetchResult
@@ -209,8 +208,7 @@ class Ingest:
         from .extract import fetch_article_texts
 
         wanted = [e.link for e in entries if e.link and not self.store.known(source.id, canonical_url(e.link), e.guid)]
-        settings = feeds.FetchSettings.from_config(self.config)
-        return fetch_article_texts(wanted, settings, self.config.get("ingest", "fulltext_allow_hosts"))
+        return fetch_article_texts(wanted, self.fetch_settings, self.config.get("ingest", "fulltext_allow_hosts"))
 
     def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome, force: bool = False) -> None:
         assert source.path is not None

@@ -17,8 +17,7 @@ from .timefmt import iso, parse_iso
 
 # An undated document (a seed whose date is unknown) has no place on a time axis: it is
 # kept, searchable and scored, but stays out of the daily aggregates behind the trends.
-_DATED = "coalesce(date_flag, '') != 'undated'"
-_DATED_I = "coalesce(i.date_flag, '') != 'undated'"
+_DATED = "coalesce(i.date_flag, '') != 'undated'"
 
 
 class Store:
@@ -323,39 +322,31 @@ class Store:
             args = (source_id, *chunk)
             self.conn.execute(f"DELETE FROM daily_source WHERE source_id = ? AND day IN ({marks})", args)
             self.conn.execute(f"DELETE FROM daily_concept WHERE source_id = ? AND day IN ({marks})", args)
-            self.conn.execute(
-                f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
-                    SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL),
-                           sum(matching AND copy_of IS NULL)
-                    FROM items WHERE source_id = ? AND day IN ({marks}) AND {_DATED} GROUP BY day""",
-                args,
-            )
-            self.conn.execute(
-                f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items,
-                        hits, original_items)
-                    SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
-                           sum(ic.hits), sum(i.copy_of IS NULL)
-                    FROM items i JOIN item_concepts ic ON ic.item_id = i.id
-                    WHERE i.source_id = ? AND i.day IN ({marks}) AND {_DATED_I} GROUP BY i.day, ic.concept_id""",
-                args,
-            )
+            self._aggregate_daily(f"i.source_id = ? AND i.day IN ({marks})", args)
 
     def rebuild_daily(self) -> None:
-        c = self.conn
-        c.execute("DELETE FROM daily_source")
-        c.execute("DELETE FROM daily_concept")
-        c.execute(
+        self.conn.execute("DELETE FROM daily_source")
+        self.conn.execute("DELETE FROM daily_concept")
+        self._aggregate_daily("1", ())
+
+    def _aggregate_daily(self, where: str, args: tuple[str, ...]) -> None:
+        """One definition of the daily aggregates, for a refresh of some days or a full rebuild."""
+        where = f"{where} AND {_DATED}"
+        self.conn.execute(
             f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
-               SELECT day, source_id, count(*), sum(matching), sum(copy_of IS NULL), sum(matching AND copy_of IS NULL)
-               FROM items WHERE {_DATED} GROUP BY day, source_id"""
+                SELECT i.day, i.source_id, count(*), sum(i.matching), sum(i.copy_of IS NULL),
+                       sum(i.matching AND i.copy_of IS NULL)
+                FROM items i WHERE {where} GROUP BY i.day, i.source_id""",
+            args,
         )
-        c.execute(
-            f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items, hits,
-                   original_items)
-               SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
-                      sum(ic.hits), sum(i.copy_of IS NULL)
-               FROM items i JOIN item_concepts ic ON ic.item_id = i.id WHERE {_DATED_I}
-               GROUP BY i.day, i.source_id, ic.concept_id"""
+        self.conn.execute(
+            f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items,
+                    hits, original_items)
+                SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
+                       sum(ic.hits), sum(i.copy_of IS NULL)
+                FROM items i JOIN item_concepts ic ON ic.item_id = i.id
+                WHERE {where} GROUP BY i.day, i.source_id, ic.concept_id""",
+            args,
         )
 
     # ---- rescoring --------------------------------------------------------
