@@ -11,7 +11,7 @@ from pathlib import Path
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
-from ingest.store import Store
+from store import Store
 from tests.builders import SourceSpec, write_config, write_jsonl
 
 from .common import CORPUS, Row, fmt_rate, jsonl, peak_rss_mib, timed, verdict

@@ -21,7 +21,7 @@ import feedparser
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
-from ingest.store import Store
+from store import Store
 from tests.builders import GROUPS, FeedItem, SourceSpec, rss, write_config
 
 from .common import Row, fmt_rate, fmt_ratio, headlines, item_texts, peak_rss_mib, timed, verdict

@@ -14,7 +14,7 @@ from pathlib import Path
 from ingest.lexicon import Matcher, load_lexicon
 from ingest.pipeline import rescore
 from ingest.score import score_text
-from ingest.store import Store
+from store import Store
 
 from .common import LEXICON, Row, fmt_rate, fmt_ratio, item_texts, timed, verdict
 from .storebuild import build_store

@@ -17,7 +17,7 @@ from typing import Any
 from ingest.items import canonical_url, make_item, text_hash
 from ingest.lexicon import Lexicon, Matcher
 from ingest.score import score_text
-from ingest.store import Store
+from store import Store
 from tests.builders import GROUPS
 
 from .common import shifted_day

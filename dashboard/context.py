@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from ingest.config import Config, ConfigError
-from ingest.store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
+from store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
 
 from . import freshness, queries
 

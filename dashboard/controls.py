@@ -11,9 +11,10 @@ from typing import Any
 
 import streamlit as st
 
+from analysis.trends import GRANULARITIES, Period, default_granularity, default_period
+
 from . import urlstate
 from .context import PageContext
-from .trends import GRANULARITIES, Period, default_granularity, default_period
 
 
 def _seed(key: str, value: Any) -> None:

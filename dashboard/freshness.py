@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ingest.store.timefmt import parse_iso
+from store.timefmt import parse_iso
 
 
 @dataclass(frozen=True)

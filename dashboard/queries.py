@@ -2,7 +2,7 @@
 
 Every cached function takes the store path and its data_version as its first
 arguments, so a new ingest (which bumps data_version) invalidates every entry.
-SQL lives in `ingest.store.reads`; shaping lives in `trends`, `highlight`, `similarity`.
+SQL lives in `store.reads`; shaping lives in `trends`, `highlight`, `similarity`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest.config import Config, load_config
-from ingest.store.reads import ArticleQuery, StoreReader
+from store.reads import ArticleQuery, StoreReader
 
 from . import colours, similarity
 

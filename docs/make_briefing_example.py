@@ -26,7 +26,7 @@ def build_store(directory: Path) -> Path:
     from ingest.config import load_config
     from ingest.lexicon import load_lexicon
     from ingest.pipeline import Ingest
-    from ingest.store import Store
+    from store import Store
 
     directory.mkdir(parents=True, exist_ok=True)
     fields = '{ text = "text", title = "title", date = "date", url = "url", language = "lang" }'
@@ -69,8 +69,8 @@ def main() -> None:
     ap.add_argument("--week", default="2019-W17")
     ap.add_argument("--store", type=Path, default=Path("/tmp/mfa-briefing"))
     args = ap.parse_args()
-    from ingest.briefing import compute_briefing, render_html
-    from ingest.store.briefing_reads import BriefingReader
+    from analysis.briefing import compute_briefing, render_html
+    from store.briefing_reads import BriefingReader
 
     reader = BriefingReader(build_store(args.store))
     briefing = compute_briefing(reader, args.week)

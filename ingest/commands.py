@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from store import Store, StoreError, StoreMissing
+
 from .cli import EXIT_BUSY, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load, print_json
 from .config import load_config
 from .lexicon import Matcher, load_lexicon
 from .runlock import IngestBusy, RunLock
 from .score import score_text
-from .store import Store, StoreError, StoreMissing
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -181,7 +182,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 
 def _feeds_health(config) -> int:
-    from .store.reads import StoreReader
+    from store.reads import StoreReader
 
     reader = StoreReader(config.store_path)
     health = reader.feed_health()
@@ -210,6 +211,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
-    from .briefing.cli import write_briefing
+    from .briefing_cli import write_briefing
 
     return write_briefing(load_config(args.config), args.week, args.groups, args.format, args.out)

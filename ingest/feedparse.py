@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from ingest.http_fetch import is_local
-from ingest.records import ParsedEntry, ParsedFeed
+from store.records import ParsedEntry, ParsedFeed
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from ingest.http_fetch import (
     read_capped,
     size_text,
 )
-from ingest.records import FeedState, FetchResult
+from store.records import FeedState, FetchResult
 
 log = logging.getLogger(__name__)
 

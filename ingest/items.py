@@ -11,8 +11,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from store.records import Item, ParsedEntry
+
 from .language import detect_language
-from .records import Item, ParsedEntry
 from .textnorm import normalise
 
 _TRACKING = re.compile(

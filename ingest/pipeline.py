@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from store import Store, now_utc
+from store.records import FeedState, FetchResult, Item
+
 from . import feeds
 from .config import Config, Source
 from .items import canonical_url, item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
-from .records import FeedState, FetchResult, Item
 from .score import score_text
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
-from .store import Store, now_utc
 
 log = logging.getLogger(__name__)
 

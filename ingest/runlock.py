@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .store.db import StoreReadOnly
+from store.db import StoreReadOnly
 
 
 class IngestBusy(RuntimeError):

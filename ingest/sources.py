@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from store.records import Item
+
 from .config import Source
 from .items import make_item, parse_loose_date
-from .records import Item
 
 csv.field_size_limit(64 * 1024 * 1024)
 

@@ -80,8 +80,13 @@ def write_config(
     for gid, label, colour in GROUPS:
         lines += ["[[groups]]", f'id = "{gid}"', f'label = "{label}"', f'colour = "{colour}"', ""]
     for s in sources:
-        lines += ["[[sources]]", f'id = "{s.id}"', f"name = {_toml_value(s.name or s.id)}",
-                  f'group = "{s.group}"', f'kind = "{s.kind}"']
+        lines += [
+            "[[sources]]",
+            f'id = "{s.id}"',
+            f"name = {_toml_value(s.name or s.id)}",
+            f'group = "{s.group}"',
+            f'kind = "{s.kind}"',
+        ]
         lines += [f"{k} = {_toml_value(v)}" for k, v in s.extra.items()]
         lines.append("")
     path = directory / "config.toml"
@@ -91,17 +96,37 @@ def write_config(
 
 SEED_META = (
     ("000_5c951d45afda056d", "Li Haidong op-ed", "2019-06-16"),
-    ("001_42c9ee83843cfafc", "The Global Security Initiative Highlights China's Leadership in Human Security Community", "2023-03"),  # noqa: E501
-    ("002_04ffb5bd6760a50f", "New Outlook on Security Featuring Mutual Trust and Reciprocity, Based on Equality and Cooperation", "undated"),  # noqa: E501
-    ("003_c96456b41400a445", "China's Policies on Asia-Pacific Security Cooperation (white paper, part II)", "2017-01-11"),  # noqa: E501
-    ("004_ad05010b8282e27e", "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept", "2014-10-31"),  # noqa: E501
+    (
+        "001_42c9ee83843cfafc",
+        "The Global Security Initiative Highlights China's Leadership in Human Security Community",
+        "2023-03",
+    ),  # noqa: E501
+    (
+        "002_04ffb5bd6760a50f",
+        "New Outlook on Security Featuring Mutual Trust and Reciprocity, Based on Equality and Cooperation",
+        "undated",
+    ),  # noqa: E501
+    (
+        "003_c96456b41400a445",
+        "China's Policies on Asia-Pacific Security Cooperation (white paper, part II)",
+        "2017-01-11",
+    ),  # noqa: E501
+    (
+        "004_ad05010b8282e27e",
+        "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept",
+        "2014-10-31",
+    ),  # noqa: E501
 )
 
 
 def seed_sources() -> list[SourceSpec]:
     return [
-        SourceSpec(f"seed-{stem[:3]}", "seed", "seed",
-                   {"path": str(SEEDS / f"{stem}.txt"), "title": title, "published": published, "language": "en"})
+        SourceSpec(
+            f"seed-{stem[:3]}",
+            "seed",
+            "seed",
+            {"path": str(SEEDS / f"{stem}.txt"), "title": title, "published": published, "language": "en"},
+        )
         for stem, title, published in SEED_META
     ]
 
@@ -136,9 +161,9 @@ def atom(items: Sequence[FeedItem], title: str = "Fixture atom feed") -> bytes:
     for it in items:
         when = (it.published or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         parts.append(
-            f"<entry><title>{escape(it.title)}</title><link href=\"{escape(it.link)}\"/>"
+            f'<entry><title>{escape(it.title)}</title><link href="{escape(it.link)}"/>'
             f"<id>{escape(it.guid or it.link)}</id><updated>{when}</updated>"
-            f"<content type=\"text\">{escape(it.text)}</content></entry>"
+            f'<content type="text">{escape(it.text)}</content></entry>'
         )
     parts.append("</feed>")
     return "\n".join(parts).encode("utf-8")

@@ -18,19 +18,25 @@ from pathlib import Path
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
-from ingest.store import Store
+from store import Store
 from tests.builders import REPO, SEED_META, SEEDS, FeedItem, SourceSpec, rss, seed_sources, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
 
-GSI = ("At the United Nations the foreign minister said the Global Security Initiative calls for common, "
-       "comprehensive, cooperative and sustainable security and for dialogue among major countries.")
-COLD_WAR = ("The foreign ministry spokesperson said China rejects the Cold War mentality and the zero-sum game "
-            "that NATO pursues, and called for peace and stability in the region.")
+GSI = (
+    "At the United Nations the foreign minister said the Global Security Initiative calls for common, "
+    "comprehensive, cooperative and sustainable security and for dialogue among major countries."
+)
+COLD_WAR = (
+    "The foreign ministry spokesperson said China rejects the Cold War mentality and the zero-sum game "
+    "that NATO pursues, and called for peace and stability in the region."
+)
 PLAIN = "Ministers discussed trade, the weather and tourism at a regional fair."
-DISTANCED = ('The so-called "Global Security Initiative" was described by NATO diplomats as a rebranding of '
-             "Beijing's military diplomacy at the United Nations.")
+DISTANCED = (
+    'The so-called "Global Security Initiative" was described by NATO diplomats as a rebranding of '
+    "Beijing's military diplomacy at the United Nations."
+)
 SCRIPT_TITLE = '<script>alert("pwned")</script> Cold War mentality returns'
 WIRE_COPY = GSI + " The minister repeated the Global Security Initiative twice."
 
@@ -61,8 +67,9 @@ class FixtureStore:
 
 
 def _rows(rows, prefix: str) -> list[dict]:
-    return [{"date": d, "title": t, "text": x, "url": f"https://{prefix}.example/{i}"}
-            for i, (d, t, x) in enumerate(rows)]
+    return [
+        {"date": d, "title": t, "text": x, "url": f"https://{prefix}.example/{i}"} for i, (d, t, x) in enumerate(rows)
+    ]
 
 
 def build_store(directory: Path, with_seeds: bool = True) -> FixtureStore:
@@ -89,12 +96,21 @@ def seed_specs(directory: Path) -> list[SourceSpec]:
     is not in the tree yet, as one archive of the seed group with the same metadata."""
     if importlib.util.find_spec("ingest.extract") is not None:
         return seed_sources()
-    rows = [{"text": (SEEDS / f"{stem}.txt").read_text(encoding="utf-8"), "title": title,
-             "date": None if published == "undated" else published, "url": f"https://seed.example/{stem}"}
-            for stem, title, published in SEED_META]
+    rows = [
+        {
+            "text": (SEEDS / f"{stem}.txt").read_text(encoding="utf-8"),
+            "title": title,
+            "date": None if published == "undated" else published,
+            "url": f"https://seed.example/{stem}",
+        }
+        for stem, title, published in SEED_META
+    ]
     path = write_jsonl(directory / "seeds.jsonl", rows)
-    return [SourceSpec("seeds", "seed", "archive", {"path": str(path), "fields": FIELDS, "language": "en"},
-                       name="Seed documents")]
+    return [
+        SourceSpec(
+            "seeds", "seed", "archive", {"path": str(path), "fields": FIELDS, "language": "en"}, name="Seed documents"
+        )
+    ]
 
 
 def run_ingest(config_path: Path, now: datetime = NOW):
@@ -107,8 +123,14 @@ def run_ingest(config_path: Path, now: datetime = NOW):
 # ---- a real dashboard server (browser test, screenshots) ---------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -123,9 +145,25 @@ def start_dashboard(config: Path, log_dir: Path) -> tuple[subprocess.Popen, str,
     stderr = log_dir / "streamlit.stderr"
     env = os.environ | {"MONITOR_CONFIG": str(config), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr.open("wb"),
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "dashboard" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

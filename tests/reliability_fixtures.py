@@ -72,27 +72,66 @@ def build_inputs(directory: Path, scale: int = 1) -> Inputs:
         expected.update((sid, r["url"]) for r in rows)
 
     mfa_en = _corpus_jsonl("mfa_spokesperson_2016_2020/mfa_en.jsonl", 40 * scale, lambda r: bool(r.get("date")))
-    add_archive("mfa-en", "cn-official", "mfa_en.jsonl",
-                [{"text": r["text"], "title": r["title"], "date": r["date"], "url": r["url"]} for r in mfa_en], "en")
+    add_archive(
+        "mfa-en",
+        "cn-official",
+        "mfa_en.jsonl",
+        [{"text": r["text"], "title": r["title"], "date": r["date"], "url": r["url"]} for r in mfa_en],
+        "en",
+    )
     mfa_zh = _corpus_jsonl("mfa_spokesperson_2016_2020/mfa_zh.jsonl", 60 * scale, lambda r: bool(r.get("date")))
-    add_archive("mfa-zh", "cn-official", "mfa_zh.jsonl",
-                [{"text": r["text"], "title": r["title"], "date": r["date"], "url": r["url"]} for r in mfa_zh])
+    add_archive(
+        "mfa-zh",
+        "cn-official",
+        "mfa_zh.jsonl",
+        [{"text": r["text"], "title": r["title"], "date": r["date"], "url": r["url"]} for r in mfa_zh],
+    )
     un = _corpus_jsonl("ungdc_selected_1971_2024/ungdc_selected.jsonl", 40 * scale, lambda r: r["year"] >= 1995)
-    add_archive("ungdc", "western-gov", "ungdc.jsonl",
-                [{"text": r["text"], "title": f"{r['country']} at the UN, {r['year']}", "date": f"{r['year']}-09-25",
-                  "url": f"https://un.example/{r['id']}"} for r in un], "en")
-    us = _corpus_jsonl("us_presidential_speeches_1981_2020/us_presidential_speeches.jsonl", 20 * scale,
-                       lambda r: True)
-    add_archive("us-speeches", "western-gov", "us.jsonl",
-                [{"text": r["text"], "title": r["title_slug"].replace("-", " "), "date": r["date"],
-                  "url": f"https://speeches.example/{r['id']}"} for r in us], "en")
+    add_archive(
+        "ungdc",
+        "western-gov",
+        "ungdc.jsonl",
+        [
+            {
+                "text": r["text"],
+                "title": f"{r['country']} at the UN, {r['year']}",
+                "date": f"{r['year']}-09-25",
+                "url": f"https://un.example/{r['id']}",
+            }
+            for r in un
+        ],
+        "en",
+    )
+    us = _corpus_jsonl("us_presidential_speeches_1981_2020/us_presidential_speeches.jsonl", 20 * scale, lambda r: True)
+    add_archive(
+        "us-speeches",
+        "western-gov",
+        "us.jsonl",
+        [
+            {
+                "text": r["text"],
+                "title": r["title_slug"].replace("-", " "),
+                "date": r["date"],
+                "url": f"https://speeches.example/{r['id']}",
+            }
+            for r in us
+        ],
+        "en",
+    )
     specs.append(_headline_csv(directory, 300 * scale, expected))
     feeds = [("feed-rss", "regional-media", "rss"), ("feed-atom", "western-media", "atom")]
     for n, (sid, group, kind) in enumerate(feeds):
-        rows = mfa_en[n::2][:20 * scale]
-        items = [FeedItem(f"{r['title']} ({sid})", r["text"], f"https://{sid}.example/{i}",
-                         datetime.fromisoformat(r["date"]).replace(tzinfo=UTC) + timedelta(hours=9),
-                         guid=f"{sid}-{i}") for i, r in enumerate(rows)]
+        rows = mfa_en[n::2][: 20 * scale]
+        items = [
+            FeedItem(
+                f"{r['title']} ({sid})",
+                r["text"],
+                f"https://{sid}.example/{i}",
+                datetime.fromisoformat(r["date"]).replace(tzinfo=UTC) + timedelta(hours=9),
+                guid=f"{sid}-{i}",
+            )
+            for i, r in enumerate(rows)
+        ]
         path = directory / f"{sid}.xml"
         path.write_bytes(rss(items) if kind == "rss" else atom(items))
         specs.append(SourceSpec(sid, group, "feed", {"url": str(path)}))
@@ -104,8 +143,10 @@ def _headline_csv(directory: Path, limit: int, expected: set[tuple[str, str]]) -
     """Real Global Times headlines as a CSV archive (title only, no body text)."""
     path = directory / "globaltimes.csv"
     seen: set[str] = set()
-    with (CORPUS / "cn_state_media_headlines_2022/globaltimes_headlines.csv").open(encoding="utf-8") as src, \
-            path.open("w", encoding="utf-8", newline="") as out:
+    with (
+        (CORPUS / "cn_state_media_headlines_2022/globaltimes_headlines.csv").open(encoding="utf-8") as src,
+        path.open("w", encoding="utf-8", newline="") as out,
+    ):
         writer = csv.DictWriter(out, fieldnames=["title", "published", "url"])
         writer.writeheader()
         for row in csv.DictReader(src):
@@ -118,9 +159,16 @@ def _headline_csv(directory: Path, limit: int, expected: set[tuple[str, str]]) -
             expected.add(("gt-headlines", url))
             if len(seen) >= limit:
                 break
-    return SourceSpec("gt-headlines", "cn-official", "archive",
-                      {"path": str(path), "fields": {"text": "title", "title": "title", "date": "published",
-                                                     "url": "url"}, "language": "en"})
+    return SourceSpec(
+        "gt-headlines",
+        "cn-official",
+        "archive",
+        {
+            "path": str(path),
+            "fields": {"text": "title", "title": "title", "date": "published", "url": "url"},
+            "language": "en",
+        },
+    )
 
 
 def write_trial_config(directory: Path, inputs: Inputs, **ingest_settings: Any) -> Path:
@@ -144,13 +192,15 @@ def cli_args(config: Path, *args: str) -> list[str]:
 
 
 def start_cli(config: Path, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
-    return subprocess.Popen(cli_args(config, *args), cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
-                            stderr=stderr, text=True)
+    return subprocess.Popen(
+        cli_args(config, *args), cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=stderr, text=True
+    )
 
 
 def run_cli(config: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(cli_args(config, *args), cwd=REPO, env=cli_env(), capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        cli_args(config, *args), cwd=REPO, env=cli_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 # ---- reading a store back ---------------------------------------------------------
@@ -185,29 +235,45 @@ def snapshot(store: Path) -> dict[str, Any]:
         dup_keys: list[tuple[str, str]] = []
         rows = conn.execute(
             "SELECT id, source_id, coalesce(guid, url) AS k, title, words, score, matching, language, "
-            "published_at, date_estimated, date_flag, content_hash FROM items").fetchall()
+            "published_at, date_estimated, date_flag, content_hash FROM items"
+        ).fetchall()
         by_id = {}
         for r in rows:
             key = (r["source_id"], r["k"])
             if key in items:
                 dup_keys.append(key)
-            items[key] = {"title": r["title"], "words": r["words"], "score": r["score"], "matching": r["matching"],
-                          "language": r["language"], "date_flag": r["date_flag"],
-                          # an undated or estimated date is the time of the fetch, not of the text
-                          "published_at": None if r["date_estimated"] or r["date_flag"] else r["published_at"],
-                          "content_hash": r["content_hash"], "matches": [], "concepts": {}}
+            items[key] = {
+                "title": r["title"],
+                "words": r["words"],
+                "score": r["score"],
+                "matching": r["matching"],
+                "language": r["language"],
+                "date_flag": r["date_flag"],
+                # an undated or estimated date is the time of the fetch, not of the text
+                "published_at": None if r["date_estimated"] or r["date_flag"] else r["published_at"],
+                "content_hash": r["content_hash"],
+                "matches": [],
+                "concepts": {},
+            }
             by_id[r["id"]] = key
         for m in conn.execute("SELECT item_id, concept_id, start, end, distanced FROM matches ORDER BY 1, 3, 4, 2"):
             items[by_id[m["item_id"]]]["matches"].append((m["concept_id"], m["start"], m["end"], m["distanced"]))
         for c in conn.execute("SELECT item_id, concept_id, hits, own, distanced, per_1k FROM item_concepts"):
-            items[by_id[c["item_id"]]]["concepts"][c["concept_id"]] = (c["hits"], c["own"], c["distanced"],
-                                                                      c["per_1k"])
-        copies = {by_id[r["id"]]: by_id.get(r["copy_of"]) for r in
-                  conn.execute("SELECT id, copy_of FROM items WHERE copy_of IS NOT NULL")}
+            items[by_id[c["item_id"]]]["concepts"][c["concept_id"]] = (c["hits"], c["own"], c["distanced"], c["per_1k"])
+        copies = {
+            by_id[r["id"]]: by_id.get(r["copy_of"])
+            for r in conn.execute("SELECT id, copy_of FROM items WHERE copy_of IS NOT NULL")
+        }
         daily_source = sorted(tuple(r) for r in conn.execute("SELECT * FROM daily_source"))
         daily_concept = sorted(tuple(r) for r in conn.execute("SELECT * FROM daily_concept"))
-        return {"items": items, "duplicates": dup_keys, "copies": copies, "daily_source": daily_source,
-                "daily_concept": daily_concept, "count": len(rows)}
+        return {
+            "items": items,
+            "duplicates": dup_keys,
+            "copies": copies,
+            "daily_source": daily_source,
+            "daily_concept": daily_concept,
+            "count": len(rows),
+        }
     finally:
         conn.close()
 

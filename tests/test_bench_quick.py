@@ -17,8 +17,9 @@ pytest.importorskip("spacy")
 
 @pytest.mark.timeout(600)
 def test_quick_benchmarks_complete_and_print_a_table():
-    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--no-write"], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--no-write"], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     assert "Benchmark" in out and "Measure" in out and "Verdict" in out

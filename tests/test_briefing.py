@@ -18,26 +18,30 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
-from ingest.briefing.format import md_escape
-from ingest.briefing.significance import is_significant, log_likelihood
-from ingest.briefing.weeks import IsoWeek, default_week
+from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
+from analysis.briefing.format import md_escape
+from analysis.briefing.significance import is_significant, log_likelihood
+from analysis.briefing.weeks import IsoWeek, default_week
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
-from ingest.store import Store
-from ingest.store.briefing_reads import BriefingReader
+from store import Store
+from store.briefing_reads import BriefingReader
 from tests.builders import FeedItem, SourceSpec, rss, write_config, write_jsonl
 
 WEEKS = [IsoWeek(2026, w) for w in range(40, 47)]
 SURGE, OUTAGE = IsoWeek(2026, 46), IsoWeek(2026, 44)
 TODAY = date(2026, 11, 23)
-HOSTILE = '<script>alert(1)</script> Cold War <img src=x onerror=alert(2)> [x](javascript:alert(3))'
+HOSTILE = "<script>alert(1)</script> Cold War <img src=x onerror=alert(2)> [x](javascript:alert(3))"
 FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
-FILLER = ("The ministry reviewed trade statistics, grain harvests and the weather outlook for the coming "
-          "month, and officials took questions on provincial transport plans. ")
-WIRE_GSI = ("Foreign Minister remarks: China will implement the Global Security Initiative with partners "
-            "in the region and the international community. ")
+FILLER = (
+    "The ministry reviewed trade statistics, grain harvests and the weather outlook for the coming "
+    "month, and officials took questions on provincial transport plans. "
+)
+WIRE_GSI = (
+    "Foreign Minister remarks: China will implement the Global Security Initiative with partners "
+    "in the region and the international community. "
+)
 
 
 def _wire_rows(upto: IsoWeek) -> list[dict]:
@@ -47,22 +51,51 @@ def _wire_rows(upto: IsoWeek) -> list[dict]:
             break
         for d in range(5):
             day = (wk.monday + timedelta(days=d)).isoformat()
-            rows.append({"title": f"Wire win-win {day}", "date": day, "url": f"https://wire.example/{day}/a",
-                         "text": FILLER + "China is ready to deepen win-win cooperation with all partners. " * 2})
-            rows.append({"title": f"Wire notes {day}", "date": day, "url": f"https://wire.example/{day}/b",
-                         "text": FILLER * 2})
+            rows.append(
+                {
+                    "title": f"Wire win-win {day}",
+                    "date": day,
+                    "url": f"https://wire.example/{day}/a",
+                    "text": FILLER + "China is ready to deepen win-win cooperation with all partners. " * 2,
+                }
+            )
+            rows.append(
+                {"title": f"Wire notes {day}", "date": day, "url": f"https://wire.example/{day}/b", "text": FILLER * 2}
+            )
             cold = wk == SURGE or d == 0
-            rows.append({"title": HOSTILE if (wk == SURGE and d == 2) else f"Wire commentary {day}", "date": day,
-                         "url": "javascript:alert(4)" if (wk == SURGE and d == 2) else f"https://wire.example/{day}/c",
-                         "text": FILLER + ("The Cold War mentality and zero-sum game thinking are outdated; "
-                                           "hegemonism threatens peace. " * (3 if d == 2 else 1) if cold else FILLER)})
+            rows.append(
+                {
+                    "title": HOSTILE if (wk == SURGE and d == 2) else f"Wire commentary {day}",
+                    "date": day,
+                    "url": "javascript:alert(4)" if (wk == SURGE and d == 2) else f"https://wire.example/{day}/c",
+                    "text": FILLER
+                    + (
+                        "The Cold War mentality and zero-sum game thinking are outdated; "
+                        "hegemonism threatens peace. " * (3 if d == 2 else 1)
+                        if cold
+                        else FILLER
+                    ),
+                }
+            )
         if wk == SURGE:
             for n in range(4):
                 day = (wk.monday + timedelta(days=n)).isoformat()
-                rows.append({"title": f"Wire extra {n}", "date": day, "url": f"https://wire.example/x{n}",
-                             "text": FILLER + f"Officials {n} again rejected the Cold War mentality of blocs. "})
-        rows.append({"title": f"GSI {wk}", "date": wk.monday.isoformat(), "url": f"https://wire.example/gsi/{wk}",
-                     "text": WIRE_GSI * 2})
+                rows.append(
+                    {
+                        "title": f"Wire extra {n}",
+                        "date": day,
+                        "url": f"https://wire.example/x{n}",
+                        "text": FILLER + f"Officials {n} again rejected the Cold War mentality of blocs. ",
+                    }
+                )
+        rows.append(
+            {
+                "title": f"GSI {wk}",
+                "date": wk.monday.isoformat(),
+                "url": f"https://wire.example/gsi/{wk}",
+                "text": WIRE_GSI * 2,
+            }
+        )
     return rows
 
 
@@ -74,8 +107,14 @@ def _think_rows(upto: IsoWeek) -> list[dict]:
         n = 2 if wk == SURGE else 1
         for i in range(n):
             day = (wk.monday + timedelta(days=1 + i)).isoformat()
-            rows.append({"title": f"SCO note {wk} {i}", "date": day, "url": f"https://think.example/{wk}/{i}",
-                         "text": FILLER + "Members praised the Shanghai Spirit in Beijing. " * 2})
+            rows.append(
+                {
+                    "title": f"SCO note {wk} {i}",
+                    "date": day,
+                    "url": f"https://think.example/{wk}/{i}",
+                    "text": FILLER + "Members praised the Shanghai Spirit in Beijing. " * 2,
+                }
+            )
     return rows
 
 
@@ -85,8 +124,10 @@ def _feed_items(wk: IsoWeek) -> list[FeedItem]:
         when = datetime.combine(wk.monday + timedelta(days=d), datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
         text = FILLER + "Markets were calm and the central bank left rates unchanged. "
         if wk == SURGE and d == 3:
-            text = ("Analysis: the Global Security Initiative offers a framework for dialogue that Europe "
-                    "should engage with, our correspondent argues. ") * 2
+            text = (
+                "Analysis: the Global Security Initiative offers a framework for dialogue that Europe "
+                "should engage with, our correspondent argues. "
+            ) * 2
         items.append(FeedItem(f"West daily {when:%Y-%m-%d}", text, f"https://west.example/{when:%Y%m%d}", when))
     return items
 
@@ -96,13 +137,24 @@ def store(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("briefing")
     feed = tmp / "west.xml"
     specs = [
-        SourceSpec("wire", "cn-official", "archive", {"path": str(tmp / "wire.jsonl"), "fields": FIELDS},
-                   name="Xinhua-like wire"),
+        SourceSpec(
+            "wire",
+            "cn-official",
+            "archive",
+            {"path": str(tmp / "wire.jsonl"), "fields": FIELDS},
+            name="Xinhua-like wire",
+        ),
         SourceSpec("west", "western-media", "feed", {"url": str(feed)}, name="Western Daily"),
-        SourceSpec("think", "think-tanks", "archive", {"path": str(tmp / "think.jsonl"), "fields": FIELDS},
-                   name="Think tank"),
-        SourceSpec("regional", "regional-media", "archive", {"path": str(tmp / "regional.jsonl"),
-                                                             "fields": FIELDS}, name="Regional Post"),
+        SourceSpec(
+            "think", "think-tanks", "archive", {"path": str(tmp / "think.jsonl"), "fields": FIELDS}, name="Think tank"
+        ),
+        SourceSpec(
+            "regional",
+            "regional-media",
+            "archive",
+            {"path": str(tmp / "regional.jsonl"), "fields": FIELDS},
+            name="Regional Post",
+        ),
     ]
     cfg_path = write_config(tmp, specs)
     config = load_config(cfg_path)
@@ -111,8 +163,10 @@ def store(tmp_path_factory):
         write_jsonl(tmp / "wire.jsonl", _wire_rows(wk))
         write_jsonl(tmp / "think.jsonl", _think_rows(wk))
         surge_story = [r for r in _wire_rows(wk) if r["title"] == HOSTILE]
-        write_jsonl(tmp / "regional.jsonl", [dict(r, title="Syndicated: " + r["title"], url="https://reg.example/1")
-                                             for r in surge_story])
+        write_jsonl(
+            tmp / "regional.jsonl",
+            [dict(r, title="Syndicated: " + r["title"], url="https://reg.example/1") for r in surge_story],
+        )
         if wk == OUTAGE:
             feed.unlink(missing_ok=True)
         else:
@@ -190,8 +244,9 @@ def test_crossing_into_western_media_is_noted(surge):
     assert "Chinese official & state media" in c.used_before_by
     cells = {(r.concept_id, r.group_id): r for r in surge.group_table}
     assert cells[("cold_war_mentality", "cn-official")].share == pytest.approx(9 / 20)
-    assert not [c for c in surge.crossings if c.group_id == "regional-media"], \
+    assert not [c for c in surge.crossings if c.group_id == "regional-media"], (
         "reprinting a wire story is not taking up its concepts in one's own voice"
+    )
 
 
 def test_top_articles_skip_copies_and_show_the_matched_sentence(surge):
@@ -252,8 +307,10 @@ def test_cli_writes_the_same_briefing(store, tmp_path, monkeypatch):
         assert out.read_text(encoding="utf-8") == expected
     assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--groups", "nope"]) == 2
     out = tmp_path / "groups.md"
-    assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--groups", "western-media",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--groups", "western-media", "--out", str(out)])
+        == 0
+    )
     assert "Scope: Western media" in out.read_text(encoding="utf-8")
 
 

@@ -13,8 +13,9 @@ from tests.builders import REPO, SEEDS, SourceSpec, seed_sources, write_config
 
 def cli(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_help_explains_each_subcommand():
@@ -52,8 +53,9 @@ def test_score_reports_unreadable_file(tmp_path):
 
 
 def test_run_then_stats_then_health(tmp_path):
-    cfg = write_config(tmp_path, seed_sources() + [
-        SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})])
+    cfg = write_config(
+        tmp_path, seed_sources() + [SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})]
+    )
     proc = cli("--config", str(cfg), "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "5 new item(s)" in proc.stdout and "dead-feed" in proc.stdout and "error:" in proc.stdout
@@ -78,10 +80,13 @@ def test_unknown_source_is_refused(tmp_path):
 
 
 def test_opml_export_then_import_roundtrip(tmp_path):
-    src = write_config(tmp_path, [
-        SourceSpec("a-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/a.xml"}, name="A & <Feed>"),
-        SourceSpec("b-feed", "cn-official", "feed", {"url": "http://127.0.0.1:9/b.xml"}),
-    ])
+    src = write_config(
+        tmp_path,
+        [
+            SourceSpec("a-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/a.xml"}, name="A & <Feed>"),
+            SourceSpec("b-feed", "cn-official", "feed", {"url": "http://127.0.0.1:9/b.xml"}),
+        ],
+    )
     opml = tmp_path / "feeds.opml"
     assert cli("--config", str(src), "feeds", "export", str(opml)).returncode == 0
     other_dir = tmp_path / "other"
@@ -100,8 +105,10 @@ def test_opml_import_with_unknown_category_needs_group(tmp_path):
     cfg = write_config(tmp_path, [])
     before = cfg.read_text(encoding="utf-8")
     opml = tmp_path / "x.opml"
-    opml.write_text('<opml version="2.0"><body><outline text="Tech">'
-                    '<outline text="Blog" xmlUrl="http://127.0.0.1:9/b"/></outline></body></opml>')
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Tech">'
+        '<outline text="Blog" xmlUrl="http://127.0.0.1:9/b"/></outline></body></opml>'
+    )
     proc = cli("--config", str(cfg), "feeds", "import", str(opml))
     assert proc.returncode == 2 and "--group" in proc.stderr
     assert cfg.read_text(encoding="utf-8") == before, "nothing written on error"

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ingest.runlock import RunLock
-from ingest.store.reads import ArticleQuery, StoreReader
+from store.reads import ArticleQuery, StoreReader
 from tests.builders import REPO, seed_sources, write_config
 from tests.reliability_fixtures import (
     build_inputs,
@@ -116,7 +116,7 @@ import json, sys
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from tests.test_concurrency import _read_everything
-from ingest.store.reads import StoreReader
+from store.reads import StoreReader
 store, stop = Path(sys.argv[1]), Path(sys.argv[2])
 passes, errors = 0, []
 while not stop.exists() and passes < 100000:
@@ -137,9 +137,14 @@ def test_readers_in_threads_and_a_process_see_no_error_while_ingest_writes(input
     assert first.returncode == 0, first.stderr
     writer = start_cli(config, "run", "--quiet")
     stop = tmp_path / "stop-readers"
-    process_reader = subprocess.Popen([sys.executable, "-c", READER_SCRIPT, str(store), str(stop), str(REPO)],
-                                      cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True)
+    process_reader = subprocess.Popen(
+        [sys.executable, "-c", READER_SCRIPT, str(store), str(stop), str(REPO)],
+        cwd=REPO,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     errors: list[str] = []
     passes = [0, 0, 0]
 
@@ -300,8 +305,15 @@ def test_stale_lock_of_a_killed_run_is_detected_cleared_and_its_run_marked_inter
     assert not snap["duplicates"] and set(snap["items"]) == set(inputs.expected)
 
 
-LEFTOVER_LOCKS = [b"", b"not a pid\n", b"\xff\xfe\x00garbage", b"999999999\n", b"99999999999999999999\n", b"-5\n",
-                  "\u00b2\n".encode()]  # "²".isdigit() is True, int("²") raises
+LEFTOVER_LOCKS = [
+    b"",
+    b"not a pid\n",
+    b"\xff\xfe\x00garbage",
+    b"999999999\n",
+    b"99999999999999999999\n",
+    b"-5\n",
+    "\u00b2\n".encode(),
+]  # "²".isdigit() is True, int("²") raises
 
 
 @pytest.mark.parametrize("content", LEFTOVER_LOCKS)

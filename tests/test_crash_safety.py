@@ -114,15 +114,24 @@ def _kill_after(config: Path, rng: random.Random, clean: dict, total: int) -> di
         landed = "before any new commit"
     else:
         landed = "mid-run" if after < total else "after last item"
-    return {"pid": proc.pid, "finished": finished, "returncode": proc.returncode, "landed": landed,
-            "phase": phase, "stderr": err, "delay": round(delay, 2), "items": after}
+    return {
+        "pid": proc.pid,
+        "finished": finished,
+        "returncode": proc.returncode,
+        "landed": landed,
+        "phase": phase,
+        "stderr": err,
+        "delay": round(delay, 2),
+        "items": after,
+    }
 
 
 @pytest.mark.soak
 def test_sigkill_at_random_points_then_rerun_equals_a_clean_run(inputs, clean, tmp_path):
     rng = random.Random(SEED)
-    print(f"\nSOAK_SEED={SEED} trials={TRIALS} clean run {clean['duration']:.1f}s, "
-          f"lock taken at {clean['locked']:.1f}s")
+    print(
+        f"\nSOAK_SEED={SEED} trials={TRIALS} clean run {clean['duration']:.1f}s, lock taken at {clean['locked']:.1f}s"
+    )
     landings: dict[str, int] = {}
     for trial in range(TRIALS):
         config = write_trial_config(tmp_path / f"trial{trial}", inputs)

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from dashboard import highlight, similarity, trends, urlstate
+from analysis import trends
+from dashboard import highlight, similarity, urlstate
 from dashboard.freshness import describe
 from dashboard.highlight import Span
-from ingest.store.reads import fts_phrase, like_pattern
+from store.reads import fts_phrase, like_pattern
 
 
 def test_highlight_escapes_text_and_keeps_only_our_markup():
@@ -29,10 +30,19 @@ def test_highlight_drops_overlapping_and_out_of_range_spans():
     assert [(s.start, s.end, s.concept_id) for s in kept] == [(0, 15, "a")]
 
 
-@pytest.mark.parametrize("url,ok", [
-    ("https://example.org/a", True), ("http://x.cn/b?c=1", True), ("javascript:alert(1)", False),
-    ("data:text/html,hi", False), ("/etc/passwd", False), ("ftp://x/y", False), (None, False), ("https:///", False),
-])
+@pytest.mark.parametrize(
+    "url,ok",
+    [
+        ("https://example.org/a", True),
+        ("http://x.cn/b?c=1", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,hi", False),
+        ("/etc/passwd", False),
+        ("ftp://x/y", False),
+        (None, False),
+        ("https:///", False),
+    ],
+)
 def test_only_http_links_are_clickable(url, ok):
     assert (highlight.safe_link(url) is not None) == ok
 
@@ -40,14 +50,18 @@ def test_only_http_links_are_clickable(url, ok):
 def test_keywords_in_context():
     text = "One two three Cold War mentality four five."
     s = text.index("Cold")
-    kwic = highlight.keywords_in_context(text, pd.DataFrame([{"concept_id": "c", "start": s, "end": s + 18,
-                                                              "distanced": 0}]), width=8)
+    kwic = highlight.keywords_in_context(
+        text, pd.DataFrame([{"concept_id": "c", "start": s, "end": s + 18, "distanced": 0}]), width=8
+    )
     assert kwic.iloc[0][["before", "match", "after"]].tolist() == ["o three", "Cold War mentality", "four fi"]
 
 
 def test_closest_seed_prefers_shared_vocabulary():
-    seeds = [("gsi", "global security initiative common comprehensive cooperative sustainable security"),
-             ("trade", "tariffs exports imports trade balance"), ("zh", "人类命运共同体 全球安全倡议")]
+    seeds = [
+        ("gsi", "global security initiative common comprehensive cooperative sustainable security"),
+        ("trade", "tariffs exports imports trade balance"),
+        ("zh", "人类命运共同体 全球安全倡议"),
+    ]
     ranked = similarity.closest_seeds("The Global Security Initiative is about sustainable security", seeds)
     assert ranked[0][0] == "gsi" and ranked[0][1] > 0 and dict(ranked)["trade"] == 0
     assert similarity.closest_seeds("推动全球安全倡议", seeds)[0][0] == "zh"
@@ -55,20 +69,34 @@ def test_closest_seed_prefers_shared_vocabulary():
 
 
 def test_url_state_ignores_unknown_and_unreadable_values():
-    params = {"groups": "cn-official,nope,cn-official", "from": "2026-13-01", "to": "2026-11-01", "page": "x",
-              "min": "nan", "sort": "rowid; DROP"}
+    params = {
+        "groups": "cn-official,nope,cn-official",
+        "from": "2026-13-01",
+        "to": "2026-11-01",
+        "page": "x",
+        "min": "nan",
+        "sort": "rowid; DROP",
+    }
     assert urlstate.read_list(params, "groups", ["cn-official"]) == ["cn-official"]
     assert urlstate.read_date(params, "from") is None and urlstate.read_date(params, "to") == date(2026, 11, 1)
     assert urlstate.read_int(params, "page") is None and urlstate.read_float(params, "min") is None
     assert urlstate.read_choice(params, "sort", ["date", "score"]) is None
     assert urlstate.encode_all({"a": [], "b": ["x", "y"], "c": date(2026, 1, 2), "d": None, "e": True}) == {
-        "b": "x,y", "c": "2026-01-02", "e": "1"}
+        "b": "x,y",
+        "c": "2026-01-02",
+        "e": "1",
+    }
 
 
 def test_freshness_reports_errors_staleness_and_running():
     now = datetime(2026, 11, 20, 12, tzinfo=UTC)
-    ok = {"started_at": "2026-11-20T11:00:00Z", "finished_at": "2026-11-20T11:05:00Z", "status": "ok",
-          "errors": "[]", "new_items": 3}
+    ok = {
+        "started_at": "2026-11-20T11:00:00Z",
+        "finished_at": "2026-11-20T11:05:00Z",
+        "status": "ok",
+        "errors": "[]",
+        "new_items": 3,
+    }
     assert describe(ok, "2026-11-20", now).level == "ok"
     assert "55 min ago" in describe(ok, "2026-11-20", now).headline
     failed = ok | {"status": "errors", "errors": '[{"source": "tass", "error": "HTTP 503"}]'}
@@ -86,10 +114,12 @@ def test_fts_phrase_quotes_everything_and_short_strings_use_like():
 
 def test_default_period_and_buckets():
     today = date(2026, 11, 21)
-    assert trends.default_period("2026-01-01", "2026-11-20", 90, today) == trends.Period(date(2026, 8, 23),
-                                                                                       date(2026, 11, 20))
-    assert trends.default_period("2016-01-01", "2020-07-03", 90, today) == trends.Period(date(2016, 1, 1),
-                                                                                       date(2020, 7, 3))
+    assert trends.default_period("2026-01-01", "2026-11-20", 90, today) == trends.Period(
+        date(2026, 8, 23), date(2026, 11, 20)
+    )
+    assert trends.default_period("2016-01-01", "2020-07-03", 90, today) == trends.Period(
+        date(2016, 1, 1), date(2020, 7, 3)
+    )
     p = trends.Period(date(2026, 10, 29), date(2026, 11, 10))
     assert list(trends.buckets(p, "week").strftime("%Y-%m-%d")) == ["2026-10-26", "2026-11-02", "2026-11-09"]
     assert list(trends.buckets(p, "month").strftime("%Y-%m")) == ["2026-10", "2026-11"]
@@ -98,11 +128,28 @@ def test_default_period_and_buckets():
 
 def test_trend_sums_numerators_and_denominators_never_averages_ratios():
     sources = pd.DataFrame({"id": ["a", "b"], "group_id": ["g", "g"]})
-    ds = pd.DataFrame({"day": ["2026-11-02", "2026-11-03", "2026-11-03"], "source_id": ["a", "a", "b"],
-                       "items": [1, 9, 10], "matching": [1, 0, 0], "original_items": [1, 9, 10],
-                       "original_matching": [1, 0, 0]})
-    dc = pd.DataFrame({"day": ["2026-11-02"], "source_id": ["a"], "concept_id": ["c"], "items": [1],
-                       "own_items": [1], "distanced_items": [0], "hits": [3], "original_items": [1]})
+    ds = pd.DataFrame(
+        {
+            "day": ["2026-11-02", "2026-11-03", "2026-11-03"],
+            "source_id": ["a", "a", "b"],
+            "items": [1, 9, 10],
+            "matching": [1, 0, 0],
+            "original_items": [1, 9, 10],
+            "original_matching": [1, 0, 0],
+        }
+    )
+    dc = pd.DataFrame(
+        {
+            "day": ["2026-11-02"],
+            "source_id": ["a"],
+            "concept_id": ["c"],
+            "items": [1],
+            "own_items": [1],
+            "distanced_items": [0],
+            "hits": [3],
+            "original_items": [1],
+        }
+    )
     out = trends.trend(ds, dc, sources, trends.Period(date(2026, 11, 2), date(2026, 11, 15)), "week", ["c"])
     assert out[["numerator", "denominator"]].values.tolist() == [[1, 20], [0, 0]]
     assert out["share"].tolist() == [pytest.approx(1 / 20), 0.0]  # not mean(1/1, 0/9, 0/10)

@@ -13,7 +13,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from ingest.store import Store
+from store import Store
 from tests.builders import REPO, SourceSpec, write_config
 from tests.dashboard_fixtures import SCRIPT_TITLE, build_store
 
@@ -54,9 +54,17 @@ def sql(store, query, params=()):
 
 
 TABLE_COLUMNS = {  # AppTest dataframes carry no key: a table is known by a column only it has
-    "ov_table": "numerator", "ov_coverage": "change", "cmp_table": "numerator", "src_table": "top concepts",
-    "src_health": "consecutive_failures", "art_table": "top_concepts", "art_kwic": "before",
-    "art_copies": "role", "art_seeds": "similarity", "art_scores": "per_1k", "lex_table": "definition",
+    "ov_table": "numerator",
+    "ov_coverage": "change",
+    "cmp_table": "numerator",
+    "src_table": "top concepts",
+    "src_health": "consecutive_failures",
+    "art_table": "top_concepts",
+    "art_kwic": "before",
+    "art_copies": "role",
+    "art_seeds": "similarity",
+    "art_scores": "per_1k",
+    "lex_table": "definition",
 }
 
 
@@ -79,8 +87,11 @@ NON_SEED = "JOIN sources s ON s.id = i.source_id WHERE s.group_id != 'seed' AND 
 def test_overview_headline_figures_match_the_store(app, fixture_store):
     at = app(**PERIOD)
     metrics = {m.label: m.value for m in at.metric}
-    want = sql(fixture_store, f"SELECT count(*) AS n, sum(matching) AS m, count(DISTINCT source_id) AS s "
-                              f"FROM items i {NON_SEED}", (PERIOD["from"], PERIOD["to"]))[0]
+    want = sql(
+        fixture_store,
+        f"SELECT count(*) AS n, sum(matching) AS m, count(DISTINCT source_id) AS s FROM items i {NON_SEED}",
+        (PERIOD["from"], PERIOD["to"]),
+    )[0]
     assert metrics["Items ingested"] == f"{want['n']:,}" == "12"
     assert metrics["Matching items"] == str(want["m"])
     assert metrics["Share matching"] == f"{want['m'] / want['n']:.1%}"
@@ -92,15 +103,19 @@ def test_overview_normalised_share_is_summed_numerator_over_denominator(app, fix
     at = app(**PERIOD, concepts="cold_war_mentality,global_security_initiative", bucket="week")
     table = frame_by_key(at, "ov_table")
     assert set(table["concept"]) == {"Cold War mentality", "Global Security Initiative"}
-    items = pd.DataFrame(sql(fixture_store, f"SELECT i.id, i.day FROM items i {NON_SEED}",
-                             (PERIOD["from"], PERIOD["to"])))
+    items = pd.DataFrame(
+        sql(fixture_store, f"SELECT i.id, i.day FROM items i {NON_SEED}", (PERIOD["from"], PERIOD["to"]))
+    )
     items["week"] = pd.to_datetime(items["day"]).dt.to_period("W-SUN").dt.start_time
     uses = pd.DataFrame(sql(fixture_store, "SELECT item_id, concept_id FROM item_concepts"))
-    for concept, label in (("cold_war_mentality", "Cold War mentality"),
-                           ("global_security_initiative", "Global Security Initiative")):
+    for concept, label in (
+        ("cold_war_mentality", "Cold War mentality"),
+        ("global_security_initiative", "Global Security Initiative"),
+    ):
         with_concept = set(uses.loc[uses["concept_id"] == concept, "item_id"])
-        rows = table[table["concept"] == label].set_index(pd.to_datetime(table.loc[table["concept"] == label,
-                                                                                    "bucket"]))
+        rows = table[table["concept"] == label].set_index(
+            pd.to_datetime(table.loc[table["concept"] == label, "bucket"])
+        )
         for week, group in items.groupby("week"):
             numerator = int(group["id"].isin(with_concept).sum())
             row = rows.loc[week]
@@ -130,8 +145,11 @@ def test_overview_latest_articles_link_to_article_page_and_escape_titles(app, fi
     ids = [int(i) for i in re.findall(r"href='article\?item=(\d+)'", table)]
     matching = {r["id"] for r in sql(fixture_store, "SELECT id FROM items WHERE matching = 1")}
     assert ids and set(ids) <= matching
-    newest = sql(fixture_store, f"SELECT i.id FROM items i {NON_SEED} AND matching = 1 ORDER BY published_at DESC "
-                                "LIMIT 1", (PERIOD["from"], PERIOD["to"]))[0]["id"]
+    newest = sql(
+        fixture_store,
+        f"SELECT i.id FROM items i {NON_SEED} AND matching = 1 ORDER BY published_at DESC LIMIT 1",
+        (PERIOD["from"], PERIOD["to"]),
+    )[0]["id"]
     assert ids[0] == newest
 
 
@@ -166,8 +184,11 @@ def test_header_shows_last_run_and_its_errors(app):
 
 
 def _config_with_store(tmp_path, store_path):
-    return write_config(tmp_path, [SourceSpec("x", "cn-official", "archive", {
-        "path": str(tmp_path / "x.jsonl"), "fields": {"text": "text"}})], settings={"store": {"path": str(store_path)}})
+    return write_config(
+        tmp_path,
+        [SourceSpec("x", "cn-official", "archive", {"path": str(tmp_path / "x.jsonl"), "fields": {"text": "text"}})],
+        settings={"store": {"path": str(store_path)}},
+    )
 
 
 def _broken_store(kind, path):
@@ -184,12 +205,15 @@ def _broken_store(kind, path):
     conn.close()
 
 
-@pytest.mark.parametrize("kind,headline,command", [
-    ("missing", "does not exist yet", "python -m ingest run"),
-    ("outdated", "older version", "python -m ingest run"),
-    ("too-new", "newer version", "pip install"),
-    ("empty", "no items yet", "python -m ingest run"),
-])
+@pytest.mark.parametrize(
+    "kind,headline,command",
+    [
+        ("missing", "does not exist yet", "python -m ingest run"),
+        ("outdated", "older version", "python -m ingest run"),
+        ("too-new", "newer version", "pip install"),
+        ("empty", "no items yet", "python -m ingest run"),
+    ],
+)
 @pytest.mark.parametrize("page", [None, "articles", "article", "lexicon"])
 def test_broken_store_explains_and_never_raises(tmp_path, monkeypatch, kind, headline, command, page):
     store_path = tmp_path / "store.sqlite3"
@@ -218,16 +242,26 @@ def test_compare_one_concept_across_groups_uses_each_groups_own_denominator(app,
     table = frame_by_key(at, "cmp_table")
     totals = table.groupby("group")[["numerator", "denominator"]].sum()
     for gid, label in (("cn-official", "Chinese official & state media"), ("western-gov", "Western governments")):
-        want = sql(fixture_store, """SELECT count(*) AS n, sum(EXISTS (SELECT 1 FROM item_concepts ic
+        want = sql(
+            fixture_store,
+            """SELECT count(*) AS n, sum(EXISTS (SELECT 1 FROM item_concepts ic
                    WHERE ic.item_id = i.id AND ic.concept_id = 'cold_war_mentality')) AS k
-                   FROM items i JOIN sources s ON s.id = i.source_id WHERE s.group_id = ?""", (gid,))[0]
+                   FROM items i JOIN sources s ON s.id = i.source_id WHERE s.group_id = ?""",
+            (gid,),
+        )[0]
         assert tuple(totals.loc[label]) == (want["k"], want["n"])
     assert len(chart_datasets(at)[0]) == len(table)
 
 
 def test_compare_several_concepts_within_one_group(app):
-    at = app("compare", **PERIOD, mode="within", group="cn-official",
-             concepts="cold_war_mentality,global_security_initiative", bucket="month")
+    at = app(
+        "compare",
+        **PERIOD,
+        mode="within",
+        group="cn-official",
+        concepts="cold_war_mentality,global_security_initiative",
+        bucket="month",
+    )
     table = frame_by_key(at, "cmp_table")
     totals = table.groupby("concept")["numerator"].sum()
     assert totals["Cold War mentality"] == 2 and totals["Global Security Initiative"] == 3
@@ -235,8 +269,14 @@ def test_compare_several_concepts_within_one_group(app):
 
 
 def test_compare_own_voice_vs_distanced(app):
-    at = app("compare", **PERIOD, mode="voice", concepts="global_security_initiative", bucket="month",
-             groups="cn-official,western-gov")
+    at = app(
+        "compare",
+        **PERIOD,
+        mode="voice",
+        concepts="global_security_initiative",
+        bucket="month",
+        groups="cn-official,western-gov",
+    )
     table = frame_by_key(at, "cmp_table")
     totals = table.groupby(["group", "voice"])["numerator"].sum()
     assert totals[("Western governments", "distanced")] == 1
@@ -269,9 +309,12 @@ def test_sources_volume_share_heatmap_and_feed_health(app, fixture_store):
 
 def test_articles_full_text_search_filters_and_paging(app, fixture_store):
     at = app("articles", q="Cold War mentality", **PERIOD)
-    want = sql(fixture_store, "SELECT count(*) AS n FROM items WHERE (text LIKE '%Cold War mentality%' "
-                              "OR title LIKE '%Cold War mentality%') AND day BETWEEN ? AND ?",
-               (PERIOD["from"], PERIOD["to"]))[0]["n"]
+    want = sql(
+        fixture_store,
+        "SELECT count(*) AS n FROM items WHERE (text LIKE '%Cold War mentality%' "
+        "OR title LIKE '%Cold War mentality%') AND day BETWEEN ? AND ?",
+        (PERIOD["from"], PERIOD["to"]),
+    )[0]["n"]
     assert f"**{want} article(s)**" in at.markdown[0].value
     table = frame_by_key(at, "art_table")
     assert len(table) == 5 and table["open"].str.match(r"article\?item=\d+").all()
@@ -280,16 +323,37 @@ def test_articles_full_text_search_filters_and_paging(app, fixture_store):
     assert "**1 article(s)**" in at2.markdown[0].value
     at3 = app("articles", **PERIOD, concepts="global_security_initiative", voice="distanced")
     assert frame_by_key(at3, "art_table")["title"].tolist() == ["Allies doubt the GSI"]
-    at4 = app("articles", **PERIOD, groups="cn-official,western-gov,think-tanks,regional-media", page="2",
-              sort="score")
+    at4 = app("articles", **PERIOD, groups="cn-official,western-gov,think-tanks,regional-media", page="2", sort="score")
     assert at4.number_input(key="art_page").value == 2
     assert len(frame_by_key(at4, "art_table")) == 5
 
 
-@pytest.mark.parametrize("typed", [
-    '"', "'", "a", "ab", "NEAR(", "cold AND", "title:x", "*", "-", "\"unbalanced", "'; DROP TABLE items; --",
-    "x OR 1=1", "%", "_", "\\", "冷", "ß\x00z", "(((", "Cold War\" OR \"1", "NOT", "^fix",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"',
+        "'",
+        "a",
+        "ab",
+        "NEAR(",
+        "cold AND",
+        "title:x",
+        "*",
+        "-",
+        '"unbalanced',
+        "'; DROP TABLE items; --",
+        "x OR 1=1",
+        "%",
+        "_",
+        "\\",
+        "冷",
+        "ß\x00z",
+        "(((",
+        'Cold War" OR "1',
+        "NOT",
+        "^fix",
+    ],
+)
 def test_any_typed_search_gives_results_or_a_message(app, typed):
     at = app("articles", q=typed)
     assert not at.exception
@@ -306,10 +370,13 @@ def test_article_highlights_every_match_escaped_at_stored_offsets(app, fixture_s
     assert "<script>" not in page_html and html.escape(SCRIPT_TITLE) in page_html
     body = next(h.value for h in at.html if "article-text" in h.value)
     marks = re.findall(r'<mark class="concept" data-concept="([^"]+)"[^>]*>(.*?)</mark>', body)
-    matches = sql(fixture_store, "SELECT concept_id, start, end, text FROM matches WHERE item_id = ? ORDER BY start",
-                  (item["id"],))
+    matches = sql(
+        fixture_store,
+        "SELECT concept_id, start, end, text FROM matches WHERE item_id = ? ORDER BY start",
+        (item["id"],),
+    )
     assert [(c, html.unescape(t)) for c, t in marks] == [(m["concept_id"], m["text"]) for m in matches]
-    assert all(item["text"][m["start"]:m["end"]] == m["text"] for m in matches)
+    assert all(item["text"][m["start"] : m["end"]] == m["text"] for m in matches)
     assert re.sub(r"<[^>]+>", "", body) == html.escape(item["text"])
     assert frame_by_key(at, "art_kwic")["match"].tolist() == [m["text"] for m in matches]
     assert at.get("link_button")[0].proto.url == "https://feed.example/a1"
@@ -349,8 +416,11 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     table = frame_by_key(at, "lex_table").set_index("label")
     concepts = sql(fixture_store, "SELECT count(*) AS n FROM concepts")[0]["n"]
     assert len(table) == concepts
-    hits = sql(fixture_store, """SELECT sum(ic.hits) AS h FROM item_concepts ic JOIN items i ON i.id = ic.item_id
-                                 WHERE concept_id = 'cold_war_mentality' AND coalesce(i.date_flag, '') != 'undated'""")
+    hits = sql(
+        fixture_store,
+        """SELECT sum(ic.hits) AS h FROM item_concepts ic JOIN items i ON i.id = ic.item_id
+                                 WHERE concept_id = 'cold_war_mentality' AND coalesce(i.date_flag, '') != 'undated'""",
+    )
     assert table.loc["Cold War mentality", "hits"] == hits[0]["h"]
     assert sum(table.loc["Cold War mentality", "trend"]) == hits[0]["h"]
     heat = chart_datasets(at)[0]
@@ -360,15 +430,18 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     assert sorted(order) == sorted(seeds)
     dated = [label[:10] for label in order if label[:4].isdigit()]
     assert dated == sorted(dated) and len(dated) >= 4
-    assert all(not label[:4].isdigit() for label in order[len(dated):])  # undated last
+    assert all(not label[:4].isdigit() for label in order[len(dated) :])  # undated last
 
 
 def test_overview_can_leave_out_syndicated_copies(app, fixture_store):
     concept = "global_security_initiative"
     with_copies = frame_by_key(app(**PERIOD, concepts=concept, bucket="month"), "ov_table")
     without = frame_by_key(app(**PERIOD, concepts=concept, bucket="month", nocopies="1"), "ov_table")
-    copies = sql(fixture_store, f"SELECT count(*) AS n FROM items i {NON_SEED} AND i.copy_of IS NOT NULL",
-                 (PERIOD["from"], PERIOD["to"]))[0]["n"]
+    copies = sql(
+        fixture_store,
+        f"SELECT count(*) AS n FROM items i {NON_SEED} AND i.copy_of IS NOT NULL",
+        (PERIOD["from"], PERIOD["to"]),
+    )[0]["n"]
     assert copies >= 1
     assert with_copies["denominator"].sum() - without["denominator"].sum() == copies
     assert with_copies["numerator"].sum() - without["numerator"].sum() == copies, "the copy uses the GSI"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.feeds import FeedParseError, parse_feed
-from ingest.records import ParsedEntry, ParsedFeed
+from store.records import ParsedEntry, ParsedFeed
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 ROOTS = (CORPUS / "feedparser_tests", CORPUS / "feed_rs_fixtures")

@@ -23,7 +23,7 @@ from ingest.feeds import (
     parse_feed,
     parse_retry_after,
 )
-from ingest.records import FeedState, FetchResult
+from store.records import FeedState, FetchResult
 from tests.feedserver import FeedServer, http_date  # the feed_server fixture comes via conftest.py
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

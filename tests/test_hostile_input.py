@@ -25,8 +25,8 @@ from streamlit.testing.v1 import AppTest
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
-from ingest.store import Store
-from ingest.store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError, StoreReader
+from store import Store
+from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError, StoreReader
 from tests.builders import REPO, FeedItem, SourceSpec, atom, rss, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -37,11 +37,15 @@ PAYLOADS = {
     "css": "<style>body{display:none}</style><div style=\"background:url(javascript:alert('xss-css'))\">x</div>",
     "iframe": "<iframe src=\"javascript:alert('xss-frame')\"></iframe>",
     "md-link": "[click me](javascript:alert('xss-md')) ![pixel](https://evil.example/p.png)",
-    "data-link": "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">open</a>",
+    "data-link": '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">open</a>',
     "st-directives": ":red[**alarm**] $$\\frac{1}{0}$$ <svg onload=alert('xss-svg')>",
 }
-LINKS = ["javascript:alert('xss-href')", "data:text/html,<script>alert(1)</script>", "JaVaScRiPt:alert(2)",
-         "https://ok.example/a?<script>"]
+LINKS = [
+    "javascript:alert('xss-href')",
+    "data:text/html,<script>alert(1)</script>",
+    "JaVaScRiPt:alert(2)",
+    "https://ok.example/a?<script>",
+]
 
 # What must never appear outside our own markup: an executable tag, an event handler in a
 # tag, or a link target with a script scheme.
@@ -59,8 +63,15 @@ def _link(i: int, kind: str) -> str:
 def _entries(kind: str) -> list[FeedItem]:
     out = []
     for i, (name, payload) in enumerate(PAYLOADS.items()):
-        out.append(FeedItem(f"{payload} {kind} {name}", f"{payload}\n{MATCHING}\n{payload}", _link(i, kind),
-                            datetime(2026, 11, 16 + i % 4, 9, tzinfo=UTC), guid=f"{kind}-{name}"))
+        out.append(
+            FeedItem(
+                f"{payload} {kind} {name}",
+                f"{payload}\n{MATCHING}\n{payload}",
+                _link(i, kind),
+                datetime(2026, 11, 16 + i % 4, 9, tzinfo=UTC),
+                guid=f"{kind}-{name}",
+            )
+        )
     return out
 
 
@@ -69,16 +80,36 @@ def hostile(tmp_path_factory):
     directory = tmp_path_factory.mktemp("hostile")
     (directory / "hostile.rss").write_bytes(rss(_entries("rss"), title=PAYLOADS["script"]))
     (directory / "hostile.atom").write_bytes(atom(_entries("atom"), title=PAYLOADS["img"]))
-    rows = [{"title": f"{p} archive {n}", "text": f"{p}{MATCHING}{p}", "date": f"2026-11-{17 + i % 3:02d}",
-             "url": _link(i, "archive")} for i, (n, p) in enumerate(PAYLOADS.items())]
+    rows = [
+        {
+            "title": f"{p} archive {n}",
+            "text": f"{p}{MATCHING}{p}",
+            "date": f"2026-11-{17 + i % 3:02d}",
+            "url": _link(i, "archive"),
+        }
+        for i, (n, p) in enumerate(PAYLOADS.items())
+    ]
     archive = write_jsonl(directory / "hostile.jsonl", rows)
-    config = write_config(directory, [
-        SourceSpec("rss-hostile", "think-tanks", "feed", {"url": str(directory / "hostile.rss")},
-                   name="<b>RSS</b> " + PAYLOADS["img"]),
-        SourceSpec("atom-hostile", "western-media", "feed", {"url": str(directory / "hostile.atom")}),
-        SourceSpec("archive-hostile", "cn-official", "archive",
-                   {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date", "url": "url"}}),
-    ], settings={"dashboard": {"refresh_seconds": 3600}})
+    config = write_config(
+        directory,
+        [
+            SourceSpec(
+                "rss-hostile",
+                "think-tanks",
+                "feed",
+                {"url": str(directory / "hostile.rss")},
+                name="<b>RSS</b> " + PAYLOADS["img"],
+            ),
+            SourceSpec("atom-hostile", "western-media", "feed", {"url": str(directory / "hostile.atom")}),
+            SourceSpec(
+                "archive-hostile",
+                "cn-official",
+                "archive",
+                {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date", "url": "url"}},
+            ),
+        ],
+        settings={"dashboard": {"refresh_seconds": 3600}},
+    )
     cfg = load_config(config)
     with Store(cfg.store_path) as store:
         report = Ingest(cfg, load_lexicon(cfg.lexicon_path), store, now=NOW).run()
@@ -143,8 +174,15 @@ def test_every_page_renders_hostile_content_inert(hostile, monkeypatch):
     config, _ = hostile
     period = {"from": "2026-11-01", "to": "2026-11-20"}
     checked = 0
-    for page, params in ((None, period), ("articles", {"q": "alert"}), ("articles", {"q": "<script>"}),
-                         ("sources", {}), ("lexicon", {}), ("compare", period), ("briefing", {})):
+    for page, params in (
+        (None, period),
+        ("articles", {"q": "alert"}),
+        ("articles", {"q": "<script>"}),
+        ("sources", {}),
+        ("lexicon", {}),
+        ("compare", period),
+        ("briefing", {}),
+    ):
         if page == "briefing" and not (REPO / "dashboard" / "pages" / "briefing.py").exists():
             continue
         checked += _assert_inert(_open(config, monkeypatch, page, **params), f"{page or 'overview'} {params}")
@@ -161,8 +199,8 @@ def test_every_hostile_article_renders_inert_and_links_only_to_http(hostile, mon
 
 
 def test_briefing_outputs_are_inert(hostile):
-    briefing = pytest.importorskip("ingest.briefing")
-    from ingest.store.briefing_reads import BriefingReader
+    briefing = pytest.importorskip("analysis.briefing")
+    from store.briefing_reads import BriefingReader
 
     _, store = hostile
     reader = BriefingReader(store)
@@ -176,8 +214,12 @@ def test_briefing_outputs_are_inert(hostile):
     assert not MD_SCRIPT_LINK.search(md)
     own_style = page.lower().count("<style")  # the report's own stylesheet is allowed, payload CSS is not
     assert own_style <= 1 and "body{display:none}" not in page
-    assert not re.search(r"<\s*(script|iframe|img|object|embed)\b|<[^>]*\son\w+\s*=|(href|src)\s*=\s*[\"']?\s*"
-                         r"(javascript|data):", page, re.I), page[:2000]
+    assert not re.search(
+        r"<\s*(script|iframe|img|object|embed)\b|<[^>]*\son\w+\s*=|(href|src)\s*=\s*[\"']?\s*"
+        r"(javascript|data):",
+        page,
+        re.I,
+    ), page[:2000]
     assert "<script" not in table.lower() or table.count('"') >= 2  # CSV is data: quoted, never executed
 
 
@@ -203,27 +245,62 @@ def _search(reader: StoreReader, query: ArticleQuery) -> None:
     assert total >= len(rows) and list(rows.columns)[:2] == ["id", "published_at"]
 
 
-typed = st.text(st.characters(exclude_categories=["Cs"]), max_size=300) | st.sampled_from([
-    '"', "'", "NEAR(", "cold AND", "title:x", "*", '"unbalanced', "'; DROP TABLE items; --", "x OR 1=1", "%", "_",
-    "\\", "\x00", "a\x00b", "(((", ")", "^", "-x", "NOT", "{title text}:x", "x" * 100_000, "冷战", "🙂" * 50,
-    "SELECT * FROM items", "items_fts MATCH 'x'", "\u202eevil", "\ufeff",
-])
+typed = st.text(st.characters(exclude_categories=["Cs"]), max_size=300) | st.sampled_from(
+    [
+        '"',
+        "'",
+        "NEAR(",
+        "cold AND",
+        "title:x",
+        "*",
+        '"unbalanced',
+        "'; DROP TABLE items; --",
+        "x OR 1=1",
+        "%",
+        "_",
+        "\\",
+        "\x00",
+        "a\x00b",
+        "(((",
+        ")",
+        "^",
+        "-x",
+        "NOT",
+        "{title text}:x",
+        "x" * 100_000,
+        "冷战",
+        "🙂" * 50,
+        "SELECT * FROM items",
+        "items_fts MATCH 'x'",
+        "\u202eevil",
+        "\ufeff",
+    ]
+)
 
 
 @SEARCH
-@given(text=typed, sort=st.sampled_from([*ARTICLE_SORTS, "i.id; DROP TABLE items", "'"]),
-       voice=st.sampled_from([*VOICES, "x' OR '1"]), concepts=st.lists(st.text(max_size=10), max_size=3),
-       groups=st.lists(st.text(max_size=10), max_size=3), min_score=st.floats(-1e9, 1e9))
+@given(
+    text=typed,
+    sort=st.sampled_from([*ARTICLE_SORTS, "i.id; DROP TABLE items", "'"]),
+    voice=st.sampled_from([*VOICES, "x' OR '1"]),
+    concepts=st.lists(st.text(max_size=10), max_size=3),
+    groups=st.lists(st.text(max_size=10), max_size=3),
+    min_score=st.floats(-1e9, 1e9),
+)
 @example(text="'; DROP TABLE items; --", sort="score", voice="any", concepts=["') OR 1=1 --"], groups=[], min_score=0)
 def test_any_typed_search_gives_rows_or_a_search_error(reader, text, sort, voice, concepts, groups, min_score):
-    _search(reader, ArticleQuery(text=text, sort=sort, voice=voice, concepts=tuple(concepts), groups=tuple(groups),
-                                 min_score=min_score))
+    _search(
+        reader,
+        ArticleQuery(
+            text=text, sort=sort, voice=voice, concepts=tuple(concepts), groups=tuple(groups), min_score=min_score
+        ),
+    )
 
 
 def test_sql_fragments_in_a_search_leave_the_store_as_it_was(reader, hostile):
     _, store = hostile
     before = len(_items(store))
-    for text in ("'; DELETE FROM items; --", "\"); DROP TABLE items; --", "1; ATTACH 'x' AS y"):
+    for text in ("'; DELETE FROM items; --", '"); DROP TABLE items; --', "1; ATTACH 'x' AS y"):
         _search(reader, ArticleQuery(text=text))
     assert len(_items(store)) == before
 

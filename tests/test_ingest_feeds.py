@@ -12,14 +12,21 @@ from tests.builders import CORPUS, FeedItem, SourceSpec, rss, write_config
 from tests.test_pipeline import run_ingest
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-GSI = ("President Xi proposed the Global Security Initiative, calling for common, comprehensive, cooperative "
-       "and sustainable security and rejecting the Cold War mentality.")
+GSI = (
+    "President Xi proposed the Global Security Initiative, calling for common, comprehensive, cooperative "
+    "and sustainable security and rejecting the Cold War mentality."
+)
 
 
 def _items(n: int, prefix: str = "a") -> list[FeedItem]:
     return [
-        FeedItem(f"Story {prefix}{i}", f"{GSI} Paragraph {prefix}{i}.", f"http://example.org/{prefix}/{i}?utm_source=rss",
-                 NOW - timedelta(days=i), guid=f"{prefix}-{i}")
+        FeedItem(
+            f"Story {prefix}{i}",
+            f"{GSI} Paragraph {prefix}{i}.",
+            f"http://example.org/{prefix}/{i}?utm_source=rss",
+            NOW - timedelta(days=i),
+            guid=f"{prefix}-{i}",
+        )
         for i in range(n)
     ]
 
@@ -79,11 +86,14 @@ def test_429_backs_off_and_the_other_feeds_are_unaffected(tmp_path, feed_server)
     busy = feed_server.add("/busy.xml", b"slow down", status=429, headers={"Retry-After": "3600"})
     broken = feed_server.add("/broken.xml", b"<html><body>Oops</body></html>", headers={"Content-Type": "text/html"})
     good = feed_server.add_feed("/good.xml", rss(_items(3)))
-    cfg = write_config(tmp_path, [
-        SourceSpec("busy", "think-tanks", "feed", {"url": busy}),
-        SourceSpec("broken", "think-tanks", "feed", {"url": broken}),
-        SourceSpec("good", "think-tanks", "feed", {"url": good}),
-    ])
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec("busy", "think-tanks", "feed", {"url": busy}),
+            SourceSpec("broken", "think-tanks", "feed", {"url": broken}),
+            SourceSpec("good", "think-tanks", "feed", {"url": good}),
+        ],
+    )
     report = run_ingest(cfg)
     by_id = {o.source_id: o for o in report.outcomes}
     assert by_id["good"].new == 3
@@ -156,8 +166,9 @@ def test_full_text_is_fetched_only_from_allowed_addresses(tmp_path, feed_server,
     summary_only = [FeedItem("Long read", "A short teaser.", page, NOW, guid="long-1")]
     url = feed_server.add_feed("/teasers.xml", rss(summary_only))
     settings = {"ingest": {"fulltext_allow_hosts": ["127.0.0.1"] if allowed else []}}
-    cfg = write_config(tmp_path, [SourceSpec("teasers", "western-media", "feed", {"url": url, "full_text": True})],
-                       settings=settings)
+    cfg = write_config(
+        tmp_path, [SourceSpec("teasers", "western-media", "feed", {"url": url, "full_text": True})], settings=settings
+    )
     assert run_ingest(cfg).new == 1
     row = _db(cfg).execute("SELECT text, summary FROM items").fetchone()
     if allowed:

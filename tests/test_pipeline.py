@@ -11,7 +11,7 @@ import pytest
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
-from ingest.store import Store
+from store import Store
 from tests.builders import CORPUS, LEXICON, SourceSpec, corpus_rows, seed_sources, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -73,20 +73,41 @@ def test_rerun_stores_no_duplicates_and_records_runs(tmp_path):
 
 
 def test_archive_with_outlet_column_maps_outlets_to_sources_and_groups(tmp_path):
-    archive = write_jsonl(tmp_path / "mixed.jsonl", [
-        {"body": "China opposes the Cold War mentality and zero-sum game.", "headline": "A", "when": "2022-04-21",
-         "outlet": "Global Times"},
-        {"body": "NATO leaders discussed collective defence and integrated deterrence.", "headline": "B",
-         "when": "2022-06-29", "outlet": "NATO"},
-        {"body": "", "headline": "", "when": "2022-06-29", "outlet": "NATO"},
-        "not an object",
-    ])
+    archive = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            {
+                "body": "China opposes the Cold War mentality and zero-sum game.",
+                "headline": "A",
+                "when": "2022-04-21",
+                "outlet": "Global Times",
+            },
+            {
+                "body": "NATO leaders discussed collective defence and integrated deterrence.",
+                "headline": "B",
+                "when": "2022-06-29",
+                "outlet": "NATO",
+            },
+            {"body": "", "headline": "", "when": "2022-06-29", "outlet": "NATO"},
+            "not an object",
+        ],
+    )
     (tmp_path / "mixed.jsonl").write_text(archive.read_text() + "{broken json\n", encoding="utf-8")
-    cfg = write_config(tmp_path, [SourceSpec("backfill", "western-media", "archive", {
-        "path": str(archive),
-        "fields": {"text": "body", "title": "headline", "date": "when", "source": "outlet"},
-        "source_groups": {"Global Times": "cn-official", "NATO": "western-gov"},
-    })])
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec(
+                "backfill",
+                "western-media",
+                "archive",
+                {
+                    "path": str(archive),
+                    "fields": {"text": "body", "title": "headline", "date": "when", "source": "outlet"},
+                    "source_groups": {"Global Times": "cn-official", "NATO": "western-gov"},
+                },
+            )
+        ],
+    )
     report = run_ingest(cfg)
     outcome = report.outcomes[0]
     assert outcome.new == 2 and outcome.failed == 3
@@ -100,9 +121,20 @@ def test_archive_with_outlet_column_maps_outlets_to_sources_and_groups(tmp_path)
 def test_archive_from_real_mfa_corpus(tmp_path):
     data = corpus_rows("mfa_spokesperson_2016_2020/mfa_zh.jsonl", limit=40)
     archive = write_jsonl(tmp_path / "mfa.jsonl", data)
-    cfg = write_config(tmp_path, [SourceSpec("mfa-zh", "cn-official", "archive", {
-        "path": str(archive), "fields": {"text": "text", "title": "title", "date": "date", "url": "url",
-                                        "language": "lang"}})])
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec(
+                "mfa-zh",
+                "cn-official",
+                "archive",
+                {
+                    "path": str(archive),
+                    "fields": {"text": "text", "title": "title", "date": "date", "url": "url", "language": "lang"},
+                },
+            )
+        ],
+    )
     report = run_ingest(cfg)
     assert report.outcomes[0].new == 40
     langs = {r["language"] for r in rows(cfg, "SELECT language FROM items")}
@@ -113,17 +145,22 @@ def test_archive_from_real_mfa_corpus(tmp_path):
 
 
 def test_syndicated_copy_is_kept_per_outlet_and_linked(tmp_path):
-    body = ("The Global Security Initiative calls for common, comprehensive, cooperative and sustainable "
-            "security and rejects the Cold War mentality. ") * 4
+    body = (
+        "The Global Security Initiative calls for common, comprehensive, cooperative and sustainable "
+        "security and rejects the Cold War mentality. "
+    ) * 4
     rows_a = [{"text": body, "title": "Wire story", "date": "2026-11-01", "url": "https://a.example/1"}]
     rows_b = [{"text": body, "title": "Wire story (syndicated)", "date": "2026-11-01", "url": "https://b.example/9"}]
     a = write_jsonl(tmp_path / "a.jsonl", rows_a)
     b = write_jsonl(tmp_path / "b.jsonl", rows_b)
     fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
-    cfg = write_config(tmp_path, [
-        SourceSpec("outlet-a", "cn-official", "archive", {"path": str(a), "fields": fields}),
-        SourceSpec("outlet-b", "regional-media", "archive", {"path": str(b), "fields": fields}),
-    ])
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec("outlet-a", "cn-official", "archive", {"path": str(a), "fields": fields}),
+            SourceSpec("outlet-b", "regional-media", "archive", {"path": str(b), "fields": fields}),
+        ],
+    )
     run_ingest(cfg)
     items = rows(cfg, "SELECT id, source_id, copy_of FROM items ORDER BY id")
     assert len(items) == 2 and items[0]["copy_of"] is None and items[1]["copy_of"] == items[0]["id"]
@@ -139,14 +176,18 @@ def test_rescore_after_lexicon_edit_changes_scores_in_one_transaction(tmp_path):
     before = rows(cfg, "SELECT count(*) AS n FROM matches WHERE concept_id = 'test-extra-concept'")[0]["n"]
     assert before == 0
     family = load_lexicon(lexicon).families[0].id
-    lexicon.write_text(lexicon.read_text(encoding="utf-8") + f"""
+    lexicon.write_text(
+        lexicon.read_text(encoding="utf-8")
+        + f"""
 [[concepts]]
 id = "test-extra-concept"
 label = "Regional security architecture"
 family = "{family}"
 definition = "Added in a test to prove rescoring."
 en = ["security architecture"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     config = load_config(cfg)
     new_lex = load_lexicon(lexicon)
     with Store(config.store_path) as store:
@@ -161,14 +202,26 @@ en = ["security architecture"]
 
 
 def test_estimated_future_and_ancient_dates_are_flagged(tmp_path):
-    archive = write_jsonl(tmp_path / "dates.jsonl", [
-        {"text": "Zero-sum game thinking.", "title": "no date"},
-        {"text": "Cold War mentality again.", "title": "future", "date": "2099-01-01"},
-        {"text": "Hegemonism of old.", "title": "ancient", "date": "1850-05-05"},
-        {"text": "Bloc confrontation.", "title": "fine", "date": "2024-05-05T10:00:00+08:00"},
-    ])
-    cfg = write_config(tmp_path, [SourceSpec("d", "think-tanks", "archive", {
-        "path": str(archive), "fields": {"text": "text", "title": "title", "date": "date"}})])
+    archive = write_jsonl(
+        tmp_path / "dates.jsonl",
+        [
+            {"text": "Zero-sum game thinking.", "title": "no date"},
+            {"text": "Cold War mentality again.", "title": "future", "date": "2099-01-01"},
+            {"text": "Hegemonism of old.", "title": "ancient", "date": "1850-05-05"},
+            {"text": "Bloc confrontation.", "title": "fine", "date": "2024-05-05T10:00:00+08:00"},
+        ],
+    )
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec(
+                "d",
+                "think-tanks",
+                "archive",
+                {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date"}},
+            )
+        ],
+    )
     run_ingest(cfg)
     got = {r["title"]: r for r in rows(cfg, "SELECT title, published_at, date_estimated, date_flag FROM items")}
     assert got["no date"]["date_flag"] == "missing" and got["no date"]["date_estimated"] == 1
@@ -200,8 +253,17 @@ def test_corpus_path_is_available():
 
 def test_unchanged_archive_is_not_reread_and_a_changed_one_adds_only_new_rows(tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [{"text": "Zero-sum game.", "title": "one", "date": "2024-01-02"}])
-    cfg = write_config(tmp_path, [SourceSpec("arch", "think-tanks", "archive", {
-        "path": str(path), "fields": {"text": "text", "title": "title", "date": "date"}})])
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec(
+                "arch",
+                "think-tanks",
+                "archive",
+                {"path": str(path), "fields": {"text": "text", "title": "title", "date": "date"}},
+            )
+        ],
+    )
     assert run_ingest(cfg).outcomes[0].new == 1
     assert run_ingest(cfg).outcomes[0].status == "unchanged"
     with path.open("a", encoding="utf-8") as fh:
@@ -211,8 +273,15 @@ def test_unchanged_archive_is_not_reread_and_a_changed_one_adds_only_new_rows(tm
 
 
 def test_missing_archive_is_a_per_source_error(tmp_path):
-    cfg = write_config(tmp_path, seed_sources()[:1] + [SourceSpec("gone", "think-tanks", "archive", {
-        "path": str(tmp_path / "gone.jsonl"), "fields": {"text": "text"}})])
+    cfg = write_config(
+        tmp_path,
+        seed_sources()[:1]
+        + [
+            SourceSpec(
+                "gone", "think-tanks", "archive", {"path": str(tmp_path / "gone.jsonl"), "fields": {"text": "text"}}
+            )
+        ],
+    )
     report = run_ingest(cfg)
     assert report.new == 1
     assert [o.source_id for o in report.errors] == ["gone"]
@@ -233,14 +302,26 @@ def test_undated_seed_is_stored_but_kept_off_the_time_axis(tmp_path):
 
 
 def test_newest_day_ignores_estimated_dates(tmp_path):
-    from ingest.store.reads import StoreReader
+    from store.reads import StoreReader
 
-    archive = write_jsonl(tmp_path / "a.jsonl", [
-        {"text": "Cold War mentality.", "title": "dated", "date": "2019-05-20"},
-        {"text": "Zero-sum game.", "title": "no date"},
-    ])
-    cfg = write_config(tmp_path, [SourceSpec("a", "cn-official", "archive", {
-        "path": str(archive), "fields": {"text": "text", "title": "title", "date": "date"}})])
+    archive = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"text": "Cold War mentality.", "title": "dated", "date": "2019-05-20"},
+            {"text": "Zero-sum game.", "title": "no date"},
+        ],
+    )
+    cfg = write_config(
+        tmp_path,
+        [
+            SourceSpec(
+                "a",
+                "cn-official",
+                "archive",
+                {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date"}},
+            )
+        ],
+    )
     run_ingest(cfg)
     with StoreReader(load_config(cfg).store_path) as reader:
         assert reader.day_range(exclude_groups=("seed",)) == ("2019-05-20", "2019-05-20")

@@ -22,25 +22,75 @@ from tests.builders import GROUPS, _toml_value
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-keys = st.sampled_from(["id", "name", "group", "kind", "path", "url", "fields", "text", "title", "date", "language",
-                        "enabled", "source_groups", "format", "colour", "label", "store", "ingest", "scoring",
-                        "dashboard", "groups", "sources", "concurrency", "timeout_seconds", "lexicon", "threshold",
-                        "published", "full_text", "fulltext_allow_hosts"]) | st.text(max_size=8)
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)
-           | st.sampled_from(["seed", "feed", "archive", "jsonl", "csv", "#123456", "en", "western-gov"]))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
-                      max_leaves=12)
+keys = st.sampled_from(
+    [
+        "id",
+        "name",
+        "group",
+        "kind",
+        "path",
+        "url",
+        "fields",
+        "text",
+        "title",
+        "date",
+        "language",
+        "enabled",
+        "source_groups",
+        "format",
+        "colour",
+        "label",
+        "store",
+        "ingest",
+        "scoring",
+        "dashboard",
+        "groups",
+        "sources",
+        "concurrency",
+        "timeout_seconds",
+        "lexicon",
+        "threshold",
+        "published",
+        "full_text",
+        "fulltext_allow_hosts",
+    ]
+) | st.text(max_size=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["seed", "feed", "archive", "jsonl", "csv", "#123456", "en", "western-gov"])
+)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4), max_leaves=12
+)
 
 
 def _valid() -> dict:
     return {
         "groups": [{"id": g, "label": label, "colour": colour} for g, label, colour in GROUPS],
         "sources": [
-            {"id": "s1", "name": "Seed", "group": "seed", "kind": "seed", "path": "a.txt", "title": "T",
-             "published": "2020-01-01"},
+            {
+                "id": "s1",
+                "name": "Seed",
+                "group": "seed",
+                "kind": "seed",
+                "path": "a.txt",
+                "title": "T",
+                "published": "2020-01-01",
+            },
             {"id": "f1", "name": "Feed", "group": "think-tanks", "kind": "feed", "url": "https://x.example/rss"},
-            {"id": "a1", "name": "Archive", "group": "western-media", "kind": "archive", "path": "a.jsonl",
-             "fields": {"text": "body"}, "source_groups": {"NATO": "western-gov"}},
+            {
+                "id": "a1",
+                "name": "Archive",
+                "group": "western-media",
+                "kind": "archive",
+                "path": "a.jsonl",
+                "fields": {"text": "body"},
+                "source_groups": {"NATO": "western-gov"},
+            },
         ],
         "ingest": {"concurrency": 4},
     }
@@ -58,7 +108,7 @@ def _check(raw: object, path: Path) -> None:
 @SETTINGS
 @given(data=st.binary(max_size=400))
 @example(data=b"\xff\xfe[store]")
-@example(data=b"[store]\npath = \"\x00\"")
+@example(data=b'[store]\npath = "\x00"')
 def test_any_bytes_give_a_config_or_a_config_error_naming_the_file(tmp_path, data):
     path = tmp_path / "config.toml"
     path.write_bytes(data)
@@ -90,8 +140,11 @@ def _strip_none(value):
 
 
 @SETTINGS
-@given(where=st.sampled_from(["top", "group", "source0", "source1", "source2", "fields", "source_groups", "ingest"]),
-       key=keys, value=values)
+@given(
+    where=st.sampled_from(["top", "group", "source0", "source1", "source2", "fields", "source_groups", "ingest"]),
+    key=keys,
+    value=values,
+)
 @example(where="source_groups", key="NATO", value=["western-gov"])
 @example(where="source_groups", key="NATO", value={"a": 1})
 @example(where="top", key="groups", value=[{"id": ["x"], "label": "L", "colour": "#123"}])
@@ -99,9 +152,16 @@ def _strip_none(value):
 @example(where="source0", key="path", value="\x00")
 def test_one_bad_value_in_a_valid_config_is_a_config_error(tmp_path, where, key, value):
     raw = _valid()
-    target = {"top": raw, "group": raw["groups"][0], "source0": raw["sources"][0], "source1": raw["sources"][1],
-              "source2": raw["sources"][2], "fields": raw["sources"][2]["fields"],
-              "source_groups": raw["sources"][2]["source_groups"], "ingest": raw["ingest"]}[where]
+    target = {
+        "top": raw,
+        "group": raw["groups"][0],
+        "source0": raw["sources"][0],
+        "source1": raw["sources"][1],
+        "source2": raw["sources"][2],
+        "fields": raw["sources"][2]["fields"],
+        "source_groups": raw["sources"][2]["source_groups"],
+        "ingest": raw["ingest"],
+    }[where]
     target[key] = value
     _check(raw, tmp_path / "config.toml")
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest.store import Store, StoreCorrupt, StoreMissing, StoreReadOnly, StoreTooNew
-from ingest.store.reads import StoreReader
+from store import Store, StoreCorrupt, StoreMissing, StoreReadOnly, StoreTooNew
+from store.reads import StoreReader
 from tests.builders import REPO, seed_sources, write_config
 from tests.reliability_fixtures import cli_args, cli_env, file_digest, run_cli
 
@@ -118,13 +118,15 @@ def test_missing_store_is_created_only_by_run(tmp_path):
     assert done.returncode == 0 and store.exists(), done.stderr
 
 
-@pytest.mark.parametrize(("kind", "headline"), [
-    ("missing", "The store does not exist yet."),
-    ("garbage bytes", "The store cannot be opened."),
-    ("schema 999 (WAL)", "The store was written by a newer version of the monitor."),
-])
-def test_dashboard_explains_an_unusable_store_instead_of_a_traceback(good_store, tmp_path, monkeypatch, kind,
-                                                                     headline):
+@pytest.mark.parametrize(
+    ("kind", "headline"),
+    [
+        ("missing", "The store does not exist yet."),
+        ("garbage bytes", "The store cannot be opened."),
+        ("schema 999 (WAL)", "The store was written by a newer version of the monitor."),
+    ],
+)
+def test_dashboard_explains_an_unusable_store_instead_of_a_traceback(good_store, tmp_path, monkeypatch, kind, headline):
     config, store = _case(tmp_path)
     if kind != "missing":
         DAMAGE[kind][0](good_store, store)
@@ -201,10 +203,17 @@ def test_immutable_store_file_refuses_writers_clearly_and_still_serves_readers(g
 
 
 def _in_read_only_mount(directory: Path, argv: list[str]) -> subprocess.CompletedProcess:
-    script = f'mount --bind "{directory}" "{directory}" && mount -o remount,ro,bind "{directory}" "{directory}" ' \
-             '&& exec "$@"'
-    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", *argv], cwd=REPO, env=cli_env(),
-                          capture_output=True, text=True, timeout=300)
+    script = (
+        f'mount --bind "{directory}" "{directory}" && mount -o remount,ro,bind "{directory}" "{directory}" && exec "$@"'
+    )
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", *argv],
+        cwd=REPO,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_store_on_a_read_only_mount(good_store, tmp_path):

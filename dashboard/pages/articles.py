@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import controls, listing, queries, urlstate
 from dashboard.context import open_page
-from ingest.store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
+from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
 
 EXPORT_LIMIT = 50_000
 

@@ -1,6 +1,6 @@
 """Briefing: the weekly briefing for an ISO week and a set of groups, with downloads.
 
-Thin page: reads the widgets, calls ingest.briefing.compute_briefing (the same
+Thin page: reads the widgets, calls analysis.briefing.compute_briefing (the same
 function as `python -m ingest briefing`), renders the Briefing and offers the
 Markdown, HTML and CSV exports of that very object.
 """
@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
+from analysis.briefing import format as fmt
+from analysis.briefing.charts import trend_chart
+from analysis.briefing.render_md import md_sentence
+from analysis.briefing.weeks import IsoWeek, default_week, week_of_day
 from dashboard import controls
 from dashboard.context import open_page
-from ingest.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
-from ingest.briefing import format as fmt
-from ingest.briefing.charts import trend_chart
-from ingest.briefing.render_md import md_sentence
-from ingest.briefing.weeks import IsoWeek, default_week, week_of_day
-from ingest.store.briefing_reads import BriefingReader
+from store.briefing_reads import BriefingReader
 
 
 @st.cache_resource

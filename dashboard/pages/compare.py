@@ -3,7 +3,8 @@ own-voice against its distanced use; small multiples on a shared scale, the same
 
 import streamlit as st
 
-from dashboard import charts, controls, queries, trends
+from analysis import trends
+from dashboard import charts, controls, queries
 from dashboard.context import open_page
 
 MODES = {

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, controls, listing, queries, trends
+from analysis import trends
+from dashboard import charts, controls, listing, queries
 from dashboard.context import open_page
 
 ctx = open_page("Overview")

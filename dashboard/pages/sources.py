@@ -6,7 +6,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, controls, queries, trends
+from analysis import trends
+from dashboard import charts, controls, queries
 from dashboard.context import open_page
 
 SILENT_AFTER_DAYS = 2

@@ -1,4 +1,4 @@
-"""Read-only queries behind the weekly briefing (ingest/briefing/).
+"""Read-only queries behind the weekly briefing (analysis/briefing/).
 
 Every count the briefing shows comes from one of these methods, so a number in
 the briefing can be traced to rows of `items`, `item_concepts` and `matches`.

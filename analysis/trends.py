@@ -102,8 +102,12 @@ def trend(
     dc = dc[dc["concept_id"].isin(list(concepts))].copy()
     dc["bucket"] = bucket_of(dc["day"], granularity)
     columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
-    long = dc.melt(id_vars=[*keys, "concept_id"], value_vars=sorted(set(columns.values())),
-                   var_name="column", value_name="numerator")
+    long = dc.melt(
+        id_vars=[*keys, "concept_id"],
+        value_vars=sorted(set(columns.values())),
+        var_name="column",
+        value_name="numerator",
+    )
     long["measure"] = long["column"].map({v: k for k, v in columns.items()})
     numerator = long.groupby([*keys, "concept_id", "measure"])["numerator"].sum()
     levels = [buckets(period, granularity)]
@@ -152,8 +156,9 @@ def concept_movers(
         rows.append(pd.DataFrame({f"items_{name}": counts, f"total_{name}": total}))
     out = pd.concat(rows, axis=1).fillna(0)
     if out.empty:
-        return pd.DataFrame(columns=["concept_id", "items_now", "share_now", "items_before", "share_before",
-                                     "change_pp"])
+        return pd.DataFrame(
+            columns=["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"]
+        )
     out["total_now"] = out["total_now"].max()
     out["total_before"] = out["total_before"].max()
     for name in ("now", "before"):
@@ -179,16 +184,19 @@ def coverage_changes(spans: pd.DataFrame, sources: pd.DataFrame, period: Period,
     added = spans[(spans["first_day"] > period.first) & (spans["first_day"] <= period.last)]
     quiet_from = (period.end - timedelta(days=quiet_days)).isoformat()
     stopped = spans[(spans["last_day"] >= period.first) & (spans["last_day"] < quiet_from)]
-    out = pd.concat([
-        added.assign(day=added["first_day"], change="source added"),
-        stopped.assign(day=stopped["last_day"], change="stopped reporting"),
-    ])
+    out = pd.concat(
+        [
+            added.assign(day=added["first_day"], change="source added"),
+            stopped.assign(day=stopped["last_day"], change="stopped reporting"),
+        ]
+    )
     out["day"] = pd.to_datetime(out["day"])
     return out[["day", "source_id", "name", "group_id", "change"]].sort_values("day").reset_index(drop=True)
 
 
-def source_breakdown(daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame,
-                     period: Period) -> pd.DataFrame:
+def source_breakdown(
+    daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period
+) -> pd.DataFrame:
     """Per source: items, matching, share matching, and its three most used concepts."""
     ds = _in_period(daily_source, period)
     per = ds.groupby("source_id")[["items", "matching"]].sum()
@@ -196,8 +204,12 @@ def source_breakdown(daily_source: pd.DataFrame, daily_concept: pd.DataFrame, so
     out[["items", "matching"]] = out[["items", "matching"]].fillna(0).astype("int64")
     out["share"] = (out["matching"] / out["items"].where(out["items"] > 0)).fillna(0.0)
     dc = _in_period(daily_concept, period)
-    top = (dc.groupby(["source_id", "concept_id"])["items"].sum().reset_index()
-           .sort_values(["source_id", "items", "concept_id"], ascending=[True, False, True]))
+    top = (
+        dc.groupby(["source_id", "concept_id"])["items"]
+        .sum()
+        .reset_index()
+        .sort_values(["source_id", "items", "concept_id"], ascending=[True, False, True])
+    )
     firsts = top.groupby("source_id")["concept_id"].apply(lambda s: list(s[:3]))
     out["top_concepts"] = out["source_id"].map(firsts).apply(lambda v: v if isinstance(v, list) else [])
     return out

@@ -1,8 +1,8 @@
 """Typed records that cross module boundaries.
 
-Nothing past `feeds.py` touches feedparser objects or HTTP responses: they become
-these frozen dataclasses at once, so the pipeline, the store and the tests speak
-one vocabulary.
+They live in `store/` because the store writes them. Nothing past `feeds.py`
+touches feedparser objects or HTTP responses: they become these frozen
+dataclasses at once, so the pipeline, the store and the tests speak one vocabulary.
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..config import Config
-from ..store.briefing_reads import BriefingReader
-from . import RENDERERS, compute_briefing
+from analysis.briefing import RENDERERS, compute_briefing
+from store.briefing_reads import BriefingReader
+
+from .config import Config
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

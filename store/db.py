@@ -1,6 +1,6 @@
 """Opening the SQLite store: WAL, migrations, clear errors for bad store files.
 
-Every SQL statement of the project lives in this package (`ingest.store`):
+Every SQL statement of the project lives in this package (`store`):
 `db` opens and migrates, `writes` is the ingest side, `reads` the dashboard
 and briefing side.  Callers get rows, dataclasses or DataFrames.
 """

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from ..store.briefing_reads import BriefingReader
+from store.briefing_reads import BriefingReader
+
 from . import significance
 from .articles import pick_articles, top_articles
 from .concepts import GROUP_TABLE_CONCEPTS, concept_changes, crossings, group_table

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..records import FeedState, Item
 from .db import _classify, connect, migrate, transaction
+from .records import FeedState, Item
 from .timefmt import iso, parse_iso
 
 # An undated document (a seed whose date is unknown) has no place on a time axis: it is
