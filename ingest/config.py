@@ -8,10 +8,16 @@ the key, so a typo never silently becomes a default.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from store.url import StoreTarget, StoreUrlError, parse_store_url
+
+STORE_URL_ENV = "MONITOR_STORE_URL"
 
 
 class ConfigError(ValueError):
@@ -28,6 +34,13 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "path", "data/monitor.sqlite3", "SQLite store file (WAL mode), relative to config.toml."),
+    Setting(
+        "store",
+        "url",
+        "sqlite:///data/monitor.sqlite3",
+        "Where the store lives: `sqlite:///file` (relative to config.toml) or `postgresql://user@host:5432/db` "
+        "for a shared team store. `MONITOR_STORE_URL` overrides it; when unset, `store.path` is used.",
+    ),
     Setting("ingest", "concurrency", 8, "Feeds fetched at once."),
     Setting("ingest", "timeout_seconds", 20.0, "Connect/read timeout for one HTTP request."),
     Setting("ingest", "max_bytes", 10_000_000, "Largest feed or article body accepted (after decompression)."),
@@ -112,8 +125,17 @@ class Config:
         return p if p.is_absolute() else self.base / p
 
     @property
+    def store_target(self) -> StoreTarget:
+        """The store: an SQLite file or a PostgreSQL server (store.url / MONITOR_STORE_URL / store.path)."""
+        return parse_store_url(self.get("store", "url"), self.base)
+
+    @property
     def store_path(self) -> Path:
-        return self.resolve(self.get("store", "path"))
+        """The SQLite store file; only for callers that need a file (a PostgreSQL store has none)."""
+        target = self.store_target
+        if target.path is None:
+            raise ConfigError(f"{self.path}: store.url names a PostgreSQL store ({target.display()}), not a file")
+        return target.path
 
     @property
     def lexicon_path(self) -> Path:
@@ -148,6 +170,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         if key not in known_sections:
             raise ConfigError(f"{path}: unknown top-level key '{key}' (expected one of {sorted(known_sections)})")
     settings = _parse_settings(raw, path)
+    settings["store"]["url"] = _store_url(raw.get("store", {}), settings["store"], path)
     groups = _parse_groups(raw.get("groups", []), path)
     group_ids = {g.id for g in groups}
     sources = _parse_sources(raw.get("sources", []), path, group_ids)
@@ -170,6 +193,24 @@ def _parse_settings(raw: dict[str, Any], path: Path) -> dict[str, dict[str, Any]
                 raise ConfigError(f"{path}: '{section}.{key}' must be {type(default).__name__}, got {value!r}")
             values[key] = float(value) if isinstance(default, float) else value
     return out
+
+
+def _store_url(given: dict[str, Any], store: dict[str, Any], path: Path) -> str:
+    """MONITOR_STORE_URL, else store.url, else the SQLite file of store.path (older configs)."""
+    if "url" in given and "path" in given:
+        raise ConfigError(f"{path}: set 'store.url' or 'store.path', not both")
+    env = os.environ.get(STORE_URL_ENV, "").strip()
+    if env:
+        url, where = env, f"{STORE_URL_ENV} (overriding {path}: store.url)"
+    elif "url" in given:
+        url, where = store["url"], f"{path}: 'store.url'"
+    else:
+        return "sqlite:///" + quote(store["path"])
+    try:
+        parse_store_url(url, path.parent)
+    except StoreUrlError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return url
 
 
 def _same_kind(default: Any, value: Any) -> bool:
