@@ -146,11 +146,31 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
+
+    SQLite ends the transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR,
+    SQLITE_NOMEM, SQLITE_INTERRUPT and some SQLITE_BUSY): a ROLLBACK after them fails with
+    "cannot rollback - no transaction is active", which used to replace the error that
+    mattered.  The original error is always the one raised; a failed rollback is noted on it.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback_keeping(conn, exc)
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException as exc:  # a failed COMMIT leaves the transaction open
+        _rollback_keeping(conn, exc)
+        raise
+
+
+def _rollback_keeping(conn: sqlite3.Connection, exc: BaseException) -> None:
+    if not conn.in_transaction:
+        exc.add_note("SQLite had already rolled the transaction back")
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as again:
+        exc.add_note(f"the rollback after it also failed: {again}")

@@ -241,12 +241,19 @@ class Store:
 
     # ---- items ------------------------------------------------------------
 
+    # Each key has its own unique index (source_id, key); an OR across the three keys is
+    # planned as a scan of every item of the source, so the lookups are separate
+    # SELECTs joined by UNION ALL, each a search of one index (tests/test_store_plans.py).
+    _BY_HASH = "SELECT id FROM items WHERE source_id = ?1 AND content_hash = ?2"
+    _BY_URL = "SELECT id FROM items WHERE source_id = ?1 AND canonical_url = ?3"
+    _BY_GUID = "SELECT id FROM items WHERE source_id = ?1 AND guid = ?4"
+    FIND_DUPLICATE_SQL = f"{_BY_HASH} UNION ALL {_BY_URL} UNION ALL {_BY_GUID} LIMIT 1"
+    KNOWN_SQL = f"{_BY_URL} UNION ALL {_BY_GUID} LIMIT 1"
+
     def find_duplicate(self, item: Item) -> int | None:
         """The id of a stored item of the same source with the same URL, GUID or content."""
         row = self.conn.execute(
-            """SELECT id FROM items WHERE source_id = ?1 AND (content_hash = ?2
-                 OR (?3 IS NOT NULL AND canonical_url = ?3) OR (?4 IS NOT NULL AND guid = ?4)) LIMIT 1""",
-            (item.source_id, item.content_hash, item.canonical_url, item.guid),
+            self.FIND_DUPLICATE_SQL, (item.source_id, item.content_hash, item.canonical_url, item.guid)
         ).fetchone()
         return None if row is None else int(row[0])
 
@@ -254,11 +261,7 @@ class Store:
         """Cheap pre-check before fetching an article page for an entry."""
         if canonical_url is None and guid is None:
             return False
-        row = self.conn.execute(
-            """SELECT 1 FROM items WHERE source_id = ?1 AND ((?2 IS NOT NULL AND canonical_url = ?2)
-                 OR (?3 IS NOT NULL AND guid = ?3)) LIMIT 1""",
-            (source_id, canonical_url, guid),
-        ).fetchone()
+        row = self.conn.execute(self.KNOWN_SQL, (source_id, None, canonical_url, guid)).fetchone()
         return row is not None
 
     def insert_item(self, item: Item, text_hash: str, scored: Any, lexicon_hash: str, run_id: int | None) -> int:

@@ -1,0 +1,134 @@
+"""How the store's hot statements are planned, and what a failed transaction reports.
+
+Speed is measured in bench/ only; here the planner's own account (EXPLAIN QUERY PLAN)
+shows that each duplicate lookup is a search of one index, never a scan of a source's
+items (a scan made a large archive import quadratic).  The store is built by a real
+ingest of real corpus rows and ANALYZEd, so the planner sees realistic statistics.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest
+from store import Store
+from store.db import transaction
+from tests.builders import SourceSpec, corpus_rows, write_config, write_jsonl
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plans")
+    data = corpus_rows("mfa_spokesperson_2016_2020/mfa_en.jsonl", limit=60)
+    archive = write_jsonl(tmp / "mfa.jsonl", data)
+    fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+    cfg = write_config(tmp, [SourceSpec("mfa-en", "cn-official", "archive", {"path": str(archive), "fields": fields})])
+    config = load_config(cfg)
+    with Store(config.store_path) as store:
+        report = Ingest(config, load_lexicon(config.lexicon_path), store, now=NOW).run()
+        assert report.new == 60
+        store.conn.execute("ANALYZE")
+    return config.store_path
+
+
+def _plan(path, sql, params):
+    conn = sqlite3.connect(path)
+    try:
+        return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("statement", "indexes"),
+    [
+        ("FIND_DUPLICATE_SQL", {"items_source_hash", "items_source_canonical", "items_source_guid"}),
+        ("KNOWN_SQL", {"items_source_canonical", "items_source_guid"}),
+    ],
+)
+def test_each_duplicate_key_is_a_search_of_its_own_index(store_path, statement, indexes):
+    params = ("mfa-en", "0" * 64, "https://www.fmprc.gov.cn/x", "guid-1")
+    plan = _plan(store_path, getattr(Store, statement), params)
+    searches = [line for line in plan if line.startswith("SEARCH items")]
+    assert not [line for line in plan if line.startswith("SCAN")], plan
+    used = {line.split(" INDEX ")[1].split(" ")[0] for line in searches}
+    assert used == indexes, plan
+    # every search is bounded by the source and the key, not by the source alone
+    assert all("source_id=? AND " in line for line in searches), plan
+
+
+def test_the_indexed_lookups_find_what_the_keys_name(store_path):
+    with Store(store_path) as store:
+        row = store.conn.execute("SELECT * FROM items ORDER BY id LIMIT 1").fetchone()
+        assert store.known("mfa-en", row["canonical_url"], None)
+        assert not store.known("mfa-en", "https://nowhere.example/", None)
+        assert not store.known("other-source", row["canonical_url"], None)
+        assert not store.known("mfa-en", None, None)
+
+
+# ---- transaction(): the original error survives a failed rollback --------------------
+
+
+def _store_with_room_for_nothing(path) -> sqlite3.Connection:
+    """A real store file whose connection may not grow it by one page: the next large
+    write fails with SQLITE_FULL, after which SQLite has already rolled back."""
+    Store(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    return conn
+
+
+def test_disk_full_inside_a_transaction_reports_disk_full_not_cannot_rollback(tmp_path):
+    conn = _store_with_room_for_nothing(tmp_path / "full.sqlite3")
+    with pytest.raises(sqlite3.OperationalError) as caught, transaction(conn):
+        conn.execute("INSERT INTO meta (key, value) VALUES ('big', ?)", ("x" * 200_000,))
+    assert "full" in str(caught.value)
+    assert "cannot rollback" not in str(caught.value)
+    assert any("already rolled" in note for note in caught.value.__notes__)
+    assert not conn.in_transaction
+    with transaction(conn):  # the connection is usable again
+        conn.execute("INSERT INTO meta (key, value) VALUES ('small', '1')")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'small'").fetchone()[0] == "1"
+
+
+def test_interrupted_statement_reports_interrupted(tmp_path):
+    """SQLITE_INTERRUPT ends an explicit transaction too (sqlite3_interrupt from another thread)."""
+    Store(tmp_path / "s.sqlite3").close()
+    conn = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None, check_same_thread=False)
+    started = threading.Event()
+
+    def slow() -> int:
+        started.set()
+        return 0
+
+    conn.set_progress_handler(slow, 1000)
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"), transaction(conn):
+        timer = threading.Timer(0.05, conn.interrupt)
+        timer.start()
+        try:
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                "INSERT INTO meta (key, value) SELECT 'k' || i, '' FROM n"
+            )
+        finally:
+            timer.cancel()
+    assert started.is_set() and not conn.in_transaction
+
+
+def test_error_in_the_body_still_rolls_back_when_sqlite_did_not(tmp_path):
+    Store(tmp_path / "s.sqlite3").close()
+    conn = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None)
+    with pytest.raises(KeyError), transaction(conn):
+        conn.execute("INSERT INTO meta (key, value) VALUES ('kept?', 'no')")
+        raise KeyError("body")
+    assert not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM meta WHERE key = 'kept?'").fetchone()[0] == 0
