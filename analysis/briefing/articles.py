@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import format as fmt
 from .model import Sentence, TopArticle
 from .sentences import sentence_around
 
@@ -37,11 +38,11 @@ def top_articles(
                     cid,
                     label,
                     int(r.item_id),
-                    str(r.title or "(untitled)"),
-                    str(r.source),
+                    fmt.text(r.title).strip() or "(untitled)",
+                    fmt.text(r.source),
                     group_labels.get(r.group_id, r.group_id),
-                    str(r.published_at),
-                    None if pd.isna(r.url) else str(r.url),
+                    fmt.text(r.published_at),
+                    fmt.optional(r.url),
                     float(r.score),
                     int(r.hits),
                     sentence,

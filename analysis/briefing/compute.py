@@ -9,6 +9,7 @@ import pandas as pd
 
 from store.briefing_reads import BriefingReader
 
+from . import format as fmt
 from . import significance
 from .articles import pick_articles, top_articles
 from .concepts import GROUP_TABLE_CONCEPTS, concept_changes, crossings, group_table
@@ -197,11 +198,11 @@ def _matching_items(rows: pd.DataFrame) -> list[MatchingItem]:
                 int(item_id),
                 str(r["published_at"]),
                 str(r["source_id"]),
-                str(r["source"]),
+                fmt.text(r["source"]),
                 str(r["group_id"]),
-                str(r["title"]),
-                None if pd.isna(r["url"]) else str(r["url"]),
-                str(r["language"]),
+                fmt.text(r["title"]),
+                fmt.optional(r["url"]),
+                fmt.text(r["language"]),
                 float(r["score"]),
                 None if pd.isna(r["copy_of"]) else int(r["copy_of"]),
                 tuple(str(c) for c in g["concept_id"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import format as fmt
 from .model import ConceptChange, Crossing, GroupShare
 from .significance import is_significant, log_likelihood, p_value
 
@@ -133,9 +134,9 @@ def crossings(
                         voice,
                         count,
                         others,
-                        "" if first is None else str(first["title"]),
-                        "" if first is None else str(first["source"]),
-                        None if first is None else first["url"],
+                        "" if first is None else fmt.text(first["title"]),
+                        "" if first is None else fmt.text(first["source"]),
+                        None if first is None else fmt.optional(first["url"]),
                     )
                 )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from . import format as fmt
 from .model import Briefing
 
 COLUMNS = [
@@ -26,7 +27,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value: object) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: feed text is untrusted, so quote them."""
-    text = "" if value is None else str(value)
+    text = fmt.text(value)
     return "'" + text if text.startswith(_FORMULA) else text
 
 

@@ -61,12 +61,12 @@ a { color: #1a4f8b; }
 
 
 def e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(fmt.text(text), quote=True)
 
 
-def link(title: str, url: str | None) -> str:
+def link(title: object, url: object) -> str:
     safe = fmt.safe_url(url)
-    label = e(title or "(untitled)")
+    label = e(fmt.text(title).strip() or "(untitled)")
     return f'<a href="{e(safe)}" rel="noopener noreferrer">{label}</a>' if safe else label
 
 

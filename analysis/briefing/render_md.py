@@ -14,7 +14,7 @@ def md_table(df: pd.DataFrame) -> str:
         return "_(none)_"
     head = "| " + " | ".join(fmt.md_escape(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    body = ["| " + " | ".join(fmt.md_escape(str(v)) for v in row) + " |" for row in df.itertuples(index=False)]
+    body = ["| " + " | ".join(fmt.md_escape(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *body])
 
 
