@@ -113,7 +113,7 @@ SEED_META = (
     ),  # noqa: E501
     (
         "004_ad05010b8282e27e",
-        "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept",
+        "Promote Asian Security Architecture Building Through Win-Win Cooperation under the Guidance of Asian Security Concept",  # noqa: E501
         "2014-10-31",
     ),  # noqa: E501
 )
