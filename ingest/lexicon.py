@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -213,10 +214,26 @@ def _forms(entry: dict[str, Any], name: str, where: str) -> tuple[str, ...]:
         norm = normalise_form(form.rstrip("*"))
         if not norm.strip(" \"'*"):
             raise LexiconError(f"{where}: '{name}' has a form that matches the empty string: {form!r}")
+        _check_literal(form, name, where)
         if norm in seen:
             raise LexiconError(f"{where}: '{name}' lists the form {form!r} twice")
         seen.add(norm)
     return tuple(value)
+
+
+# Signs that a form was written as a regular expression.  Forms are literal text.
+_REGEX_SIGNS = re.compile(r"\\|\.[*+?]|\[[^\]]*\]|\(\?|\||^\^|\$$|\{\d+(,\d*)?\}|\*(?!$)|[+?]$")
+
+
+def _check_literal(form: str, name: str, where: str) -> None:
+    literal = "forms are literal text, not regular expressions; the only wildcard is a trailing * for a word prefix"
+    if not any(ch.isalpha() for ch in form):
+        raise LexiconError(
+            f"{where}: '{name}' has the form {form!r} with no letter or Han character: it would match punctuation "
+            f"anywhere ({literal})"
+        )
+    if _REGEX_SIGNS.search(form.strip()):
+        raise LexiconError(f"{where}: '{name}' has the form {form!r}, which looks like a regular expression ({literal})")
 
 
 def _check_form_clashes(lex: Lexicon, where: str) -> None:
@@ -255,19 +272,25 @@ class Matcher:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self.automaton = ahocorasick.Automaton()
+        entries = []
         for ci, c in enumerate(lexicon.concepts):
             for field_name in ("en", "zh", "en_context", "zh_context"):
                 for form in getattr(c, field_name):
-                    self._add(form, KIND_CONCEPT, ci, needs_context=field_name.endswith("_context"))
+                    entries.append((form, KIND_CONCEPT, ci, field_name.endswith("_context")))
             for form in c.exclude:
-                self._add(form, KIND_EXCLUDE, ci, needs_context=False)
+                entries.append((form, KIND_EXCLUDE, ci, False))
+        for form, kind, ci, needs_context in entries:
+            self._add(form, normalise_form(form.rstrip("*")), kind, ci, needs_context)
+        # Written forms first, so a joined variant never takes over a written form.
+        for form, kind, ci, needs_context in entries:
+            for key in joined_variants(normalise_form(form.rstrip("*"))):
+                self._add(form, key, kind, ci, needs_context)
         for form in lexicon.context_en + lexicon.context_zh:
-            self._add(form, KIND_ANCHOR, -1, needs_context=False)
+            self._add(form, normalise_form(form.rstrip("*")), KIND_ANCHOR, -1, needs_context=False)
         self.automaton.make_automaton()
 
-    def _add(self, form: str, kind: int, concept: int, needs_context: bool) -> None:
+    def _add(self, form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
         prefix = form.endswith("*")
-        key = normalise_form(form.rstrip("*"))
         if key in self.automaton:
             existing: FormInfo = self.automaton.get(key)
             if existing.kind == KIND_CONCEPT or kind != KIND_CONCEPT:
@@ -284,6 +307,19 @@ class Matcher:
             case_sensitive=needs_context and any(ch.isupper() for ch in form),
         )
         self.automaton.add_word(key, info)
+
+
+def joined_variants(key: str) -> list[str]:
+    """The normalised form with one inter-word space closed up, for each such space.
+
+    Rejoining a hyphenated line break cannot tell "men-\ntality" (a word split by the
+    typesetter) from "zero-\nsum" (a compound broken at its own hyphen) without a
+    dictionary; it rejoins both, and these variants let "zerosum" still be found."""
+    out = []
+    for i, ch in enumerate(key):
+        if ch == " " and 0 < i < len(key) - 1 and key[i - 1].isalpha() and key[i + 1].isalpha():
+            out.append(key[:i] + key[i + 1 :])
+    return out
 
 
 def _is_word_char(ch: str) -> bool:

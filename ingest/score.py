@@ -18,6 +18,7 @@ without refetching anything.  Rules, in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .language import detect_language
@@ -113,24 +114,26 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
         any(info.needs_context for _, _, info in candidates) and len(full) + anchors.count(need - len(full)) >= need
     )
     quotes: list[tuple[int, int]] | None = None
+    decoded = norm.decoded or text
     out: list[Match] = []
     for start, end, info in candidates:
         if info.needs_context and not (context_ok or info.concept in full):
             continue
-        o_start, o_end = norm.span_to_original(start, end)
-        o_start, o_end = _trim(text, o_start, o_end)
-        if _inside_a_word(text, o_start, o_end, info):
+        # Boundaries, case and distancing are judged on the original with entities
+        # decoded; the stored span is mapped on into the original itself.
+        d_start, d_end = _trim(decoded, *norm.span_to_decoded(start, end))
+        if _inside_a_word(decoded, d_start, d_end, info):
             continue  # a folded character ("¼" -> "1⁄4") hid a boundary the original lacks
-        surface = text[o_start:o_end]
-        if info.case_sensitive and not _same_case(surface, info.form):
+        if info.case_sensitive and not _same_case(decoded[d_start:d_end], info.form):
             continue
-        how = _so_called(text, o_start)
+        how = _so_called(decoded, d_start)
         if how is None:
             if quotes is None:
-                quotes = quote_spans(text)
-            if _inside(quotes, o_start, o_end):
+                quotes = quote_spans(decoded)
+            if _inside(quotes, d_start, d_end):
                 how = "quoted"
-        out.append(Match(concepts[info.concept].id, o_start, o_end, surface, how is not None, info.form, how))
+        o_start, o_end = norm.decoded_to_original(d_start, d_end)
+        out.append(Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how))
     return out
 
 
@@ -150,7 +153,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _same_case(surface: str, form: str) -> bool:
-    s = " ".join(re.split(r"[\s\-\u2010-\u2015]+", surface))
+    # NFKC first: full-width capitals (ＳＣＯ) are capitals.
+    s = " ".join(re.split(r"[\s\-\u2010-\u2015]+", unicodedata.normalize("NFKC", surface)))
     f = " ".join(re.split(r"[\s\-\u2010-\u2015]+", form.rstrip("*")))
     return s.startswith(f) or s.startswith(f.upper())
 

@@ -10,6 +10,7 @@ anchors, so mapping back is a bisect, not a per-character table.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_right
@@ -23,16 +24,36 @@ import numpy as np
 _QUOTES_DASHES = {
     **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u300c\u300d\u300e\u300f\uff02"), '"'),
     **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\uff07"), "'"),
-    **dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"), " "),
+    **dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), " "),
     **dict.fromkeys(map(ord, "\t\n\r\f\v\u00a0\u2028\u2029\u3000\u202f\u2007"), " "),
     # Chinese enumeration comma and full stop variants keep their meaning but one form
     ord("\uff64"): "\u3001",
 }
 
-# Hyphenated line breaks are rejoined; runs of whitespace become one space.
-# The class comes first and the lookbehinds after it, so re scans for [-\s] instead of
-# trying both branches at every position.
-_LENGTH_CHANGING = re.compile(r"[-\s](?:(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[^\W\d_])|(?<=\s)\s+)")
+# Characters that carry no text: a soft hyphen marks where a word may break, the
+# zero-width ones steer rendering.  They vanish for matching.
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Han characters and the CJK punctuation written between them: Chinese has no spaces,
+# so whitespace between two of these (a line or page break in a PDF or wiki source,
+# a zero-width space from an editor) is an artefact of layout and vanishes.
+_HAN_SIDE = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20"
+
+# One pass over the few characters that can change the length: hyphenated line breaks
+# are rejoined, whitespace between Han characters and invisible characters vanish,
+# other runs of whitespace become one space.  The class comes first and the
+# lookbehinds after it, so re scans for that class instead of trying every branch at
+# every position.
+_LENGTH_CHANGING = re.compile(
+    rf"[-\s{_INVISIBLE}]"
+    r"(?:(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[^\W\d_])"
+    rf"|(?<=[{_HAN_SIDE}][\s{_INVISIBLE}])[\s{_INVISIBLE}]*(?=[{_HAN_SIDE}])"
+    r"|(?<=\u00ad)[ \t]*(?:\r?\n[ \t]*)?"
+    rf"|(?<=[{_INVISIBLE}])"
+    rf"|(?<=\s)[\s{_INVISIBLE}]+)"
+)
+
+# HTML entities left in archive text or escaped twice in a feed ("&amp;quot;").
+_ENTITY = re.compile(r"&(?:amp;)*(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
 @lru_cache(maxsize=1)
@@ -67,24 +88,45 @@ class Normalised:
     # Each pass that changed the length leaves (new_positions, old_positions):
     # position new_positions[k] in the pass output is old_positions[k] in its input.
     passes: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    # The original with HTML entities decoded, and how many leading passes did that:
+    # quotation marks and "so-called" are looked for there (&ldquo; is a quote).
+    decoded: str = ""
+    entity_passes: int = 0
 
     def to_original(self, index: int) -> int:
-        for new_pos, old_pos in reversed(self.passes):
-            k = bisect_right(new_pos, index) - 1
-            if k < 0:
-                continue
-            offset = index - new_pos[k]
-            if k % 2 == 0 and k + 1 < len(old_pos):
-                # inside a changed region: an expansion ("ﬁ" -> "fi") maps every
-                # output position to its one source character
-                offset = min(offset, max(0, old_pos[k + 1] - old_pos[k] - 1))
-            index = old_pos[k] + offset
-        return index
+        return _map_back(index, self.passes)
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
-        if not self.passes:
-            return start, end
-        return self.to_original(start), self.to_original(end - 1) + 1
+        return _span_back(start, end, self.passes)
+
+    def span_to_decoded(self, start: int, end: int) -> tuple[int, int]:
+        return _span_back(start, end, self.passes[self.entity_passes :])
+
+    def decoded_to_original(self, start: int, end: int) -> tuple[int, int]:
+        return _span_back(start, end, self.passes[: self.entity_passes])
+
+
+def _span_back(start: int, end: int, passes) -> tuple[int, int]:
+    if not passes:
+        return start, end
+    return _map_back(start, passes), _map_back(end - 1, passes, last=True) + 1
+
+
+def _map_back(index: int, passes, last: bool = False) -> int:
+    """`last`: the index is a span's last character, so a changed region it falls in
+    ("&#21516;" -> one character) maps to the region's last source character."""
+    for new_pos, old_pos in reversed(passes):
+        k = bisect_right(new_pos, index) - 1
+        if k < 0:
+            continue
+        offset = index - new_pos[k]
+        if k % 2 == 0 and k + 1 < len(old_pos):
+            # inside a changed region: an expansion ("ﬁ" -> "fi") maps every
+            # output position to its one source character
+            region = max(0, old_pos[k + 1] - old_pos[k] - 1)
+            offset = region if last else min(offset, region)
+        index = old_pos[k] + offset
+    return index
 
 
 Anchors = tuple[tuple[int, ...], tuple[int, ...]]
@@ -119,11 +161,29 @@ def _rewrite(
 
 
 def _collapse(m: re.Match[str]) -> str:
-    """One space for a whitespace run; a hyphenated line break rejoins a split word
-    ("men-\ntality") but stays a hyphen (a space) before a capital ("Cold-\nWar")."""
-    if not m.group().startswith("-"):
-        return " "
-    return " " if m.string[m.end()].isupper() else ""
+    """One space for a whitespace run; nothing for invisible characters and for
+    whitespace between Han characters; a hyphenated line break rejoins a split word
+    ("men-\ntality") but stays a hyphen (a space) before a capital ("Cold-\nWar").
+    A compound broken at its own hyphen ("zero-\nsum") is rejoined too: the matcher
+    also knows every multi-word form with one space closed up (lexicon.joined_variants)."""
+    first = m.group()[0]
+    if first == "-":
+        return " " if m.string[m.end()].isupper() else ""
+    if first in _INVISIBLE:
+        return ""
+    start, end = m.span()
+    if start > 0 and end < len(m.string) and _HAN_SIDE_CHAR.match(m.string, start - 1) and _HAN_SIDE_CHAR.match(m.string, end):
+        return ""
+    return " "
+
+
+_HAN_SIDE_CHAR = re.compile(f"[{_HAN_SIDE}]")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    entity = "&" + m.group(1)
+    decoded = html.unescape(entity)
+    return m.group() if decoded == entity else decoded
 
 
 # Substrings without which _LENGTH_CHANGING cannot match in ASCII text.  `in` is a
@@ -146,6 +206,11 @@ def normalise(text: str) -> Normalised:
 
 def _normalise(text: str) -> Normalised:
     passes = []
+    if "&" in text and ";" in text:
+        text, anchors = _rewrite(text, _ENTITY, _unescape)
+        if anchors:
+            passes.append(anchors)
+    decoded, entity_passes = text, len(passes)
     if _may_change_length(text):
         out, anchors = _rewrite(text, _LENGTH_CHANGING, _collapse)
     else:
@@ -161,7 +226,7 @@ def _normalise(text: str) -> Normalised:
     for ch in "\n\t\r\f\v":  # str.replace is a memchr scan; translate is a dict lookup per character
         if ch in out:
             out = out.replace(ch, " ")
-    return Normalised(out, tuple(passes))
+    return Normalised(out, tuple(passes), decoded, entity_passes)
 
 
 def _fold_runs(text: str) -> tuple[str, Anchors | None]:

@@ -355,3 +355,83 @@ def test_shipped_lexicon_positives(shipped):
         "common_comprehensive_cooperative_sustainable_security",
         "community_shared_future",
     } <= concepts
+
+
+# ---- real-world text normalisation (issue 12 section 2) ------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+
+
+@needs_corpus
+def test_line_break_and_zero_width_inside_a_chinese_phrase(shipped):
+    """The 2017 government work report (cn_gov_reports_zh, zh.wikisource) breaks
+    上海合作组织 over a line, a zero-width space and another line."""
+    import json
+
+    with open(CORPUS / "cn_gov_reports_zh" / "government_work_reports.jsonl", encoding="utf-8") as fh:
+        report = next(r for r in map(json.loads, fh) if str(r.get("year")) == "2017")
+    text = report["content"]
+    assert "上海合\n\u200b\n作组织峰会" in text
+    broken = [m for m in find_matches(text, shipped) if m.text == "上海合\n\u200b\n作组织"]
+    assert len(broken) == 1 and broken[0].concept == "sco"
+    assert text[broken[0].start : broken[0].end] == "上海合\n\u200b\n作组织"
+
+
+@pytest.mark.parametrize(
+    "text, surface",
+    [
+        # Hua Chunying, MFA 2018-07-20: "discarding the Cold War mentality ... zero-sum game"
+        ("discarding the Cold War men\u00adtality, self-centered egotism", "Cold War men\u00adtality"),
+        ("discarding the Cold War men\u00ad\ntality, self-centered egotism", "Cold War men\u00ad\ntality"),
+        ("有关国家固守冷\u200b战思维，加强情报军事合作", "冷\u200b战思维"),  # MFA zh 2016-11-23
+        ("有关国家固守冷战\r\n思维，加强情报军事合作", "冷战\r\n思维"),
+        ("有关国家固守冷战\f思维", "冷战\f思维"),  # a page break in a PDF conversion
+        ("弘扬全人类共同价值，携手推动构建人类命运\n共同体", "人类命运\n共同体"),  # 2023 work report
+    ],
+)
+def test_invisible_characters_and_breaks_vanish(text, surface, shipped):
+    assert surface in [m.text for m in check_offsets(text, shipped)]
+
+
+@pytest.mark.parametrize(
+    "text, concept, surface",
+    [
+        # MFA en 2018-07-20 broken at the compound's own hyphen
+        ("self-centered egotism, and zero-\nsum game in which one's gain", "zero_sum", "zero-\nsum"),
+        ("we pursue win-\nwin cooperation", "win_win_cooperation", "win-\nwin cooperation"),
+        ("the so-called rules-\nbased international order", "rules_based_order", "rules-\nbased international order"),
+        # a word split by the typesetter still rejoins
+        ("discarding the Cold War men-\ntality, self-centered", "cold_war_mentality", "Cold War men-\ntality"),
+    ],
+)
+def test_hyphenated_line_break_keeps_a_compound(text, concept, surface, shipped):
+    assert (concept, surface) in [(m.concept, m.text) for m in check_offsets(text, shipped)]
+
+
+@pytest.mark.parametrize(
+    "text, concept, surface",
+    [
+        # US presidential speeches (Miller Center) keep &nbsp; in the text
+        ("the world becomes fractured. &nbsp;Only the Cold&nbsp;War mentality", "cold_war_mentality", "Cold&nbsp;War mentality"),
+        ("the &ldquo;Shanghai Spirit&rdquo; of mutual trust", "shanghai_spirit", "Shanghai Spirit"),
+        # double-escaped, as in telegraph.co.uk2.html (newspaper3k): &amp;ldquo;biased&amp;rdquo;
+        ("reject &amp;ldquo;bloc confrontation&amp;rdquo; and", "bloc_confrontation", "bloc confrontation"),
+        ("a community with a shared future for man&#173;kind", "community_shared_future", "community with a shared future for man&#173;kind"),
+        ("the zero&#x2d;sum game", "zero_sum", "zero&#x2d;sum"),
+        ("人类命运&#20849;&#21516;体", "community_shared_future", "人类命运&#20849;&#21516;体"),
+    ],
+)
+def test_html_entities_are_decoded_for_matching(text, concept, surface, shipped):
+    assert (concept, surface) in [(m.concept, m.text) for m in check_offsets(text, shipped)]
+
+
+def test_double_escaped_quotes_still_distance(shipped):
+    (m,) = find_matches("they tout a &amp;ldquo;new security concept&amp;rdquo; of their own", shipped)
+    assert m.text == "new security concept" and m.distanced
+
+
+def test_full_width_acronym_passes_the_case_check(shipped):
+    text = "外交部发言人表示，联合国和ＳＣＯ成员国将加强安全合作。"
+    assert [(m.concept, m.text) for m in find_matches(text, shipped)] == [("sco", "ＳＣＯ")]
+    assert find_matches("外交部发言人表示，联合国和ｓｃｏ成员国将加强合作。", shipped) == []
