@@ -233,7 +233,9 @@ def _check_literal(form: str, name: str, where: str) -> None:
             f"anywhere ({literal})"
         )
     if _REGEX_SIGNS.search(form.strip()):
-        raise LexiconError(f"{where}: '{name}' has the form {form!r}, which looks like a regular expression ({literal})")
+        raise LexiconError(
+            f"{where}: '{name}' has the form {form!r}, which looks like a regular expression ({literal})"
+        )
 
 
 def _check_form_clashes(lex: Lexicon, where: str) -> None:

@@ -133,7 +133,9 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
             if _inside(quotes, d_start, d_end):
                 how = "quoted"
         o_start, o_end = norm.decoded_to_original(d_start, d_end)
-        out.append(Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how))
+        out.append(
+            Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how)
+        )
     return out
 
 

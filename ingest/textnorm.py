@@ -172,7 +172,12 @@ def _collapse(m: re.Match[str]) -> str:
     if first in _INVISIBLE:
         return ""
     start, end = m.span()
-    if start > 0 and end < len(m.string) and _HAN_SIDE_CHAR.match(m.string, start - 1) and _HAN_SIDE_CHAR.match(m.string, end):
+    if (
+        start > 0
+        and end < len(m.string)
+        and _HAN_SIDE_CHAR.match(m.string, start - 1)
+        and _HAN_SIDE_CHAR.match(m.string, end)
+    ):
         return ""
     return " "
 

@@ -131,7 +131,18 @@ def test_form_without_a_letter_or_han_character_is_refused(form):
 
 
 @pytest.mark.parametrize(
-    "form", ["hegemon.*", "cold war\\s+mentality", "(?i)quad", "sco|cica", "^brics", "brics$", "bloc[s]", "cold * war", "blocs?"]
+    "form",
+    [
+        "hegemon.*",
+        "cold war\\s+mentality",
+        "(?i)quad",
+        "sco|cica",
+        "^brics",
+        "brics$",
+        "bloc[s]",
+        "cold * war",
+        "blocs?",
+    ],
 )
 def test_regex_looking_form_is_refused_with_a_hint(form):
     message = _error(_raw(concepts__0__en=[form]))
@@ -139,7 +150,13 @@ def test_regex_looking_form_is_refused_with_a_hint(form):
 
 
 def test_literal_forms_with_punctuation_still_load():
-    forms = ["u.n. charter", "shanghai cooperation organisation (sco)", "sco v. ibm", "hegemon*", "共同、综合、合作、可持续"]
+    forms = [
+        "u.n. charter",
+        "shanghai cooperation organisation (sco)",
+        "sco v. ibm",
+        "hegemon*",
+        "共同、综合、合作、可持续",
+    ]
     assert parse_lexicon(_raw(concepts__0__en=forms), "lex.toml", "hash").concepts[0].en == tuple(forms)
 
 

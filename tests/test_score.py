@@ -413,11 +413,19 @@ def test_hyphenated_line_break_keeps_a_compound(text, concept, surface, shipped)
     "text, concept, surface",
     [
         # US presidential speeches (Miller Center) keep &nbsp; in the text
-        ("the world becomes fractured. &nbsp;Only the Cold&nbsp;War mentality", "cold_war_mentality", "Cold&nbsp;War mentality"),
+        (
+            "the world becomes fractured. &nbsp;Only the Cold&nbsp;War mentality",
+            "cold_war_mentality",
+            "Cold&nbsp;War mentality",
+        ),
         ("the &ldquo;Shanghai Spirit&rdquo; of mutual trust", "shanghai_spirit", "Shanghai Spirit"),
         # double-escaped, as in telegraph.co.uk2.html (newspaper3k): &amp;ldquo;biased&amp;rdquo;
         ("reject &amp;ldquo;bloc confrontation&amp;rdquo; and", "bloc_confrontation", "bloc confrontation"),
-        ("a community with a shared future for man&#173;kind", "community_shared_future", "community with a shared future for man&#173;kind"),
+        (
+            "a community with a shared future for man&#173;kind",
+            "community_shared_future",
+            "community with a shared future for man&#173;kind",
+        ),
         ("the zero&#x2d;sum game", "zero_sum", "zero&#x2d;sum"),
         ("人类命运&#20849;&#21516;体", "community_shared_future", "人类命运&#20849;&#21516;体"),
     ],
