@@ -11,6 +11,7 @@ fixed whitelists below (sort columns) or is a run of "?" placeholders.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ from typing import Any
 import pandas as pd
 
 from .db import check_version, connect
+from .query_language import Query, SearchError, parse_query
+from .search_sql import query_condition, regexp_like
+
+__all__ = ["ARTICLE_SORTS", "VOICES", "ArticleQuery", "Query", "SearchError", "StoreReader", "parse_query"]
 
 ARTICLE_SORTS = {
     "date": "i.published_at",
@@ -27,18 +32,15 @@ ARTICLE_SORTS = {
     "title": "i.title",
 }
 VOICES = ("any", "own", "distanced")
-FTS_MIN_CHARS = 3  # the trigram tokenizer cannot index shorter strings
-
-
-class SearchError(ValueError):
-    """A search the store could not run; the message is for the analyst."""
+SEARCH_SECONDS = 20.0  # a typed query that needs longer is stopped with a message
 
 
 @dataclass(frozen=True)
 class ArticleQuery:
     """Filters of the article list.  Empty tuples mean "no restriction"."""
 
-    text: str = ""
+    text: str = ""  # typed in the search language; ignored when `query` is given
+    query: Query | None = None  # the parsed form (store.query_language.parse_query)
     start: str | None = None  # first day, YYYY-MM-DD, inclusive
     end: str | None = None  # last day, inclusive
     groups: tuple[str, ...] = ()
@@ -56,20 +58,6 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-def fts_phrase(text: str) -> str | None:
-    """The typed string as one FTS5 string literal (a substring under trigram), or
-    None when it is too short for the trigram index and needs LIKE instead."""
-    text = " ".join(text.replace("\x00", " ").split())
-    if len(text) < FTS_MIN_CHARS:
-        return None
-    return '"' + text.replace('"', '""') + '"'
-
-
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class StoreReader:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -79,6 +67,7 @@ class StoreReader:
         except Exception:
             self.conn.close()
             raise
+        self.conn.create_function("regexp_like", 2, regexp_like, deterministic=True)
 
     def close(self) -> None:
         self.conn.close()
@@ -238,12 +227,15 @@ class StoreReader:
         )
 
     def search(self, q: ArticleQuery, limit: int | None = 50, offset: int = 0) -> tuple[pd.DataFrame, int]:
-        """(one page of matching articles, total count).  Raises SearchError, never sqlite3 errors."""
+        """(one page of matching articles, total count).  Raises SearchError (QuerySyntaxError
+        for a query that does not parse, with its position), never sqlite3 errors."""
         where, params = _article_where(q)
         order = ARTICLE_SORTS.get(q.sort, ARTICLE_SORTS["date"])
         direction = "DESC" if q.descending else "ASC"
         page = "" if limit is None else " LIMIT ? OFFSET ?"
         page_params = () if limit is None else (int(limit), int(offset))
+        deadline = time.monotonic() + SEARCH_SECONDS
+        self.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
             total = int(
                 self.scalar(f"SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id {where}", params)
@@ -252,7 +244,14 @@ class StoreReader:
                 f"{where} ORDER BY {order} {direction}, i.id {direction}{page}", params + page_params
             )
         except sqlite3.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise SearchError(
+                    f"The search took longer than {SEARCH_SECONDS:.0f} s and was stopped. Narrow the period, "
+                    "or use longer words (three letters or more use the index)."
+                ) from None
             raise SearchError(f"The search could not run ({exc}). Try other words.") from None
+        finally:
+            self.conn.set_progress_handler(None, 0)
         return rows, total
 
     def item(self, item_id: int) -> dict[str, Any] | None:
@@ -303,16 +302,10 @@ def _after(day: str) -> str:
 def _article_where(q: ArticleQuery) -> tuple[str, tuple[Any, ...]]:
     clauses: list[str] = []
     params: list[Any] = []
-    # A lone surrogate cannot be sent to SQLite; it cannot be in any stored text either.
-    text = q.text.encode("utf-8", "replace").decode("utf-8").strip()
-    if text:
-        phrase = fts_phrase(text)
-        if phrase is None:
-            clauses.append("(i.title LIKE ? ESCAPE '\\' OR i.text LIKE ? ESCAPE '\\')")
-            params += [like_pattern(text)] * 2
-        else:
-            clauses.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-            params.append(phrase)
+    condition, typed = query_condition(q.query if q.query is not None else parse_query(q.text))
+    if condition:
+        clauses.append(condition)
+        params += typed
     if q.start:
         clauses.append("i.published_at >= ?")
         params.append(q.start)

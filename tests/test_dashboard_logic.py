@@ -11,7 +11,6 @@ from analysis import trends
 from dashboard import highlight, similarity, urlstate
 from dashboard.freshness import describe
 from dashboard.highlight import Span
-from store.reads import fts_phrase, like_pattern
 
 
 def test_highlight_escapes_text_and_keeps_only_our_markup():
@@ -104,12 +103,6 @@ def test_freshness_reports_errors_staleness_and_running():
     assert describe(ok | {"finished_at": "2026-11-17T11:05:00Z"}, None, now).level == "warning"
     assert describe(ok | {"finished_at": None, "status": "running"}, None, now).headline.startswith("Ingest running")
     assert describe(None, None, now).level == "warning"
-
-
-def test_fts_phrase_quotes_everything_and_short_strings_use_like():
-    assert fts_phrase('cold "war') == '"cold ""war"'
-    assert fts_phrase("ab") is None and fts_phrase("  a  b ") == '"a b"'
-    assert like_pattern("50%_a\\") == "%50\\%\\_a\\\\%"
 
 
 def test_default_period_and_buckets():
