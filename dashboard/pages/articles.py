@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import controls, listing, queries, urlstate
 from dashboard.context import open_page
+from store.query_language import QuerySyntaxError
 from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
 
 EXPORT_LIMIT = 50_000
@@ -54,6 +55,8 @@ try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
 except SearchError as exc:
     st.warning(str(exc))
+    if isinstance(exc, QuerySyntaxError):
+        st.code(exc.pointer(), language=None)
     controls.write_url(state)
     st.stop()
 pages = max(1, -(-total // size))
