@@ -23,6 +23,8 @@ def dispatch(args: argparse.Namespace) -> int:
         "feeds": cmd_feeds,
         "stats": cmd_stats,
         "briefing": cmd_briefing,
+        "watch": cmd_watch,
+        "alerts": cmd_alerts,
     }
     try:
         return handlers[args.command](args)
@@ -59,6 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = ingest.run(args.sources, force=args.force, progress=progress)
         bar.close()
     _print_run(report)
+    _alerts_after_run(config)
     if report.lexicon_changed:
         print(
             "note: the lexicon changed since the last run; run `python -m ingest rescore` to rescore "
@@ -214,3 +217,31 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     from .briefing_cli import write_briefing
 
     return write_briefing(load_config(args.config), args.week, args.groups, args.format, args.out)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch_cli import cmd_watch as run_watch
+
+    return run_watch(args, load_config(args.config))
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from .watch_cli import cmd_alerts as run_alerts
+
+    return run_alerts(args, load_config(args.config))
+
+
+def _alerts_after_run(config) -> None:
+    """Watches and alerts after the run; their failure is reported, never the run's."""
+    if not config.get("alerts", "enabled"):
+        return
+    from .alerting import after_run
+
+    try:
+        with Store(config.store_path) as store:
+            report = after_run(config, store)
+    except (OSError, ValueError, StoreError) as exc:
+        print(f"alerts: not evaluated: {exc}", file=sys.stderr)
+        return
+    if report.decided or report.failed or report.delivered:
+        print("\n".join(report.lines()))

@@ -66,6 +66,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dashboard", "refresh_seconds", 300, "How often an open dashboard re-reads the store."),
     Setting("dashboard", "default_days", 90, "Default period shown, in days back from the newest item."),
     Setting("dashboard", "page_size", 50, "Rows per page in the article list."),
+    # Alerts (README "Watches and alerts"). Secrets never sit in this file: only where to read them.
+    Setting("alerts", "enabled", True, "Evaluate watches and alert rules after each ingest run."),
+    Setting("alerts", "dashboard_url", "http://localhost:8501", "Dashboard address used in links inside alerts."),
+    Setting("alerts", "digest_after", 5, "More pending alerts than this for one channel go out as one digest."),
+    Setting("alerts", "retries", 3, "Further attempts after a failed delivery, waiting backoff_seconds, doubling."),
+    Setting("alerts", "backoff_seconds", 2.0, "Wait before the first retry of a failed delivery."),
+    Setting("alerts", "timeout_seconds", 10.0, "Timeout of one webhook POST or SMTP session."),
+    Setting("alerts", "webhook_url", "", "URL that receives each alert as a signed JSON POST (empty: off)."),
+    Setting(
+        "alerts",
+        "webhook_secret_file",
+        "",
+        "File (outside the project folder) holding the HMAC-SHA256 key; else $MONITOR_WEBHOOK_SECRET.",
+    ),
+    Setting("alerts", "smtp_host", "", "SMTP server for alert mail (empty: no mail)."),
+    Setting("alerts", "smtp_port", 587, "SMTP port."),
+    Setting("alerts", "smtp_starttls", True, "Upgrade the SMTP session with STARTTLS before logging in."),
+    Setting("alerts", "smtp_user", "", "SMTP login (empty: no login)."),
+    Setting(
+        "alerts",
+        "smtp_password_file",
+        "",
+        "File (outside the project folder) holding the SMTP password; else $MONITOR_SMTP_PASSWORD.",
+    ),
+    Setting("alerts", "mail_from", "monitor@localhost", "Sender address of alert mail."),
+    Setting("alerts", "mail_to", [], "Recipients of alert mail."),
+    Setting("alerts", "briefing_mail", False, "After each run, mail the last complete week's briefing once."),
 )
 
 SOURCE_KINDS = ("seed", "feed", "archive")

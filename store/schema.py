@@ -169,6 +169,75 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         END;
         """,
     ),
+    (
+        2,
+        "watches and alerts",
+        """
+        -- A watch is an analyst's saved question; lists are JSON arrays of ids.
+        CREATE TABLE watches (
+            name TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            concepts TEXT NOT NULL DEFAULT '[]',
+            query TEXT NOT NULL DEFAULT '',
+            groups TEXT NOT NULL DEFAULT '[]',
+            sources TEXT NOT NULL DEFAULT '[]',
+            languages TEXT NOT NULL DEFAULT '[]',
+            rules TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            -- items up to this id were history when the watch was saved: they never raise
+            -- "first in group" or "new item" alerts, only count in the backfilled series
+            alerts_after_item INTEGER NOT NULL DEFAULT 0,
+            evaluated_item INTEGER NOT NULL DEFAULT 0,
+            evaluated_lexicon TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE watch_items (
+            watch_name TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            own INTEGER NOT NULL,
+            distanced INTEGER NOT NULL,
+            PRIMARY KEY (watch_name, item_id)
+        );
+        CREATE INDEX watch_items_item ON watch_items(item_id);
+        -- One row per event: the key makes "decided" happen once however often rules run.
+        CREATE TABLE alert_events (
+            event_key TEXT PRIMARY KEY,
+            watch_name TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            link TEXT NOT NULL DEFAULT '',
+            seen INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX alert_events_decided ON alert_events(decided_at);
+        CREATE TABLE alert_deliveries (
+            event_key TEXT NOT NULL REFERENCES alert_events(event_key) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            last_error TEXT,
+            delivered_at TEXT,
+            batch TEXT,
+            PRIMARY KEY (event_key, channel)
+        );
+        CREATE INDEX alert_deliveries_state ON alert_deliveries(state, channel);
+        CREATE TABLE delivery_log (
+            batch TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (batch, channel, attempt)
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
