@@ -2,31 +2,31 @@
 
 Feeds often carry only a teaser; for sources with `full_text = true` the article
 page is fetched and its main text extracted. Article links come from third-party
-feeds, so every address a link (or any redirect hop) resolves to is checked: no
-loopback, private, link-local (cloud metadata at 169.254.169.254), multicast or
-reserved addresses unless the host is listed in `ingest.fulltext_allow_hosts`.
+feeds, so every address a link (or any redirect hop) resolves to is checked by
+netguard.py: no loopback, private, link-local (cloud metadata at 169.254.169.254),
+multicast or reserved addresses unless the host is listed in
+`ingest.fulltext_allow_hosts`, and the connection goes to the address checked.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
-import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 import trafilatura
 
 from ingest.http_fetch import FetchFailure, FetchSettings, open_following_redirects, read_capped
+from ingest.netguard import RefusedURL, Resolver, address_problem, check_url, system_resolver
+
+__all__ = ["ArticleText", "RefusedURL", "address_problem", "check_url", "extract_article", "fetch_article_texts"]
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-Resolver = Callable[[str, int], list[str]]
 
 
 @dataclass(frozen=True)
@@ -39,80 +39,6 @@ class ArticleText:
     author: str | None = None
 
 
-class RefusedURL(FetchFailure):
-    """A link the SSRF guard will not fetch."""
-
-
-# ---------------------------------------------------------------- SSRF guard
-
-
-def _system_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-def _host_allowed(host: str, allow_hosts: Iterable[str]) -> bool:
-    host = host.lower().rstrip(".")
-    for allowed in allow_hosts:
-        allowed = allowed.lower().rstrip(".")
-        if host == allowed or (allowed.startswith(".") and host.endswith(allowed)):
-            return True
-    return False
-
-
-def address_problem(address: str) -> str | None:
-    """Why an IP address must not be fetched from ingest, or None if it is a public address."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address (cloud metadata lives there)"
-    if ip.is_multicast:
-        return "a multicast address"
-    if ip.is_unspecified or ip.is_reserved:
-        return "a reserved address"
-    if ip.is_private or not ip.is_global:
-        return "a private address"
-    return None
-
-
-def check_url(url: str, allow_hosts: Iterable[str] = (), resolver: Resolver = _system_resolver) -> None:
-    """Raise RefusedURL unless `url` is http(s) and every address its host resolves to is public."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise RefusedURL(f"only http and https links are fetched, not {scheme or 'a bare path'}: {url[:80]}")
-    host = parts.hostname
-    if not host:
-        raise RefusedURL(f"link has no host: {url[:80]}")
-    if _host_allowed(host, allow_hosts):
-        return
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        raise RefusedURL(f"link has an invalid port: {url[:80]}") from None
-    try:
-        addresses = [host] if _is_ip(host) else resolver(host, port)
-    except (socket.gaierror, UnicodeError, OSError):
-        raise RefusedURL(f"DNS lookup failed for host {host}", retryable=True) from None
-    if not addresses:
-        raise RefusedURL(f"DNS lookup failed for host {host}", retryable=True)
-    for address in addresses:
-        problem = address_problem(address)
-        if problem:
-            raise RefusedURL(f"refused {host}: it resolves to {address}, {problem} (allow it in fulltext_allow_hosts)")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- fetching and extracting
 
 
@@ -121,7 +47,7 @@ def fetch_article_text(
     url: str,
     settings: FetchSettings,
     allow_hosts: Iterable[str] = (),
-    resolver: Resolver = _system_resolver,
+    resolver: Resolver = system_resolver,
 ) -> ArticleText | None:
     """Fetch one article page and extract its main text; None (with a logged reason) when refused or failed."""
     allow = tuple(allow_hosts)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,6 +37,7 @@ from ingest.http_fetch import (
     read_capped,
     size_text,
 )
+from ingest.netguard import Resolver, check_url, origin, system_resolver
 from store.records import FeedState, FetchResult
 
 log = logging.getLogger(__name__)
@@ -102,13 +104,19 @@ def _read_local(state: FeedState, settings: FetchSettings) -> FetchResult:
     )
 
 
-def _fetch_http(client: httpx.Client, state: FeedState, settings: FetchSettings) -> FetchResult:
+def _fetch_http(
+    client: httpx.Client, state: FeedState, settings: FetchSettings, resolver: Resolver = system_resolver
+) -> FetchResult:
     headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
     if state.etag:
         headers["If-None-Match"] = state.etag
     elif state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
-    with open_following_redirects(client, state.url, settings, headers) as hop:
+    # The configured address may be on the intranet (the config names it); a redirect
+    # elsewhere is checked like any link from a stranger, since OPML files are not ours.
+    trusted = origin(state.url)
+    guard = partial(check_url, allow_hosts=settings.allow_hosts, resolver=resolver, trusted=trusted)
+    with open_following_redirects(client, state.url, settings, headers, check_url=guard) as hop:
         response = hop.response
         result = FetchResult(
             source_id=state.source_id,

@@ -9,6 +9,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +18,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from ingest.fetch_failure import FetchFailure, timed_out
+from ingest.netguard import GuardedTransport, deadline, pinned
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +45,6 @@ _STATUS_MEANING = {
 }
 
 
-class FetchFailure(Exception):
-    """An error met while fetching, already worded for a person."""
-
-    def __init__(self, message: str, *, retryable: bool = False, http_status: int | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.http_status = http_status
-
-
 @dataclass(frozen=True)
 class FetchSettings:
     timeout_seconds: float = 20.0
@@ -59,6 +54,7 @@ class FetchSettings:
     backoff_base_seconds: float = 300.0
     backoff_max_seconds: float = 21_600.0
     concurrency: int = 8
+    allow_hosts: tuple[str, ...] = ()  # may resolve to private addresses (ingest.fulltext_allow_hosts)
 
     @classmethod
     def from_config(cls, config: Any) -> FetchSettings:
@@ -71,16 +67,21 @@ class FetchSettings:
             backoff_base_seconds=float(config.get("ingest", "backoff_base_seconds")),
             backoff_max_seconds=float(config.get("ingest", "backoff_max_seconds")),
             concurrency=int(config.get("ingest", "concurrency")),
+            allow_hosts=tuple(str(h) for h in config.get("ingest", "fulltext_allow_hosts") or ()),
         )
 
     def make_client(self) -> httpx.Client:
-        """One client for many fetches; redirects are followed by hand, never by httpx."""
-        pool = max(self.concurrency, 1)
+        """One client for many fetches; redirects are followed by hand, never by httpx.
+
+        Its transport connects only to the addresses a hop's guard checked, and
+        cuts every request off at its deadline (see netguard.py).
+        """
         return httpx.Client(
             timeout=httpx.Timeout(self.timeout_seconds),
             follow_redirects=False,
             headers={"User-Agent": self.user_agent},
-            limits=httpx.Limits(max_connections=pool * 2, max_keepalive_connections=pool),
+            transport=GuardedTransport(max(self.concurrency, 1) * 2),
+            event_hooks={"response": [refuse_unusable_redirect]},
         )
 
 
@@ -97,7 +98,10 @@ class open_following_redirects:  # lower case: used like open()
 
     Tells a permanent move (a leading run of 301/308 hops) from temporary ones,
     refuses loops, too many hops and redirects to non-http(s) schemes, and lets
-    `check_url` veto any hop (the SSRF guard of extract.py uses it).
+    `check_url` veto any hop (the SSRF guard of netguard.py): the addresses it
+    returns are the only ones that hop connects to. Everything from the first
+    connect to the last body byte read inside the `with` block shares one
+    deadline of `timeout_seconds`.
     """
 
     def __init__(
@@ -106,7 +110,7 @@ class open_following_redirects:  # lower case: used like open()
         url: str,
         settings: FetchSettings,
         headers: dict[str, str] | None = None,
-        check_url: Callable[[str], None] | None = None,
+        check_url: Callable[[str], list[str] | None] | None = None,
     ) -> None:
         self.client, self.url, self.settings = client, url, settings
         self.headers = {
@@ -116,20 +120,26 @@ class open_following_redirects:  # lower case: used like open()
         }
         self.check_url = check_url
         self._stream: Any = None
+        self._scope = ExitStack()
 
     def __enter__(self) -> Hop:
+        self._scope.enter_context(deadline(self.settings.timeout_seconds))
+        try:
+            return self._follow()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _follow(self) -> Hop:
         url, seen, permanent, permanent_url = self.url, [self.url], True, None
         while True:
-            if self.check_url:
-                self.check_url(url)
+            addresses = self.check_url(url) if self.check_url else None
             started = time.monotonic()
-            response = self._open(url)
+            response = self._open(url, addresses)
             if response.status_code not in REDIRECT_CODES or "location" not in response.headers:
                 return Hop(response, url, permanent_url, started)
             self._close()
-            target = urljoin(url, response.headers["location"].strip())
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
-                raise FetchFailure(f"redirect to a non-web address refused: {target}")
+            target = redirect_target(url, response.headers["location"])
             if target in seen:
                 raise FetchFailure("redirect loop: " + " -> ".join([*seen[seen.index(target) :], target]))
             if len(seen) > self.settings.max_redirects:
@@ -140,10 +150,13 @@ class open_following_redirects:  # lower case: used like open()
             seen.append(target)
             url = target
 
-    def _open(self, url: str) -> httpx.Response:
-        request = self.client.build_request("GET", url, headers=self.headers)
+    def _open(self, url: str, addresses: list[str] | None) -> httpx.Response:
         try:
-            response = self.client.send(request, stream=True, follow_redirects=False)
+            request = self.client.build_request("GET", url, headers=self.headers)
+            with ExitStack() as pins:
+                if addresses is not None:
+                    pins.enter_context(pinned(url, addresses))
+                response = self.client.send(request, stream=True, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise describe_transport_error(exc, url, self.settings.timeout_seconds) from exc
         self._stream = response
@@ -155,7 +168,45 @@ class open_following_redirects:  # lower case: used like open()
             self._stream = None
 
     def __exit__(self, *exc_info: object) -> None:
-        self._close()
+        try:
+            self._close()
+        finally:
+            self._scope.close()
+
+
+def redirect_target(url: str, location: str) -> str:
+    """The absolute http(s) address a Location header points to, or a worded refusal.
+
+    `mailto:`, `data:`, `javascript:` and malformed addresses are refused here in
+    words; httpx would otherwise raise InvalidURL from deep inside `send`.
+    """
+    location = location.strip()
+    try:
+        target = urljoin(url, location)
+        parts = urlsplit(target)
+    except ValueError:
+        raise FetchFailure(f"redirect to a malformed address refused: {_shown(location)}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchFailure(f"redirect to a non-web address refused: {_shown(target)}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        httpx.URL(location)
+        parsed = httpx.URL(target)
+    except (ValueError, httpx.InvalidURL):
+        raise FetchFailure(f"redirect to a malformed address refused: {_shown(location)}") from None
+    if not parts.hostname or not parsed.host:
+        raise FetchFailure(f"redirect to an address without a host refused: {_shown(location)}")
+    return target
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 120 else text[:117] + "..."  # a data: URL can be megabytes
+
+
+def refuse_unusable_redirect(response: httpx.Response) -> None:
+    """httpx response hook: runs before httpx parses a Location itself (even with redirects off)."""
+    if response.has_redirect_location:
+        redirect_target(str(response.request.url), response.headers["location"])
 
 
 def read_capped(response: httpx.Response, settings: FetchSettings, started: float | None = None) -> bytes:
@@ -177,7 +228,7 @@ def read_capped(response: httpx.Response, settings: FetchSettings, started: floa
                 )
             out.append(piece)
             if time.monotonic() - started > settings.timeout_seconds:
-                raise FetchFailure(_timed_out(settings.timeout_seconds), retryable=True)
+                raise FetchFailure(timed_out(settings.timeout_seconds), retryable=True)
     except httpx.HTTPError as exc:
         raise describe_transport_error(exc, str(response.url), settings.timeout_seconds) from exc
     except zlib.error as exc:
@@ -244,7 +295,7 @@ def describe_status(code: int, reason: str | None = None) -> str:
 def describe_transport_error(exc: Exception, url: str, timeout: float) -> FetchFailure:
     host = urlsplit(url).hostname or url
     if isinstance(exc, httpx.TimeoutException):
-        return FetchFailure(_timed_out(timeout), retryable=True)
+        return FetchFailure(timed_out(timeout), retryable=True)
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return FetchFailure(f"not a fetchable URL: {url} ({exc})")
     chain = _causes(exc)
@@ -284,10 +335,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def _mentions(exc: BaseException, *needles: str) -> bool:
     text = " ".join(str(c) for c in _causes(exc)).lower()
     return any(n in text for n in needles)
-
-
-def _timed_out(seconds: float) -> str:
-    return f"timed out after {seconds:g} s"
 
 
 def size_text(n: int) -> str:

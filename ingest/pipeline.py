@@ -98,18 +98,24 @@ class Ingest:
         previous_hash = self.store.meta("lexicon_hash")
         self.store.sync_config(self.config, self.lexicon, self.now)
         run_id = self.store.start_run(self.lexicon.content_hash, self.now)
-        feed_sources = [s for s in sources if s.kind == "feed"]
-        results = self._fetch(feed_sources, force)
-        outcomes = []
-        for source in sources:
-            if source.kind == "feed" and source.id not in results:
+        done: dict[str, SourceOutcome] = {}
+
+        def finish(source: Source, fetched: tuple[FeedState, FetchResult] | None = None) -> None:
+            if source.kind == "feed" and fetched is None:
                 outcome = SourceOutcome(source.id, status="skipped", warning="not due yet (backing off)")
                 self._record(run_id, outcome)
             else:
-                outcome = self._ingest_source(run_id, source, results.get(source.id))
-            outcomes.append(outcome)
+                outcome = self._ingest_source(run_id, source, fetched)
+            done[source.id] = outcome
             if progress:
                 progress(source.id, outcome)
+
+        # Each feed is stored the moment its fetch ends, so a slow feed never holds the others' items.
+        self._fetch([s for s in sources if s.kind == "feed"], force, finish)
+        for source in sources:
+            if source.id not in done:
+                finish(source)
+        outcomes = [done[s.id] for s in sources]
         summary = self.store.finish_run(run_id, now_utc())
         changed = previous_hash is not None and previous_hash != self.lexicon.content_hash
         return RunReport(run_id, outcomes, summary["status"], lexicon_changed=changed)
@@ -123,17 +129,34 @@ class Ingest:
 
     # ---- fetching -----------------------------------------------------------
 
-    def _fetch(self, sources: list[Source], force: bool) -> dict[str, tuple[FeedState, FetchResult]]:
-        states = []
+    def _fetch(
+        self,
+        sources: list[Source],
+        force: bool,
+        finish: Callable[[Source, tuple[FeedState, FetchResult]], None],
+    ) -> None:
+        """Fetch the due feeds concurrently, handing each to `finish` (in this thread) as soon as it is done."""
+        due: dict[str, tuple[Source, FeedState]] = {}
         for s in sources:
             state = self.store.feed_state(s.id, s.url or "")
             if force or feeds.due(state, self.now):
-                states.append(state)
-        if not states:
-            return {}
-        by_id = {st.source_id: st for st in states}
-        results = feeds.fetch_all(states, self.fetch_settings, now=self.now)
-        return {r.source_id: (by_id[r.source_id], r) for r in results}
+                due[s.id] = (s, state)
+        if not due:
+            return
+
+        broken: list[Exception] = []  # fetch_all keeps going past a failing callback; the store failing must not pass
+
+        def fetched(result: FetchResult) -> None:
+            source, state = due[result.source_id]
+            try:
+                finish(source, (state, result))
+            except Exception as exc:
+                broken.append(exc)
+                raise
+
+        feeds.fetch_all([state for _, state in due.values()], self.fetch_settings, now=self.now, on_done=fetched)
+        if broken:
+            raise broken[0]
 
     # ---- one source, one transaction ----------------------------------------
 

@@ -35,6 +35,10 @@ class Route:
     last_modified: str | None = None  # answer 304 when If-Modified-Since equals it
     drip_seconds: float = 0.0  # send the body one byte at a time, pausing this long
     delay_seconds: float = 0.0  # pause before sending anything
+    head_drip_seconds: float = 0.0  # send the status line and headers one byte at a time, pausing this long
+    gate: threading.Event | None = None  # hold the answer until the test sets this (at most gate_seconds)
+    gate_seconds: float = 30.0
+    answered: threading.Event = field(default_factory=threading.Event)  # set once the head has been sent
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,11 @@ class FeedServer:
     def add_drip(self, path: str, body: bytes, interval: float) -> str:
         return self.add(path, body, headers={"Content-Type": "application/rss+xml"}, drip_seconds=interval)
 
+    def add_trickle(self, path: str, body: bytes, interval: float, content_type: str = "application/rss+xml") -> str:
+        """Status line, headers and body all sent one byte every `interval` seconds (a slowloris in reverse)."""
+        headers = {"Content-Type": content_type}
+        return self.add(path, body, headers=headers, head_drip_seconds=interval, drip_seconds=interval)
+
     # ------------------------------------------------------------ what was asked
 
     def requests_for(self, path: str) -> list[Recorded]:
@@ -160,14 +169,14 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             try:
                 if route.delay_seconds:
                     time.sleep(route.delay_seconds)
-                self.send_response(route.status)
+                if route.gate is not None:
+                    route.gate.wait(route.gate_seconds)
                 headers = {**_validators(route), **route.headers}
                 body = route.body
                 if isinstance(body, bytes) and not route.drip_seconds and route.status != 304:
                     headers.setdefault("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
+                self._send_head(route, headers)
+                route.answered.set()
                 if route.status == 304:
                     return
                 for piece in _pieces(body, route.drip_seconds):
@@ -175,6 +184,21 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
                 pass  # the client stopped reading: exactly what cap and timeout tests expect
+
+        def _send_head(self, route: Route, headers: dict[str, str]) -> None:
+            if not route.head_drip_seconds:
+                self.send_response(route.status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                return
+            self.close_connection = True
+            lines = [f"HTTP/1.0 {route.status} {self.responses.get(route.status, ('',))[0]}"]
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            for piece in _pieces(head, route.head_drip_seconds):
+                self.wfile.write(piece)
+                self.wfile.flush()
 
     return Handler
 
