@@ -18,7 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from .db import transaction
+from .query_language import SearchError, parse_query
 from .reads import ArticleQuery, _article_where
+from .search_sql import regexp_like
 from .timefmt import iso
 
 KINDS = ("concept", "concepts", "query")
@@ -114,6 +116,10 @@ def validate(watch: Watch, ref: Reference) -> Watch:
             raise WatchError(f"query: at most {MAX_QUERY_CHARS} characters, got {len(query)}")
         if concepts:
             raise WatchError("concepts: a query watch names no concepts (put them in a concept-set watch)")
+        try:
+            parse_query(query)
+        except SearchError as exc:
+            raise WatchError(f"query: {exc}") from None
     elif query:
         raise WatchError(f"query: only a query watch has a query (this one is kind {watch.kind!r})")
     rules = watch.rules
@@ -174,6 +180,8 @@ class WatchBook:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        if isinstance(conn, sqlite3.Connection):  # query watches check words exactly, as the search does
+            conn.create_function("regexp_like", 2, regexp_like, deterministic=True)
 
     # ---- definitions ----------------------------------------------------------
 
