@@ -22,26 +22,39 @@ def when(published_at: str, date_flag: object = None) -> str:
     return text + (f" ({date_flag})" if isinstance(date_flag, str) and date_flag else "")
 
 
-def article_table_html(frame: pd.DataFrame, group_colour: Mapping[str, str], group_label: Mapping[str, str]) -> str:
-    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{h}</th>"
-                   for h in ("Time (UTC)", "Source", "Group", "Title", "Top concepts", "Score"))
+def article_table_html(
+    frame: pd.DataFrame,
+    group_colour: Mapping[str, str],
+    group_label: Mapping[str, str],
+    titles: Mapping[int, str] | None = None,
+    passages: Mapping[int, str] | None = None,
+    css_class: str = "latest-articles",
+) -> str:
+    """The rows as a table whose titles link to the article page.  `titles` and `passages`
+    are HTML the caller already escaped (search words marked), keyed by item id."""
+    headings = ["Time (UTC)", "Source", "Group", "Title", "Top concepts", "Score"]
+    if passages is not None:
+        headings.insert(4, "Passage")
+    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{h}</th>" for h in headings)
     rows = []
     for r in frame.itertuples(index=False):
         colour = html.escape(group_colour.get(r.group_id, "#888888"), quote=True)
         badge = (f"<span style='border-left:4px solid {colour};padding-left:6px'>"
                  f"{html.escape(group_label.get(r.group_id, r.group_id))}</span>")
-        title = html.escape(r.title or "(untitled)")
-        cells = (
-            html.escape(when(r.published_at, r.date_flag)),
+        title = (titles or {}).get(int(r.id)) or html.escape(r.title or "(untitled)")
+        cells = [
+            f"<span style='white-space:nowrap'>{html.escape(when(r.published_at, r.date_flag))}</span>",
             html.escape(r.source),
             badge,
             f"<a class='article-link' href='{article_href(r.id)}' target='_self'>{title}</a>",
             html.escape(getattr(r, "top_concepts", "") or ""),
             f"{float(r.score):.1f}",
-        )
-        cells = (f"<span style='white-space:nowrap'>{cells[0]}</span>", *cells[1:])
-        rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top'>{c}</td>" for c in cells)
-                    + "</tr>")
-    return ("<table class='latest-articles' style='width:100%;border-collapse:collapse;font-size:0.92rem'>"
+        ]
+        if passages is not None:
+            cells.insert(4, f"<span class='passage' style='font-size:0.88rem'>{passages.get(int(r.id), '')}</span>")
+        rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top;overflow-wrap:anywhere'>{c}</td>"
+                                     for c in cells) + "</tr>")
+    return (f"<table class='{css_class}' style='width:100%;table-layout:auto;border-collapse:collapse;"
+            "font-size:0.92rem'>"
             f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")

@@ -139,6 +139,13 @@ def search(store_path: str, version: str, query: ArticleQuery, limit: int | None
 
 
 @st.cache_data(**CACHE)
+def passages(store_path: str, version: str, item_ids: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Texts and concept matches of one page of search results (for the passage column)."""
+    with StoreReader(store_path) as r:
+        return r.passages(item_ids)
+
+
+@st.cache_data(**CACHE)
 def article(store_path: str, version: str, item_id: int) -> dict[str, Any] | None:
     with StoreReader(store_path) as r:
         item = r.item(item_id)

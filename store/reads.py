@@ -254,6 +254,18 @@ class StoreReader:
             self.conn.set_progress_handler(None, 0)
         return rows, total
 
+    def passages(self, item_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(id, text) of a page of items and their concept matches (item_id, concept_id, start,
+        end, distanced), to show the passage a search found; callers pass one page of ids."""
+        ids = tuple(int(i) for i in item_ids)
+        texts = self.frame(f"SELECT id, text FROM items WHERE id IN ({_marks(ids)})", ids)
+        spans = self.frame(
+            f"""SELECT item_id, concept_id, start, end, distanced FROM matches
+                WHERE item_id IN ({_marks(ids)}) ORDER BY item_id, start""",
+            ids,
+        )
+        return texts, spans
+
     def item(self, item_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(
             """SELECT i.*, s.name AS source, s.group_id, g.label AS group_label, g.colour AS group_colour

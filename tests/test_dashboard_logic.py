@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import html
+import re
+
 import pandas as pd
 import pytest
 
@@ -170,3 +173,20 @@ def test_year_buckets_for_decades_of_data():
     years = trends.buckets(p, "year")
     assert years[0].year == 1971 and years[-1].year == 2024 and len(years) == 54
     assert picked_bucket("2019-01-01T00:00:00", "year", p) == trends.Period(date(2019, 1, 1), date(2019, 12, 31))
+
+
+def test_passage_escapes_text_and_marks_search_words_apart_from_concepts():
+    from dashboard.passage import WIDTH, marked_title, passage_html
+    from store.query_language import parse_query
+
+    text = "<b>x</b> " * 100 + "China rejects the Cold War mentality & <script>zero-sum</script> games." + " tail" * 100
+    query = parse_query('"cold war" zero*')
+    start = text.index("zero-sum")
+    out = passage_html(text, query.highlight_patterns(), [Span(start, start + 8, "zs")], {"zs": "#123456"})
+    assert "<script>" not in out and "<b>" not in out and "&lt;script&gt;" in out
+    assert re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', out) == ["Cold War", "zero"]
+    assert out.startswith("…") and out.endswith("…") and len(re.sub(r"<[^>]+>", "", html.unescape(out))) < WIDTH + 40
+    assert '<mark class="concept"' not in out  # "zero" (searched) overlaps the concept span: the search wins
+    cn = passage_html("中国倡导新安全观，摒弃冷战思维。", parse_query("冷战").highlight_patterns())
+    assert '<mark class="query-term"' in cn and ">冷战</mark>" in cn
+    assert marked_title("<i>GSI</i> news", parse_query("title:gsi").highlight_patterns("title")).count("<mark") == 1

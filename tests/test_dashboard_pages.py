@@ -73,6 +73,22 @@ def frame_by_key(at: AppTest, key: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
+def count_line(at: AppTest) -> str:
+    return next((m.value for m in at.markdown if m.value.startswith("**")), "")
+
+
+def article_list(at: AppTest) -> list[dict[str, str]]:
+    """The Articles page's result table: per row the linked item id, title and passage (as shown)."""
+    table = next(h.value for h in at.html if "class='article-list'" in h.value)
+    rows = re.findall(r"<tr><td.*?</tr>", table, re.S)
+    out = []
+    for row in rows:
+        item, title = re.search(r"href='article\?item=(\d+)'[^>]*>(.*?)</a>", row).groups()
+        passage = re.search(r"<span class='passage'[^>]*>(.*?)</span></td>", row, re.S).group(1)
+        out.append({"id": item, "title": html.unescape(re.sub(r"<[^>]+>", "", title)), "passage_html": passage})
+    return out
+
+
 def chart_datasets(at: AppTest, index: int = 0) -> list[pd.DataFrame]:
     chart = at.get("vega_lite_chart")[index]
     return [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
@@ -315,17 +331,37 @@ def test_articles_full_text_search_filters_and_paging(app, fixture_store):
         "OR title LIKE '%Cold War mentality%') AND day BETWEEN ? AND ?",
         (PERIOD["from"], PERIOD["to"]),
     )[0]["n"]
-    assert f"**{want} article(s)**" in at.markdown[0].value
-    table = frame_by_key(at, "art_table")
-    assert len(table) == 5 and table["open"].str.match(r"article\?item=\d+").all()
+    assert f"**{want} article(s)**" in count_line(at)
+    table = article_list(at)
+    assert len(table) == 5 and all(r["id"].isdigit() for r in table)
+    assert all("<mark class=\"query-term\"" in r["passage_html"] for r in table)
     assert at.get("download_button")
     at2 = app("articles", q="Cold War mentality", groups="western-gov", **PERIOD)
-    assert "**1 article(s)**" in at2.markdown[0].value
+    assert "**1 article(s)**" in count_line(at2)
     at3 = app("articles", **PERIOD, concepts="global_security_initiative", voice="distanced")
-    assert frame_by_key(at3, "art_table")["title"].tolist() == ["Allies doubt the GSI"]
+    assert [r["title"] for r in article_list(at3)] == ["Allies doubt the GSI"]
     at4 = app("articles", **PERIOD, groups="cn-official,western-gov,think-tanks,regional-media", page="2", sort="score")
     assert at4.number_input(key="art_page").value == 2
-    assert len(frame_by_key(at4, "art_table")) == 5
+    assert len(article_list(at4)) == 5
+
+
+def test_articles_passage_marks_search_words_apart_from_concepts_and_escapes_text(app, fixture_store):
+    at = app("articles", q='"Cold War" title:script', **PERIOD)
+    (row,) = article_list(at)
+    assert row["title"] == SCRIPT_TITLE and "<script" not in "".join(h.value for h in at.html)
+    marked = re.findall(r'<mark class="(query-term|concept)"[^>]*>(.*?)</mark>', row["passage_html"])
+    # the searched words win over the concept match they overlap; other concepts stay marked
+    assert marked[:2] == [("query-term", "Cold War"), ("concept", "zero-sum")]
+    at2 = app("articles", q="spokesperson NATO", **PERIOD)
+    for r in article_list(at2):
+        words = re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', r["passage_html"])
+        assert set(words) <= {"spokesperson", "NATO"} and words
+
+
+def test_articles_syntax_error_points_at_the_mistake(app):
+    at = app("articles", q="security AND (council")
+    assert "never closed" in at.warning[0].value and at.code[0].value.splitlines()[1] == " " * 13 + "^"
+    assert at.query_params["q"] in ("security AND (council", ["security AND (council"])
 
 
 @pytest.mark.parametrize(
@@ -357,7 +393,7 @@ def test_articles_full_text_search_filters_and_paging(app, fixture_store):
 def test_any_typed_search_gives_results_or_a_message(app, typed):
     at = app("articles", q=typed)
     assert not at.exception
-    assert at.warning or at.markdown[0].value.startswith("**")
+    assert at.warning or count_line(at)
 
 
 # ---- article ------------------------------------------------------------------------------

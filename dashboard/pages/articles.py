@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import controls, listing, queries, urlstate
+from dashboard import controls, listing, passage, queries, search_help, urlstate
 from dashboard.context import open_page
-from store.query_language import QuerySyntaxError
+from dashboard.highlight import spans_from
+from store.query_language import QuerySyntaxError, parse_query
 from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
 
 EXPORT_LIMIT = 50_000
@@ -14,8 +15,10 @@ params = st.query_params.to_dict()
 ref = ctx.ref
 if "art_q" not in st.session_state:
     st.session_state["art_q"] = (params.get("q") or "")[:500]
-text = st.text_input("Search title and text", key="art_q", max_chars=500,
-                     placeholder="e.g. Global Security Initiative, 冷战思维, zero-sum")
+box, helpbox = st.columns([6, 1], vertical_alignment="bottom")
+text = box.text_input("Search title and text", key="art_q", max_chars=500, placeholder=search_help.PLACEHOLDER)
+with helpbox.popover("Search syntax", icon=":material/help:", width="stretch"):
+    st.markdown(search_help.SYNTAX)
 c1, c2, c3 = st.columns(3)
 with c1:
     period = controls.period(ctx, "art_period", "Published between")
@@ -44,19 +47,24 @@ with s2:
     order = controls.one_of("art_order", "Order", ["desc", "asc"], "desc", "order",
                             format_func={"desc": "descending", "asc": "ascending"}.get)
 
-query = ArticleQuery(text=text or "", start=period.first, end=period.last, groups=tuple(groups),
-                     sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
-                     min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc")
-size = int(ctx.setting("page_size"))
 state = {"q": text, "from": period.start, "to": period.end, "groups": groups, "sources": sources,
          "concepts": chosen, "lang": lang, "min": min_score or None, "voice": None if voice == "any" else voice,
          "sort": None if sort == "date" else sort, "order": None if order == "desc" else order}
 try:
+    parsed = parse_query(text or "")
+except QuerySyntaxError as exc:
+    st.warning(str(exc))
+    st.code(exc.pointer(), language=None)
+    controls.write_url(state)
+    st.stop()
+query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=tuple(groups),
+                     sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
+                     min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc")
+size = int(ctx.setting("page_size"))
+try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
 except SearchError as exc:
     st.warning(str(exc))
-    if isinstance(exc, QuerySyntaxError):
-        st.code(exc.pointer(), language=None)
     controls.write_url(state)
     st.stop()
 pages = max(1, -(-total // size))
@@ -66,24 +74,30 @@ st.session_state["art_page"] = min(st.session_state["art_page"], pages)
 rows, _ = queries.search(ctx.store_path, ctx.version, query, size, (st.session_state["art_page"] - 1) * size)
 state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
 
-st.markdown(f"**{total:,} article(s)**" + (f" matching “{text}”" if text else ""))
+st.markdown(f"**{total:,} article(s)**")  # the typed query stays in its box: never rendered as Markdown
 if rows.empty:
     st.info("No article matches these filters. Widen the period, remove a filter, or try other words.")
 else:
-    table = rows.assign(group=rows["group_id"].map(ref.group_label), open=rows["id"].map(listing.article_href),
-                        when=rows.apply(lambda r: listing.when(r["published_at"], r["date_flag"]), axis=1))
-    st.dataframe(table[["when", "source", "group", "title", "top_concepts", "score", "language", "open"]],
-                 hide_index=True, key="art_table", width="stretch", column_config={
-                     "when": "Time (UTC)", "top_concepts": "Top concepts",
-                     "score": st.column_config.NumberColumn("Score", format="%.1f"),
-                     "open": st.column_config.LinkColumn("Open", display_text="open ↗")})
+    texts, spans = queries.passages(ctx.store_path, ctx.version, tuple(int(i) for i in rows["id"]))
+    text_of = dict(zip(texts["id"], texts["text"], strict=True))
+    labels = dict(zip(ref.concepts["id"], ref.concepts["label"], strict=True))
+    patterns, title_patterns = parsed.highlight_patterns(), parsed.highlight_patterns("title")
+    passages = {int(i): passage.passage_html(text_of.get(i) or "", patterns,
+                                             spans_from(spans[spans["item_id"] == i]), ref.family_colour, labels)
+                for i in rows["id"]}
+    titles = {int(r.id): passage.marked_title(r.title or "(untitled)", title_patterns) for r in rows.itertuples()}
+    st.html(f"<div style='font-size:0.85rem;margin-bottom:4px'>Marked: {passage.LEGEND}</div>"
+            + listing.article_table_html(rows, ref.group_colour, dict(zip(ref.groups["id"], ref.groups["label"],
+                                                                          strict=True)),
+                                         titles=titles, passages=passages, css_class="article-list"))
     p1, p2 = st.columns([1, 3])
     with p1:
         st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="art_page")
     with p2:
         if total <= EXPORT_LIMIT:
             full, _ = queries.search(ctx.store_path, ctx.version, query, None, 0)
-            csv = full.drop(columns=["matching"]).to_csv(index=False).encode("utf-8")
+            # With a byte-order mark Excel opens Chinese and Russian text correctly.
+            csv = full.drop(columns=["matching"]).to_csv(index=False).encode("utf-8-sig")
             st.download_button("Download CSV", csv, file_name="articles.csv", mime="text/csv", key="art_csv",
                                icon=":material/download:")
         else:
