@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import html
 import re
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
