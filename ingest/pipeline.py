@@ -26,6 +26,11 @@ from .sources import ArchiveRow, RowProblem, read_archive, seed_item
 
 log = logging.getLogger(__name__)
 
+# Rows of an archive scored and stored per transaction: bounds the memory an import
+# needs and what a crash can lose (measured in bench/archive.py).
+ARCHIVE_BATCH = 1000
+MAX_PROBLEMS_KEPT = 100  # bad rows are all counted; the first ones are kept to be shown
+
 
 @dataclass
 class SourceOutcome:
@@ -83,6 +88,7 @@ class Ingest:
         self.distanced_weight = config.get("scoring", "distanced_weight")
         self.fetch_settings = feeds.FetchSettings.from_config(config)
         self.force = False
+        self.archive_batch = ARCHIVE_BATCH
 
     def score(self, item: Item) -> Any:
         return score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight)
@@ -235,28 +241,37 @@ class Ingest:
         return fetch_article_texts(wanted, self.fetch_settings, self.config.get("ingest", "fulltext_allow_hosts"))
 
     def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome, force: bool = False) -> None:
+        """Stream the archive in batches of `archive_batch` rows, each scored and stored in its
+        own transaction: memory stays bounded whatever the archive's size, a crash loses at
+        most the batch in flight, and a rerun skips the stored rows by their keys."""
         assert source.path is not None
         fingerprint = _fingerprint(source)
         if not force and fingerprint and self.store.meta(f"archive:{source.id}") == fingerprint:
             outcome.status = "unchanged"
             self._record(run_id, outcome)
             return
-        items: list[Item] = []
+        if not source.path.exists():
+            raise FileNotFoundError(f"{source.path}: archive file not found (source '{source.id}')")
+        batch: list[Item] = []
+        outlets: dict[str, tuple[str, str]] = {}
         for row in read_archive(source, self.now):
             if isinstance(row, RowProblem):
                 outcome.failed += 1
-                outcome.problems.append(f"{row.where}: {row.message}")
+                if len(outcome.problems) < MAX_PROBLEMS_KEPT:
+                    outcome.problems.append(f"{row.where}: {row.message}")
                 continue
             assert isinstance(row, ArchiveRow)
             if row.outlet:
-                self.store.ensure_source(row.item.source_id, row.outlet, row.group, "archive", source.id, self.now)
-            items.append(row.item)
-        if not source.path.exists():
-            raise FileNotFoundError(outcome.problems[0])
-        if outcome.problems:
-            more = f" (+{len(outcome.problems) - 3} more)" if len(outcome.problems) > 3 else ""
-            outcome.warning = f"{len(outcome.problems)} row(s) skipped: " + "; ".join(outcome.problems[:3]) + more
-        self._store_items(run_id, outcome, items, meta=(f"archive:{source.id}", fingerprint))
+                outlets[row.item.source_id] = (row.outlet, row.group)
+            batch.append(row.item)
+            if len(batch) >= self.archive_batch:
+                self._store_items(run_id, outcome, batch, outlets=outlets, final=False)
+                batch, outlets = [], {}
+        if outcome.failed:
+            shown = "; ".join(outcome.problems[:3])
+            more = f" (+{outcome.failed - 3} more)" if outcome.failed > 3 else ""
+            outcome.warning = f"{outcome.failed} row(s) skipped: {shown}{more}"
+        self._store_items(run_id, outcome, batch, meta=(f"archive:{source.id}", fingerprint), outlets=outlets)
 
     def _store_items(
         self,
@@ -265,29 +280,36 @@ class Ingest:
         items: list[Item],
         fetched: tuple[FeedState, FetchResult] | None = None,
         meta: tuple[str, str | None] | None = None,
+        outlets: dict[str, tuple[str, str]] | None = None,
+        final: bool = True,
     ) -> None:
+        """Score and store `items` in one transaction; the `final` batch of a source also
+        records its outcome, feed state and archive fingerprint."""
         # Duplicates are dropped before scoring, so a rerun over a large archive or an
         # unchanged feed costs lookups, not matching.
         fresh = [item for item in items if self.store.find_duplicate(item) is None]
         outcome.duplicates += len(items) - len(fresh)
         scored = [(item, self.score(item), text_hash(item.title, item.text)) for item in fresh]
-        days: dict[str, set[str]] = {}
         with self.store.transaction():
+            for sid, (name, group) in (outlets or {}).items():
+                self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
+            first_id = None
             for item, result, thash in scored:
                 if self.store.find_duplicate(item) is not None:  # twice in the same batch
                     outcome.duplicates += 1
                     continue
-                self.store.insert_item(item, thash, result, self.lexicon.content_hash, run_id)
-                days.setdefault(item.source_id, set()).add(item.published_at.strftime("%Y-%m-%d"))
+                item_id = self.store.insert_item(item, thash, result, self.lexicon.content_hash, run_id)
+                first_id = item_id if first_id is None else first_id
                 outcome.new += 1
-            for source_id, touched in days.items():
-                self.store.refresh_daily(source_id, touched)
-            if fetched is not None:
-                state, result = fetched
-                self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
-            if meta is not None and meta[1] is not None:
-                self.store.set_meta(meta[0], meta[1])
-            self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
+            if first_id is not None:
+                self.store.add_daily_since(first_id)
+            if final:
+                if fetched is not None:
+                    state, result = fetched
+                    self.store.save_feed_state(self._next_state(state, result, outcome), self._url(outcome.source_id))
+                if meta is not None and meta[1] is not None:
+                    self.store.set_meta(meta[0], meta[1])
+                self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
             self.store.bump_data_version()
 
 

@@ -25,6 +25,8 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._unindexed_from: int | None = None  # first item id inserted in this transaction
+        self._in_transaction = False
         self.conn = connect(self.path, readonly=False)
         try:
             self.applied = migrate(self.conn, self.path)
@@ -44,8 +46,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with transaction(self.conn) as conn:
-            yield conn
+        """One write transaction; the items it inserted enter the full-text index in one
+        statement just before COMMIT (no per-row trigger), so a rollback undoes both."""
+        self._unindexed_from, self._in_transaction = None, True
+        try:
+            with transaction(self.conn) as conn:
+                yield conn
+                self._index_new_items()
+        finally:
+            self._unindexed_from, self._in_transaction = None, False
+
+    def _index_new_items(self) -> None:
+        if self._unindexed_from is not None:
+            self.conn.execute(
+                "INSERT INTO items_fts (rowid, title, text) SELECT id, title, text FROM items WHERE id >= ?",
+                (self._unindexed_from,),
+            )
 
     # ---- meta -------------------------------------------------------------
 
@@ -265,7 +281,10 @@ class Store:
         return row is not None
 
     def insert_item(self, item: Item, text_hash: str, scored: Any, lexicon_hash: str, run_id: int | None) -> int:
-        """Insert one new item with its matches and per-concept scores (caller holds the transaction)."""
+        """Insert one new item with its matches and per-concept scores, inside `transaction()`
+        (which adds it to the full-text index before committing)."""
+        if not self._in_transaction:
+            raise RuntimeError("Store.insert_item must run inside Store.transaction()")
         copy = self.conn.execute(
             "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1",
             (text_hash, item.source_id),
@@ -302,6 +321,8 @@ class Store:
             ),
         )
         item_id = int(cur.lastrowid or 0)
+        if self._unindexed_from is None:
+            self._unindexed_from = item_id
         self._insert_scores(item_id, scored)
         return item_id
 
@@ -327,19 +348,28 @@ class Store:
             self.conn.execute(f"DELETE FROM daily_concept WHERE source_id = ? AND day IN ({marks})", args)
             self._aggregate_daily(f"i.source_id = ? AND i.day IN ({marks})", args)
 
+    def add_daily_since(self, first_id: int) -> None:
+        """Add the items inserted from `first_id` on (this transaction's) to the daily
+        aggregates.  A new item never changes one already counted (copy_of links the new
+        one to an older one), so adding equals recomputing those days, at the cost of the
+        new rows only, however many days a batch touches."""
+        self._aggregate_daily("i.id >= ?", (first_id,), add=True)
+
     def rebuild_daily(self) -> None:
         self.conn.execute("DELETE FROM daily_source")
         self.conn.execute("DELETE FROM daily_concept")
         self._aggregate_daily("1", ())
 
-    def _aggregate_daily(self, where: str, args: tuple[str, ...]) -> None:
-        """One definition of the daily aggregates, for a refresh of some days or a full rebuild."""
+    def _aggregate_daily(self, where: str, args: tuple[Any, ...], add: bool = False) -> None:
+        """One definition of the daily aggregates, for a refresh of some days, a full
+        rebuild, or (`add`) new items added to the rows already there."""
         where = f"{where} AND {_DATED}"
         self.conn.execute(
             f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
                 SELECT i.day, i.source_id, count(*), sum(i.matching), sum(i.copy_of IS NULL),
                        sum(i.matching AND i.copy_of IS NULL)
-                FROM items i WHERE {where} GROUP BY i.day, i.source_id""",
+                FROM items i WHERE {where} GROUP BY i.day, i.source_id
+                {_added("day, source_id", _DAILY_SOURCE_COUNTS) if add else ""}""",
             args,
         )
         self.conn.execute(
@@ -348,7 +378,8 @@ class Store:
                 SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
                        sum(ic.hits), sum(i.copy_of IS NULL)
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id
-                WHERE {where} GROUP BY i.day, i.source_id, ic.concept_id""",
+                WHERE {where} GROUP BY i.day, i.source_id, ic.concept_id
+                {_added("day, source_id, concept_id", _DAILY_CONCEPT_COUNTS) if add else ""}""",
             args,
         )
 
@@ -391,6 +422,15 @@ class Store:
             "first_day": c.execute("SELECT min(day) FROM items").fetchone()[0],
             "last_day": c.execute("SELECT max(day) FROM items").fetchone()[0],
         }
+
+
+_DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matching")
+_DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
+
+
+def _added(key: str, counts: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
 
 
 def _probe_writable(conn: sqlite3.Connection) -> None:
