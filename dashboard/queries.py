@@ -22,7 +22,11 @@ from . import colours, similarity
 
 CONFIG_ENV = "MONITOR_CONFIG"
 LATEST_LIMIT = 20
-CACHE = {"show_spinner": False, "max_entries": 64}
+# Every cache is bounded by the pickled size of its entries, not only by their number:
+# a day of searches must not grow the server (13 caches x 16 MiB is the worst case).
+CACHE_BYTES = 16 * 1024 * 1024
+CACHE = {"show_spinner": False, "max_entries": 64, "max_size": CACHE_BYTES}
+EXPORT_LIMIT = 50_000  # rows in one CSV export
 
 
 def config_path() -> Path:
@@ -136,6 +140,17 @@ def search(store_path: str, version: str, query: ArticleQuery, limit: int | None
     with StoreReader(store_path) as r:
         rows, total = r.search(query, limit, offset)
         return _with_top_concepts(r, rows, labels), total
+
+
+def export_csv(store_path: str, query: ArticleQuery) -> bytes:
+    """Every hit of `query` as CSV (at most EXPORT_LIMIT rows), built when the analyst asks
+    for the download and never cached: an export is used once and can be tens of MB."""
+    with StoreReader(store_path) as r:
+        rows, _ = r.search(query, EXPORT_LIMIT, 0)
+        concepts = r.concepts()
+        full = _with_top_concepts(r, rows, dict(zip(concepts["id"], concepts["label"], strict=True)))
+    # With a byte-order mark Excel opens Chinese and Russian text correctly.
+    return full.drop(columns=["matching"]).to_csv(index=False).encode("utf-8-sig")
 
 
 @st.cache_data(**CACHE)
