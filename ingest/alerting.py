@@ -165,8 +165,8 @@ def _send_batch(config, alert_log: AlertLog, channel, events, send, report: Aler
                 sleep(backoff * 2 ** (attempt - 1))
             continue
         alert_log.log_attempt(batch, channel, attempt, True, len(events), detail, now_utc())
-        alert_log.finish(keys, channel, True, batch, None, now_utc())
+        alert_log.finish(keys, channel, True, batch, None, now_utc(), attempt)
         return True
-    alert_log.finish(keys, channel, False, batch, error, now_utc())
+    alert_log.finish(keys, channel, False, batch, error, now_utc(), retries + 1)
     report.failed[channel] = error
     return False

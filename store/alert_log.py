@@ -128,20 +128,22 @@ class AlertLog:
                 )
         return out
 
-    def finish(self, keys: Sequence[str], channel: str, ok: bool, batch: str, error: str | None, now: datetime) -> None:
+    def finish(
+        self, keys: Sequence[str], channel: str, ok: bool, batch: str, error: str | None, now: datetime, attempts: int
+    ) -> None:
         """Delivered, or back to pending (the next run tries again) with the error kept."""
         with transaction(self.conn) as c:
             if ok:
                 c.executemany(
                     "UPDATE alert_deliveries SET state = 'delivered', delivered_at = ?, batch = ?, "
-                    "attempts = attempts + 1, last_error = NULL WHERE event_key = ? AND channel = ?",
-                    [(iso(now), batch, k, channel) for k in keys],
+                    "attempts = attempts + ?, last_error = NULL WHERE event_key = ? AND channel = ?",
+                    [(iso(now), batch, attempts, k, channel) for k in keys],
                 )
             else:
                 c.executemany(
                     "UPDATE alert_deliveries SET state = 'pending', claimed_by = NULL, claimed_at = NULL, "
-                    "attempts = attempts + 1, last_error = ? WHERE event_key = ? AND channel = ?",
-                    [(error, k, channel) for k in keys],
+                    "attempts = attempts + ?, last_error = ? WHERE event_key = ? AND channel = ?",
+                    [(attempts, error, k, channel) for k in keys],
                 )
 
     def log_attempt(
