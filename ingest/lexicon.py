@@ -19,6 +19,7 @@ from typing import Any
 
 import ahocorasick
 
+from .inflect import declensions
 from .textnorm import normalise_form
 
 
@@ -47,10 +48,12 @@ class Concept:
     en_context: tuple[str, ...]  # count only where the item shows security context
     zh_context: tuple[str, ...]
     exclude: tuple[str, ...]  # longer terms inside which this concept's forms must not fire
+    ru: tuple[str, ...] = ()  # written in the nominative; every case and number matches
+    ru_context: tuple[str, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
-        return self.en + self.zh + self.en_context + self.zh_context
+        return self.en + self.zh + self.ru + self.en_context + self.zh_context + self.ru_context
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Lexicon:
     min_anchors: int
     content_hash: str
     path: Path | None = None
+    context_ru: tuple[str, ...] = ()
 
     def concept(self, concept_id: str) -> Concept:
         for c in self.concepts:
@@ -89,9 +93,12 @@ _CONCEPT_KEYS = {
     "zh": False,
     "en_context": False,
     "zh_context": False,
+    "ru": False,
+    "ru_context": False,
     "exclude": False,
 }
-_FORM_FIELDS = ("en", "zh", "en_context", "zh_context", "exclude")
+_FORM_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context", "exclude")
+_MATCH_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context")
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -122,8 +129,8 @@ def parse_lexicon(raw: dict[str, Any], where: str, content_hash: str, path: Path
     if not isinstance(context, dict):
         raise LexiconError(f"{where}: [context] must be a table")
     for key in context:
-        if key not in ("en", "zh", "min_anchors"):
-            raise LexiconError(f"{where}: unknown key 'context.{key}' (expected en, zh, min_anchors)")
+        if key not in ("en", "zh", "ru", "min_anchors"):
+            raise LexiconError(f"{where}: unknown key 'context.{key}' (expected en, zh, ru, min_anchors)")
     min_anchors = context.get("min_anchors", 2)
     if not isinstance(min_anchors, int) or isinstance(min_anchors, bool) or min_anchors < 1:
         raise LexiconError(f"{where}: 'context.min_anchors' must be a positive integer, got {min_anchors!r}")
@@ -135,6 +142,7 @@ def parse_lexicon(raw: dict[str, Any], where: str, content_hash: str, path: Path
         min_anchors=min_anchors,
         content_hash=content_hash,
         path=path,
+        context_ru=_forms(context, "ru", f"{where}: [context]"),
     )
     _check_form_clashes(lex, where)
     return lex
@@ -184,8 +192,8 @@ def _parse_concepts(entries: Any, where: str, family_ids: set[str]) -> tuple[Con
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight <= 0:
             raise LexiconError(f"{at}: 'weight' must be a positive number, got {weight!r}")
         forms = {name: _forms(entry, name, at) for name in _FORM_FIELDS}
-        if not any(forms[n] for n in ("en", "zh", "en_context", "zh_context")):
-            raise LexiconError(f"{at}: no surface forms (give at least one of en, zh, en_context, zh_context)")
+        if not any(forms[n] for n in _MATCH_FIELDS):
+            raise LexiconError(f"{at}: no surface forms (give at least one of {', '.join(_MATCH_FIELDS)})")
         seed = entry.get("seed")
         if seed is not None and not isinstance(seed, str):
             raise LexiconError(f"{at}: 'seed' must be a string")
@@ -276,19 +284,20 @@ class Matcher:
         self.automaton = ahocorasick.Automaton()
         entries = []
         for ci, c in enumerate(lexicon.concepts):
-            for field_name in ("en", "zh", "en_context", "zh_context"):
+            for field_name in _MATCH_FIELDS:
                 for form in getattr(c, field_name):
                     entries.append((form, KIND_CONCEPT, ci, field_name.endswith("_context")))
             for form in c.exclude:
                 entries.append((form, KIND_EXCLUDE, ci, False))
         for form, kind, ci, needs_context in entries:
             self._add(form, normalise_form(form.rstrip("*")), kind, ci, needs_context)
-        # Written forms first, so a joined variant never takes over a written form.
+        # Written forms first, so a declension or joined variant never takes over one.
         for form, kind, ci, needs_context in entries:
-            for key in joined_variants(normalise_form(form.rstrip("*"))):
+            for key in _variants(form):
                 self._add(form, key, kind, ci, needs_context)
-        for form in lexicon.context_en + lexicon.context_zh:
-            self._add(form, normalise_form(form.rstrip("*")), KIND_ANCHOR, -1, needs_context=False)
+        for form in lexicon.context_en + lexicon.context_zh + lexicon.context_ru:
+            for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
+                self._add(form, key, KIND_ANCHOR, -1, needs_context=False)
         self.automaton.make_automaton()
 
     def _add(self, form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
@@ -309,6 +318,16 @@ class Matcher:
             case_sensitive=needs_context and any(ch.isupper() for ch in form),
         )
         self.automaton.add_word(key, info)
+
+
+def _variants(form: str) -> list[str]:
+    """Normalised keys besides the written form: Russian declensions, and each
+    multi-word key with one space closed up."""
+    keys = [normalise_form(f.rstrip("*")) for f in declensions(form)]
+    out = keys[1:]
+    for key in keys[:1]:
+        out += joined_variants(key)
+    return out
 
 
 def joined_variants(key: str) -> list[str]:

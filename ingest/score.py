@@ -12,7 +12,8 @@ without refetching anything.  Rules, in order:
 3. Context forms (acronyms, generic-looking phrases) count only where the item
    also has a full form of the same concept or at least `min_anchors` distinct
    signs of international-security context.
-4. A match inside quotation marks or just after "so-called" / 所谓 is distanced.
+4. A match just after "so-called" / 所谓 / так называемый, or inside quotation marks
+   that doubt rather than name, is distanced (ingest/distancing.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .distancing import QUOTE_CHARS, enclosing, quote_distances, quote_spans, so_called
 from .language import detect_language
 from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
 from .textnorm import count_words, normalise
@@ -113,7 +115,7 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
     context_ok = len(full) >= need or (
         any(info.needs_context for _, _, info in candidates) and len(full) + anchors.count(need - len(full)) >= need
     )
-    quotes: list[tuple[int, int]] | None = None
+    quotes: list[list[tuple[int, int]]] = []  # filled on first need
     decoded = norm.decoded or text
     out: list[Match] = []
     for start, end, info in candidates:
@@ -126,12 +128,7 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
             continue  # a folded character ("¼" -> "1⁄4") hid a boundary the original lacks
         if info.case_sensitive and not _same_case(decoded[d_start:d_end], info.form):
             continue
-        how = _so_called(decoded, d_start)
-        if how is None:
-            if quotes is None:
-                quotes = quote_spans(decoded)
-            if _inside(quotes, d_start, d_end):
-                how = "quoted"
+        how = _distanced(decoded, d_start, d_end, quotes)
         o_start, o_end = norm.decoded_to_original(d_start, d_end)
         out.append(
             Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how)
@@ -147,9 +144,9 @@ def _inside_a_word(text: str, start: int, end: int, info: FormInfo) -> bool:
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop whitespace and quote marks that a collapsed span may have pulled in."""
-    while start < end and (text[start].isspace() or text[start] in _QUOTE_CHARS):
+    while start < end and (text[start].isspace() or text[start] in QUOTE_CHARS):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in _QUOTE_CHARS):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in QUOTE_CHARS):
         end -= 1
     return start, end
 
@@ -161,44 +158,16 @@ def _same_case(surface: str, form: str) -> bool:
     return s.startswith(f) or s.startswith(f.upper())
 
 
-_QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb"
-_SO_CALLED = re.compile(
-    r"(?:\bso[\s\-\u2010-\u2014]?called|所谓|所謂)[\s\"'\u201c\u2018\u300c\u300e\u00ab]{0,3}$", re.I
-)
-# Two patterns, not one alternation, each starting with a character class (the
-# lookbehind comes after it): re then scans for that class instead of trying
-# every alternative at every position of the text.
-_QUOTE_SPAN = re.compile(
-    r"\"[^\"\n]{1,600}\""
-    r"|\u201c[^\u201d\n]{1,600}\u201d"
-    r"|\u300c[^\u300d]{1,600}\u300d"
-    r"|\u300e[^\u300f]{1,600}\u300f"
-    r"|\u00ab[^\u00bb\n]{1,600}\u00bb"
-)
-_SINGLE_QUOTE_SPAN = re.compile(
-    r"[\u2018'](?<![^\W_][\u2018'])(?:[^\n\u2018\u2019']|[\u2019'](?=[^\W_])){1,300}?[\u2019'](?![^\W_])"
-)
-
-
-def _so_called(text: str, start: int) -> str | None:
-    return "so-called" if _SO_CALLED.search(text, max(0, start - 16), start) else None
-
-
-def quote_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _QUOTE_SPAN.finditer(text)]
-    if "\u2018" in text or "'" in text:
-        spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text)]
-        spans.sort()
-    return spans
-
-
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    for s, e in spans:
-        if s > start:
-            return False
-        if s < start and end < e:
-            return True
-    return False
+def _distanced(text: str, start: int, end: int, quotes: list[list[tuple[int, int]]]) -> str | None:
+    """ "so-called" | "quoted" | None; the rules are in ingest/distancing.py."""
+    if so_called(text, start):
+        return "so-called"
+    if not quotes:
+        quotes.append(quote_spans(text))
+    span = enclosing(quotes[0], start, end)
+    if span is not None and (so_called(text, span[0]) or quote_distances(text, span, start, end)):
+        return "quoted"
+    return None
 
 
 def score_text(

@@ -28,6 +28,8 @@ _QUOTES_DASHES = {
     **dict.fromkeys(map(ord, "\t\n\r\f\v\u00a0\u2028\u2029\u3000\u202f\u2007"), " "),
     # Chinese enumeration comma and full stop variants keep their meaning but one form
     ord("\uff64"): "\u3001",
+    # Russian prints ё as е more often than not
+    ord("\u0451"): "\u0435",
 }
 
 # Characters that carry no text: a soft hyphen marks where a word may break, the

@@ -219,3 +219,38 @@ def test_us_presidential_speeches_are_a_negative_control(matcher):
     assert sum(named.values()) <= 2, named
     assert df["hegemonism"] <= 2
     assert sum(df.values()) <= len(rows) * 0.15, df
+
+
+# ---- own voice vs distanced (issue 12 section 3) --------------------------------------
+
+DISTANCING_FLOOR = 0.95
+
+
+def _distancing_confusion(matcher) -> tuple[dict[str, list[int]], list[str]]:
+    """Per language [tp, fp, fn, tn] of the distanced flag against the labels."""
+    passages = json.loads((GOLDEN / "distancing.json").read_text(encoding="utf-8"))["passages"]
+    table: dict[str, list[int]] = {}
+    wrong = []
+    for p in passages:
+        text, start = p["passage"], p["offset"]
+        assert text[start : start + len(p["surface"])] == p["surface"], p
+        (m,) = [m for m in find_matches(text, matcher) if m.start == start and m.concept == p["concept"]]
+        truth = p["label"] == "distanced"
+        cell = {(True, True): 0, (True, False): 1, (False, True): 2, (False, False): 3}[(m.distanced, truth)]
+        table.setdefault(p["lang"], [0, 0, 0, 0])[cell] += 1
+        if m.distanced != truth:
+            wrong.append(f"{p['lang']} {p['id']} {p['concept']} labelled {p['label']}: {text[:200]}")
+    return table, wrong
+
+
+def test_distancing_labelled_set_precision_and_recall(matcher):
+    """At least 150 real passages (en, zh, ru), labelled by reading; the flag's
+    precision and recall over all of them are reported and floored."""
+    table, wrong = _distancing_confusion(matcher)
+    assert sum(map(sum, table.values())) >= 150 and set(table) == {"en", "zh", "ru"}
+    tp, fp, fn, _ = (sum(cells[i] for cells in table.values()) for i in range(4))
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    per_language = {lang: f"tp {c[0]} fp {c[1]} fn {c[2]} tn {c[3]}" for lang, c in table.items()}
+    report = f"distanced flag: precision {precision:.3f}, recall {recall:.3f} {per_language}\n  " + "\n  ".join(wrong)
+    print(report)
+    assert precision >= DISTANCING_FLOOR and recall >= DISTANCING_FLOOR, report

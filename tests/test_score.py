@@ -443,3 +443,108 @@ def test_full_width_acronym_passes_the_case_check(shipped):
     text = "外交部发言人表示，联合国和ＳＣＯ成员国将加强安全合作。"
     assert [(m.concept, m.text) for m in find_matches(text, shipped)] == [("sco", "ＳＣＯ")]
     assert find_matches("外交部发言人表示，联合国和ｓｃｏ成员国将加强合作。", shipped) == []
+
+
+# ---- own voice vs distanced (issue 12 section 3) -------------------------------------
+
+
+def _flags(text, shipped):
+    return [(m.concept, m.distanced) for m in find_matches(text, shipped)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # MFA zh 2019-06 (mfa_spokesperson_2016_2020): an own slogan quoted as a name
+        "今年6月比什凯克峰会成功举行，成员国领导人就新形势下继续弘扬“上海精神”、深化各领域互利合作达成重要共识。",
+        # People's Daily 2023-07-01 headline: 弘扬"上海精神"，推动上海合作组织发展行稳致远
+        '弘扬"上海精神"，推动上海合作组织发展行稳致远',
+        "弘扬＂上海精神＂，推动上海合作组织发展行稳致远",
+        "弘扬「上海精神」，推动上海合作组织发展行稳致远",
+        # a title in 《》 never distances
+        "出版发行《上海合作组织世界遗产全集》图册",
+    ],
+)
+def test_chinese_quotation_marks_alone_name_an_own_slogan(text, shipped):
+    assert _flags(text, shipped) and not any(d for _, d in _flags(text, shipped)), _flags(text, shipped)
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        # MFA zh (2023 People's Daily): 鼓吹所谓“去风险”; 鼓吹“经济胁迫”“去风险”等错误论调
+        ("近期，美国又变化说法，鼓吹所谓“去风险”，但本质上是纠集盟友推动“去中国化”。", "derisking_decoupling"),
+        ("不断升级对华攻击抹黑和遏制打压，鼓吹“经济胁迫”等错误论调。", "economic_coercion"),
+        ("印方以“安全关切”为借口，非法越界。", "legitimate_security_concerns"),
+        ("所谓的“长臂管辖”", "long_arm_jurisdiction"),
+        ("所谓的长臂管辖", "long_arm_jurisdiction"),
+        ("美方打着「印太战略」的幌子拉帮结派", "free_open_indo_pacific"),
+    ],
+)
+def test_chinese_quotation_with_a_cue_distances(text, concept, shipped):
+    assert (concept, True) in _flags(text, shipped)
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        # MFA en 2019: China firmly opposes the US imposition of so-called "long-arm jurisdiction"
+        ('China firmly opposes the US imposition of so-called "long-arm jurisdiction".', "long_arm_jurisdiction"),
+        ("China firmly opposes the US imposition of so-\ncalled long-arm jurisdiction.", "long_arm_jurisdiction"),
+        ("China firmly opposes the US imposition of so\ncalled long-arm jurisdiction.", "long_arm_jurisdiction"),
+        # MFA Russia Telegram 2026: the bankruptcy of the so-called “rules-based international order”
+        ("the bankruptcy of the so-called \u201crules-based international order\u201d", "rules_based_order"),
+        ("Deliberately \u2018decoupling\u2019 the two is bound to threaten the supply chain.", "derisking_decoupling"),
+        ("Australia's claim of China's \uff02economic coercion\uff02 is baseless.", "economic_coercion"),
+        ("the \u2039rules-based order\u203a they invoke", "rules_based_order"),
+    ],
+)
+def test_english_scare_quotes_and_so_called_distance(text, concept, shipped):
+    assert (concept, True) in _flags(text, shipped)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # MFA en 2018: Q: The "BRICS Plus" dialogue was held in Johannesburg (a name)
+        'Q: The "BRICS Plus" dialogue was held in Johannesburg, South Africa on July 27.',
+        # MFA en: a quoted slogan of several items is the author's own
+        'practicing "peace, development, cooperation, and win-win result".',
+        # UN General Debate (USSR): a quoted agenda item title
+        'an item entitled "Inadmissibility of the policy of hegemonism in international relations"',
+        # decades and possessives never open a quotation
+        "In the '90s China's new security concept took shape; the countries' Cold War mentality's end came.",
+        "In the \u201990s China\u2019s new security concept took shape; the countries\u2019 zero-sum thinking ended.",
+        "Rock 'n' roll and the 1990's Shanghai Cooperation Organization: members' views.",
+    ],
+)
+def test_english_names_slogans_and_apostrophes_are_own_voice(text, shipped):
+    flags = _flags(text, shipped)
+    assert flags and not any(d for _, d in flags), flags
+
+
+@pytest.mark.parametrize(
+    "text, concept, distanced",
+    [
+        # kremlin.ru 2025-03-13 (kremlin_ru_2025, supplement): «порядком, основанным на правилах»
+        (
+            "в целях недопущения подмены общепризнанных принципов «порядком, основанным на правилах»",
+            "rules_based_order",
+            True,
+        ),
+        ("так называемый порядок, основанный на правилах", "rules_based_order", True),
+        ("так называемой многополярности", "multipolarity", True),
+        ("т.н. „порядок, основанный на правилах“", "rules_based_order", True),
+        ("т. н. игра с нулевой суммой", "zero_sum", True),
+        # a capitalised quotation is a name
+        ("Россия поддерживает «Инициативу глобальной безопасности» Китая", "global_security_initiative", False),
+        # Munich 2007: Такой всеобъемлющий, неделимый характер безопасности выражен и в ее базовом принципе
+        (
+            "Такой всеобъемлющий, неделимый характер безопасности выражен и в ее базовом принципе",
+            "indivisible_security",
+            False,
+        ),
+    ],
+)
+def test_russian_distancing(text, concept, distanced, shipped):
+    assert (concept, distanced) in _flags(text, shipped)

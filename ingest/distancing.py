@@ -1,0 +1,111 @@
+"""Own voice or distanced: is a matched concept the author's own, or someone else's
+held at arm's length?
+
+The rules (docs/methodology.md "Matching rules" says them in words):
+
+1. An explicit cue right before the match distances it, in any language: "so-called"
+   (also split over a line break), 所谓 / 所谓的 / 号称, так называемый (any form), т.н.
+2. Quotation marks distance by default: "…", '…', “…”, ‘…’, «…», ‹…›, „…“, full-width
+   ＂…＂, 「…」 and 『…』.  Title marks 《…》 name a document and never distance.
+   An apostrophe (China's, the '90s, countries') never opens a quotation.
+3. Except where quotation marks name rather than doubt:
+   - Chinese: official prose quotes its own slogans as names (坚持弘扬“上海精神”).
+     A quotation in Chinese distances only with a cue in its clause: 所谓, 号称,
+     鼓吹, 炒作, 兜售, 标榜, 打着, 宣扬, 抛出, 渲染, 借口, a negation (并非, 根本不是,
+     不存在) before it, or 幌子 / 旗号 / 之名 / 为名 right after it.
+   - Elsewhere (English, Russian): scare quotes wrap the term itself.  A quotation
+     with more than two words besides the match is reported speech, a slogan or a
+     title ("peace, development, cooperation, and win-win result"), and a quotation
+     of capitalised words is a name ("BRICS Plus", «Инициатива глобальной
+     безопасности»: Russian capitalises only a name's first word).
+"""
+
+from __future__ import annotations
+
+import re
+
+QUOTE_CHARS = "\"'\u201c\u201d\u201e\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb\u2039\u203a\uff02"
+
+_SO_CALLED = re.compile(
+    r"(?:\bso[\s\-\u00ad\u2010-\u2014]{0,3}called|所谓的?|所謂的?|号称|號稱|\bтак[\s\u00ad]+называем\w*|\bт\.\s?н\.)"
+    r"[\s\"'\u201c\u201e\u2018\u300c\u300e\u00ab\u2039\uff02]{0,3}$",
+    re.I,
+)
+# Each alternative starts with its opening mark, so re scans for those characters.
+_QUOTE_SPAN = re.compile(
+    r"\"[^\"\n]{1,600}\""
+    r"|\u201c[^\u201d\n]{1,600}\u201d"
+    r"|\u300c[^\u300d]{1,600}\u300d"
+    r"|\u300e[^\u300f]{1,600}\u300f"
+    r"|\u00ab[^\u00bb\n]{1,600}\u00bb"
+    r"|\u2039[^\u203a\n]{1,300}\u203a"
+    r"|\u201e[^\u201c\u201d\n]{1,600}[\u201c\u201d]"
+    r"|\uff02[^\uff02\n]{1,600}\uff02"
+)
+# A single quote opens only before a letter and not after one (China's, '90s), and
+# closes only where no letter follows (a possessive s' inside stays inside).
+_SINGLE_QUOTE_SPAN = re.compile(
+    r"[\u2018'](?<![^\W_][\u2018'])(?=[^\W\d_])(?:[^\n\u2018\u2019']|[\u2019'](?=[^\W_])){1,300}?[\u2019'](?![^\W_])"
+)
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ZH_CUE_BEFORE = re.compile(
+    r"所谓|所謂|号称|號稱|鼓吹|炒作|兜售|标榜|標榜|打着|打著|宣扬|宣揚|抛出|拋出|渲染|借口|藉口|并非|並非|根本不是|不存在|谈不上|談不上"
+)
+_ZH_CUE_AFTER = re.compile(r"^.{0,3}(?:幌子|旗号|旗號|之名|为名|為名|借口|藉口)")
+_ZH_CLAUSE_END = re.compile(r"[。；！？!?\n]")
+_WORD = re.compile(r"[^\W\d_][\w\-'\u2019]*|\d[\w\-]*")
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def so_called(text: str, start: int) -> bool:
+    return _SO_CALLED.search(text, max(0, start - 24), start) is not None
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _QUOTE_SPAN.finditer(text)]
+    if "\u2018" in text or "'" in text:
+        spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text)]
+        spans.sort()
+    return spans
+
+
+def enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The innermost quotation that contains [start, end)."""
+    found = None
+    for s, e in spans:
+        if s > start:
+            break
+        if s < start and end < e:
+            found = (s, e)
+    return found
+
+
+def quote_distances(text: str, span: tuple[int, int], start: int, end: int) -> bool:
+    """Do these quotation marks hold the match at a distance, or name or report?"""
+    s, e = span
+    inner = text[s + 1 : e - 1].strip()
+    if _HAN.search(inner):
+        return _chinese_cue(text, s, e)
+    # Scare quotes wrap the term itself; a quotation with more words around the
+    # match is reported speech, a slogan or a title, and a capitalised one is a name.
+    extra = _WORD.findall(text[s + 1 : start]) + _WORD.findall(text[end : e - 1])
+    return len(extra) <= 2 and not _is_name(_WORD.findall(inner))
+
+
+def _chinese_cue(text: str, s: int, e: int) -> bool:
+    before = text[max(0, s - 16) : s]
+    clause = _ZH_CLAUSE_END.split(before)[-1]
+    return bool(_ZH_CUE_BEFORE.search(clause) or _ZH_CUE_AFTER.search(text[e : e + 6]))
+
+
+def _is_name(words: list[str]) -> bool:
+    """Capitalised words, at most one not ("BRICS Plus", "BRICS plus", «Инициатива
+    глобальной безопасности»: Russian capitalises a name's first word only)."""
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not content or not content[0][:1].isupper():
+        return False
+    if _CYRILLIC.search(content[0]):
+        return True
+    return sum(w[:1].isupper() for w in content) >= max(1, len(content) - 1)
