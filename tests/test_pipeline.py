@@ -184,7 +184,7 @@ id = "test-extra-concept"
 label = "Regional security architecture"
 family = "{family}"
 definition = "Added in a test to prove rescoring."
-en = ["security architecture"]
+en = ["asian security architecture"]  # longer than the shipped security_architecture form
 """,
         encoding="utf-8",
     )
