@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from analysis.briefing.format import md_escape
 from ingest.config import Config, ConfigError
 from store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
 
@@ -63,8 +64,8 @@ def open_page(title: str) -> PageContext:
 
 
 def _stop(headline: str, detail: str, command: str) -> None:
-    st.error(headline)
-    st.caption(detail)
+    st.error(md_escape(headline))  # may quote a config value or a path: shown, never rendered
+    st.caption(md_escape(detail))
     st.markdown("Run this in the project folder, then reload the page:")
     st.code(command, language="bash")
     st.stop()
@@ -78,13 +79,13 @@ def _live_header(ctx: PageContext) -> None:
         try:
             version, run, newest = queries.live_status(ctx.store_path)
         except StoreError as exc:
-            st.warning(f"The store cannot be read right now: {exc}")
+            st.warning(f"The store cannot be read right now: {md_escape(exc)}")
             return
         if version != ctx.version:
             st.rerun(scope="app")  # a new ingest landed: redraw with fresh data
         fresh = freshness.describe(run, newest, datetime.now(UTC))
         icon = {"ok": ":material/check_circle:", "warning": ":material/schedule:",
                 "error": ":material/error:"}[fresh.level]
-        st.caption(f"{icon} **{fresh.headline}** · {fresh.detail} · refreshes every {seconds} s")
+        st.caption(f"{icon} **{md_escape(fresh.headline)}** · {md_escape(fresh.detail)} · refreshes every {seconds} s")
 
     header()

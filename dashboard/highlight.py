@@ -42,16 +42,42 @@ def non_overlapping(spans: Iterable[Span], length: int) -> list[Span]:
     return kept
 
 
+# A long text is shown a page or a few passages at a time: a 5 MB article as one HTML
+# block cost the browser ~13 s and ~800 MB.
+PAGE_CHARS = 20_000
+EXCERPT_RADIUS = 300  # characters shown either side of a match in the "around the matches" view
+MAX_EXCERPTS = 50
+
+
 def highlight_html(
     text: str,
     spans: Iterable[Span],
     colours: Mapping[str, str],
     labels: Mapping[str, str],
+    start: int = 0,
+    end: int | None = None,
 ) -> str:
-    """`text` as escaped HTML with each span wrapped in a <mark> coloured by its concept's family."""
+    """`text[start:end]` as escaped HTML with each span wrapped in a <mark> coloured by its concept's family."""
+    return _box(_marked(text, spans, colours, labels, start, len(text) if end is None else end))
+
+
+def _box(inner: str) -> str:
+    return (
+        '<div class="article-text" style="white-space:pre-wrap;line-height:1.6;font-size:1rem;'
+        'max-height:70vh;overflow-y:auto;padding:0.5rem 1rem;border:1px solid #ddd;border-radius:6px;">'
+        + inner
+        + "</div>"
+    )
+
+
+def _marked(
+    text: str, spans: Iterable[Span], colours: Mapping[str, str], labels: Mapping[str, str], start: int, end: int
+) -> str:
     out: list[str] = []
-    pos = 0
+    pos = start
     for s in non_overlapping(spans, len(text)):
+        if s.start < start or s.end > end:
+            continue
         out.append(html.escape(text[pos : s.start]))
         colour = colours.get(s.concept_id, "#999999")
         label = labels.get(s.concept_id, s.concept_id) + (" (distanced)" if s.distanced else "")
@@ -62,13 +88,64 @@ def highlight_html(
             f"{html.escape(text[s.start : s.end])}</mark>"
         )
         pos = s.end
-    out.append(html.escape(text[pos:]))
-    return (
-        '<div class="article-text" style="white-space:pre-wrap;line-height:1.6;font-size:1rem;'
-        'max-height:70vh;overflow-y:auto;padding:0.5rem 1rem;border:1px solid #ddd;border-radius:6px;">'
-        + "".join(out)
-        + "</div>"
-    )
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
+
+
+def page_ranges(text: str, spans: Iterable[Span], size: int = PAGE_CHARS) -> list[tuple[int, int]]:
+    """[start, end) of each page: about `size` characters, ending at a line or word break, never inside a match."""
+    kept = non_overlapping(spans, len(text))
+    pages: list[tuple[int, int]] = []
+    start, j = 0, 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            brk = max(text.rfind("\n", start + size // 2, end), text.rfind(" ", start + size * 9 // 10, end))
+            end = brk + 1 if brk > start else end
+        while j < len(kept) and kept[j].end <= end:
+            j += 1
+        if j < len(kept) and kept[j].start < end:
+            end = kept[j].end  # a match crossing the break stays whole on this page
+        pages.append((start, end))
+        start = end
+    return pages or [(0, 0)]
+
+
+def excerpt_ranges(
+    length: int, spans: Iterable[Span], radius: int = EXCERPT_RADIUS, limit: int = MAX_EXCERPTS
+) -> list[tuple[int, int]]:
+    """Passages of `radius` characters around the matches, nearby ones merged up to 3 * radius; at most `limit`."""
+    out: list[tuple[int, int]] = []
+    for s in non_overlapping(spans, length):
+        if out and s.end <= out[-1][1]:
+            continue
+        a, b = max(0, s.start - radius), min(length, s.end + radius)
+        if out and a <= out[-1][1] and b - out[-1][0] <= 3 * radius:
+            out[-1] = (out[-1][0], b)
+        elif len(out) < limit:
+            out.append((max(a, out[-1][1]) if out and out[-1][1] <= s.start else a, b))
+        else:
+            break
+    return out
+
+
+def excerpts_html(
+    text: str,
+    spans: Iterable[Span],
+    colours: Mapping[str, str],
+    labels: Mapping[str, str],
+    ranges: list[tuple[int, int]],
+) -> str:
+    """The given passages of `text`, highlighted, each marked with where it sits in the text."""
+    spans = list(spans)
+    parts = [
+        f'<div style="color:#888;font-size:0.8rem">characters {a:,}–{b:,}</div>'
+        + ("…" if a > 0 else "")
+        + _marked(text, spans, colours, labels, a, b)
+        + ("…" if b < len(text) else "")
+        for a, b in ranges
+    ]
+    return _box('<hr style="margin:0.4rem 0">'.join(parts))
 
 
 def keywords_in_context(text: str, matches: pd.DataFrame, width: int = 60) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from . import feeds
 from .config import Config, Source
 from .items import canonical_url, item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
+from .match_cap import kept_matches
 from .score import score_text
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
 
@@ -91,7 +92,7 @@ class Ingest:
         self.archive_batch = ARCHIVE_BATCH
 
     def score(self, item: Item) -> Any:
-        return score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight)
+        return kept_matches(score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight))
 
     def run(
         self,
@@ -335,7 +336,7 @@ def rescore(store: Store, lexicon: Lexicon, threshold: float, distanced_weight: 
         store.clear_scores()
         for batch in store.iter_item_texts():
             for row in batch:
-                scored = score_text(row["text"], matcher, row["language"], threshold, distanced_weight)
+                scored = kept_matches(score_text(row["text"], matcher, row["language"], threshold, distanced_weight))
                 store.replace_scores(row["id"], scored, lexicon.content_hash)
             done += len(batch)
             if progress:

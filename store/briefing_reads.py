@@ -14,6 +14,11 @@ import pandas as pd
 
 from .reads import StoreReader
 
+# Bounds on what one briefing reads, whatever a single item holds.
+SNIPPET_CHARS = 1_000  # text read either side of a quoted match (a quoted sentence shows at most 220 a side)
+MAX_TEXT_CHARS = 100_000  # characters of one item read for phrases (the phrase finder uses 30,000)
+MAX_ITEMS = 500  # items whose first matches one call reads (the briefing quotes a few dozen)
+
 
 def _group_filter(groups: Sequence[str] | None, column: str = "s.group_id") -> tuple[str, tuple[Any, ...]]:
     if not groups:
@@ -87,27 +92,47 @@ class BriefingReader(StoreReader):
             (first, last, *args),
         )
 
-    def first_matches(self, item_ids: Sequence[int]) -> pd.DataFrame:
-        """Every stored match of the given items, with the item text to cut sentences from."""
+    def first_matches(self, item_ids: Sequence[int], around: int = SNIPPET_CHARS) -> pd.DataFrame:
+        """The first stored match of each given item and concept (own before distanced), with the text around it.
+
+        Bounded whatever one item holds: one row per item and concept, and `body` is
+        at most `around` characters either side of the match (start and end are
+        offsets into `body`), never the whole text once per match row.
+        """
+        columns = ["item_id", "concept_id", "start", "end", "text", "distanced", "how", "body"]
         if not item_ids:
-            return pd.DataFrame(columns=["item_id", "concept_id", "start", "end", "text", "distanced", "body"])
-        marks = ",".join("?" * len(item_ids))
+            return pd.DataFrame(columns=columns)
+        ids = tuple(dict.fromkeys(int(i) for i in item_ids))[:MAX_ITEMS]
+        marks = ",".join("?" * len(ids))
         return self.frame(
-            f"""SELECT m.item_id, m.concept_id, m.start, m."end", m.text, m.distanced, m.how, i.text AS body
-                FROM matches m JOIN items i ON i.id = m.item_id
-                WHERE m.item_id IN ({marks}) ORDER BY m.item_id, m.distanced, m.start""",
-            tuple(int(i) for i in item_ids),
+            f"""WITH ranked AS (
+                    SELECT m.item_id, m.concept_id, m.start, m."end", m.text, m.distanced, m.how,
+                           row_number() OVER (PARTITION BY m.item_id, m.concept_id
+                                              ORDER BY m.distanced, m.start) AS n
+                    FROM matches m WHERE m.item_id IN ({marks})),
+                firsts AS (SELECT *, max(start - ?, 0) AS lo FROM ranked WHERE n = 1)
+                SELECT f.item_id, f.concept_id, f.start - f.lo AS start, f."end" - f.lo AS "end", f.text,
+                       f.distanced, f.how, substr(i.text, f.lo + 1, f."end" - f.lo + ?) AS body
+                FROM firsts f JOIN items i ON i.id = f.item_id
+                ORDER BY f.item_id, f.distanced, f.start""",
+            (*ids, int(around), int(around)),
         )
 
-    def item_texts(self, first: str, last: str, groups: Sequence[str] | None, limit: int) -> pd.DataFrame:
-        """Texts of the period's matching original items (not syndicated copies), newest first."""
+    def item_texts(
+        self, first: str, last: str, groups: Sequence[str] | None, limit: int, max_chars: int = MAX_TEXT_CHARS
+    ) -> pd.DataFrame:
+        """Texts of the period's matching original items (not syndicated copies), newest first.
+
+        Each text is cut to its first `max_chars` characters in SQL, so `limit` items
+        cost at most limit * max_chars characters however long one article is.
+        """
         where, args = _group_filter(groups)
         return self.frame(
-            f"""SELECT i.id AS item_id, i.day, i.language, i.title, i.text
+            f"""SELECT i.id AS item_id, i.day, i.language, i.title, substr(i.text, 1, ?) AS text
                 FROM items i JOIN sources s ON s.id = i.source_id
                 WHERE i.matching = 1 AND i.copy_of IS NULL AND i.day BETWEEN ? AND ?{where}
                 ORDER BY i.published_at DESC LIMIT ?""",
-            (first, last, *args, limit),
+            (int(max_chars), first, last, *args, limit),
         )
 
     def source_failures(self, start_iso: str, end_iso: str, groups: Sequence[str] | None) -> pd.DataFrame:

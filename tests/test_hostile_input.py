@@ -39,12 +39,17 @@ PAYLOADS = {
     "md-link": "[click me](javascript:alert('xss-md')) ![pixel](https://evil.example/p.png)",
     "data-link": '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">open</a>',
     "st-directives": ":red[**alarm**] $$\\frac{1}{0}$$ <svg onload=alert('xss-svg')>",
+    # Markdown that would load a remote image (a tracking pixel) or style text if rendered.
+    "tracker": "![px](http://evil.example/p.png) :red[xss-styled] [l](javascript:alert('xss-mdlink')) "
+    "<img src=http://evil.example/i.png>",
 }
+TRACKER = PAYLOADS["tracker"]
 LINKS = [
     "javascript:alert('xss-href')",
     "data:text/html,<script>alert(1)</script>",
     "JaVaScRiPt:alert(2)",
     "https://ok.example/a?<script>",
+    "nothttp:![x](http://evil.example/u.png) :red[xss-url]",  # not a web link: shown as text
 ]
 
 # What must never appear outside our own markup: an executable tag, an event handler in a
@@ -53,7 +58,10 @@ DANGEROUS = re.compile(
     r"<\s*(script|iframe|svg|img|style|object|embed)\b|<[^>]*\son\w+\s*=|(href|src)\s*=\s*[\"']?\s*(javascript|data):",
     re.IGNORECASE,
 )
-MD_SCRIPT_LINK = re.compile(r"\]\(\s*(javascript|data):", re.IGNORECASE)  # only markdown turns this into a link
+MD_SCRIPT_LINK = re.compile(r"(?<!\\)\]\(\s*(javascript|data):", re.IGNORECASE)  # only markdown turns this into a link
+# Unescaped Markdown image (loads a remote resource) or Streamlit directive (:red[...]): our own
+# Markdown uses neither, so any occurrence came from content.
+MD_ACTIVE = re.compile(r"(?<!\\)!(?<!\\)\[|(?<!\\):[a-z]+\[")
 
 
 def _link(i: int, kind: str) -> str:
@@ -101,6 +109,8 @@ def hostile(tmp_path_factory):
                 name="<b>RSS</b> " + PAYLOADS["img"],
             ),
             SourceSpec("atom-hostile", "western-media", "feed", {"url": str(directory / "hostile.atom")}),
+            # A failing feed whose name (as an OPML file might give it) reaches the warnings and the header.
+            SourceSpec("gone-hostile", "western-media", "feed", {"url": str(directory / "gone.xml")}, name=TRACKER),
             SourceSpec(
                 "archive-hostile",
                 "cn-official",
@@ -146,21 +156,49 @@ def _open(config: Path, monkeypatch, page: str | None, **params: str) -> AppTest
     return at
 
 
+MARKDOWN_KINDS = ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success")
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _markdown_texts(at: AppTest):
+    """(kind, text, allows HTML) for every string Streamlit renders as Markdown: element bodies,
+    widget and expander labels, help texts and radio options."""
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        kind = getattr(node, "type", type(node).__name__)
+        if kind in MARKDOWN_KINDS:
+            yield kind, str(getattr(node, "value", "") or getattr(proto, "body", "")), bool(
+                getattr(proto, "allow_html", False)
+            )
+        for field in ("label", "help"):
+            value = getattr(proto, field, None)
+            if isinstance(value, str) and value:
+                yield f"{kind}.{field}", value, False
+        if kind == "radio":
+            for option in getattr(proto, "options", []):
+                yield "radio.option", str(option), False
+
+
 def _assert_inert(at: AppTest, where: str) -> int:
-    """Every markdown-rendering element: no markdown link to a script URL, and payload text
-    only where raw HTML is off (Streamlit then shows it inert); every st.html body: no
-    dangerous markup at all; link buttons: http(s) only.  Returns elements checked."""
+    """Every Markdown-rendered string: no link to a script URL, no image, no directive, and
+    payload text only where raw HTML is off (Streamlit then shows it inert); every st.html
+    body: no dangerous markup at all; link buttons: http(s) only.  Returns strings checked."""
     checked = 0
-    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success"):
-        for el in at.get(kind):
-            body = str(getattr(el, "value", ""))
-            allow_html = bool(getattr(el.proto, "allow_html", False))
-            if allow_html:  # without it Streamlit markdown never renders raw HTML
-                assert not DANGEROUS.search(body), (where, kind, body[:300])
-            assert not MD_SCRIPT_LINK.search(body), (where, kind, body[:300])
-            if "xss-" in body:
-                assert not allow_html, (where, "payload in a markdown element that allows HTML", body[:300])
-            checked += 1
+    for kind, body, allow_html in _markdown_texts(at):
+        if allow_html:  # without it Streamlit markdown never renders raw HTML
+            assert not DANGEROUS.search(body), (where, kind, body[:300])
+        assert not MD_SCRIPT_LINK.search(body), (where, kind, body[:300])
+        assert not MD_ACTIVE.search(body), (where, kind, MD_ACTIVE.search(body).group(0), body[:300])
+        if "xss-" in body:
+            assert not allow_html, (where, "payload in a markdown element that allows HTML", body[:300])
+        checked += 1
     for el in at.get("html"):
         body = el.proto.body
         assert not DANGEROUS.search(body), (where, "html", DANGEROUS.search(body).group(0), body[:300])
@@ -178,6 +216,9 @@ def test_every_page_renders_hostile_content_inert(hostile, monkeypatch):
         (None, period),
         ("articles", {"q": "alert"}),
         ("articles", {"q": "<script>"}),
+        ("articles", {"q": TRACKER}),
+        ("articles", {"q": '"unclosed ' + TRACKER}),  # a query that does not parse: its message quotes it
+        ("articles", {"q": "tracker OR (" + TRACKER}),
         ("sources", {}),
         ("lexicon", {}),
         ("compare", period),

@@ -6,8 +6,10 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analysis.briefing.format import md_escape
 from dashboard import charts, controls, highlight, listing, queries, urlstate
 from dashboard.context import open_page
+from ingest.match_cap import MAX_STORED_MATCHES
 
 ctx = open_page("Article")
 item_id = urlstate.read_int(st.query_params.to_dict(), "item")
@@ -39,13 +41,38 @@ link = highlight.safe_link(item.get("url"))
 if link:
     st.link_button("Open the original", link, icon=":material/open_in_new:")
 elif item.get("url"):
-    st.caption(f"Original location (not a web link): {item['url']}")
+    st.text(f"Original location (not a web link): {item['url']}")  # plain text: it came from a feed
 
+text = item["text"]
+spans = highlight.spans_from(matches)
+colours = ref.family_colour
+labels = dict(zip(ref.concepts["id"], ref.concepts["label"], strict=True))
+counted = int(scores["hits"].sum()) if not scores.empty else len(matches)
 text_col, side = st.columns([3, 2])
 with text_col:
-    st.markdown(f"**Full text** · {len(matches)} highlighted match(es)")
-    st.html(highlight.highlight_html(item["text"], highlight.spans_from(matches), ref.family_colour,
-                                     dict(zip(ref.concepts["id"], ref.concepts["label"], strict=True))))
+    note = f"**Full text** · {len(matches):,} highlighted match(es)"
+    if counted > len(matches):
+        note += (f" of {counted:,}: an article keeps its first {MAX_STORED_MATCHES:,} matches for highlighting "
+                 f"and quoting; hits and scores count all {counted:,}")
+    st.markdown(note)
+    if len(text) <= highlight.PAGE_CHARS:
+        st.html(highlight.highlight_html(text, spans, colours, labels))
+    else:
+        view = st.radio(f"This text is long ({len(text):,} characters): show", ["around the matches", "page by page"],
+                        horizontal=True, key="art_view")
+        if view == "page by page" or not spans:
+            pages = highlight.page_ranges(text, spans)
+            page = int(st.number_input(f"Page (of {len(pages):,})", 1, len(pages), 1, key="art_text_page"))
+            first, last = pages[page - 1]
+            st.html(highlight.highlight_html(text, spans, colours, labels, first, last))
+            st.caption(f"Characters {first:,}–{last:,} of {len(text):,}.")
+        else:
+            ranges = highlight.excerpt_ranges(len(text), spans)
+            st.html(highlight.excerpts_html(text, spans, colours, labels, ranges))
+            st.caption(f"{len(ranges):,} passage(s) around the matches (at most {highlight.MAX_EXCERPTS}); "
+                       "page by page shows the rest.")
+    st.download_button("Download the full text", text.encode("utf-8"), file_name=f"article-{item_id}.txt",
+                       mime="text/plain", key="art_full_text", icon=":material/download:")
     legend = ref.families.apply(
         lambda f: f"<span style='background:{f.colour}33;border-bottom:2px solid {f.colour};padding:0 4px'>"
                   f"{html.escape(f.label)}</span>", axis=1)
@@ -70,14 +97,14 @@ with side:
         st.caption("No seed documents in the store.")
     else:
         best = seeds.iloc[0]
-        st.markdown(f"{html.escape(str(best['title']))} — similarity **{best['similarity']:.2f}**")
+        st.markdown(f"{md_escape(best['title'])} — similarity **{best['similarity']:.2f}**")
         st.dataframe(seeds[["similarity", "title", "published_raw"]], hide_index=True, key="art_seeds",
                      column_config={"published_raw": "Seed date",
                                     "similarity": st.column_config.ProgressColumn("Similarity", min_value=0.0,
                                                                                    max_value=1.0, format="%.2f")})
 
 st.markdown("**Keywords in context**")
-kwic = highlight.keywords_in_context(item["text"], matches)
+kwic = highlight.keywords_in_context(text, matches)
 if kwic.empty:
     st.caption("No matches.")
 else:

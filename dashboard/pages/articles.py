@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis.briefing.format import md_escape
 from dashboard import controls, listing, passage, queries, search_help, urlstate
 from dashboard.context import open_page
 from dashboard.highlight import spans_from
@@ -51,7 +52,7 @@ state = {"q": text, "from": period.start, "to": period.end, "groups": groups, "s
 try:
     parsed = parse_query(text or "")
 except QuerySyntaxError as exc:
-    st.warning(str(exc))
+    st.warning(md_escape(str(exc)))  # the message quotes the typed query
     st.code(exc.pointer(), language=None)
     controls.write_url(state)
     st.stop()
@@ -62,7 +63,7 @@ size = int(ctx.setting("page_size"))
 try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
 except SearchError as exc:
-    st.warning(str(exc))
+    st.warning(md_escape(str(exc)))  # the message may quote the typed query
     controls.write_url(state)
     st.stop()
 pages = max(1, -(-total // size))

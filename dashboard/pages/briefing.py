@@ -45,7 +45,7 @@ left, right = st.columns([1, 3])
 week, chosen = controls.week_and_groups(weeks, default, groups, left, right)
 b = _briefing(path, ctx.version, week, tuple(chosen))
 monday = IsoWeek.parse(b.week).monday
-st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {b.scope}"
+st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {fmt.md_escape(b.scope)}"
            + (" · this week is not over yet" if monday > date.today() else ""))
 
 d1, d2, d3 = st.columns(3)
@@ -63,7 +63,7 @@ m1.metric("Items ingested", h.items, None if not h.baseline_weeks else f"{h.item
 m2.metric("Matching items", h.matching,
           None if not h.baseline_weeks else f"{h.matching - h.baseline_matching:+.1f} vs avg")
 m3.metric("Share matching", fmt.share(h.share))
-st.caption(tables.headline_lines(b)[1])
+st.caption(fmt.md_escape(tables.headline_lines(b)[1]))
 
 st.header("2. Concepts that moved")
 if not b.movers:
@@ -75,7 +75,7 @@ for title, rows, key in (("Rising", b.rising, "briefing_rising"), ("Falling", b.
 if b.first_time:
     st.subheader("Appearing for the first time")
     st.markdown("\n".join(f"- {fmt.md_escape(c.label)}: {c.items} item(s)" for c in b.first_time))
-st.caption(b.method[1])
+st.caption(fmt.md_escape(b.method[1]))
 
 st.header("3. Comparison by group")
 st.dataframe(tables.group_matrix(b), hide_index=True, key="briefing_groups_table")
@@ -85,12 +85,12 @@ for c in b.crossings:
                 + (f", e.g. {fmt.md_link(c.example_title, c.example_url)}" if c.example_title else ""))
 
 st.header("4. Top articles")
-st.caption(b.top_note)
+st.caption(fmt.md_escape(b.top_note))
 current = None
 for a in b.top_articles:
     if a.concept_id != current:
         current = a.concept_id
-        st.subheader(a.label)
+        st.subheader(fmt.md_escape(a.label))
     st.markdown(f"{fmt.md_link(a.title, a.url)}  \n{fmt.md_escape(a.source)} ({fmt.md_escape(a.group)}) · "
                 f"{fmt.day(a.published_at)} · score {a.score:g}\n\n{md_sentence(a.sentence)}")
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import trends
+from analysis.briefing.format import md_escape
 from dashboard import charts, controls, listing, queries
 from dashboard.context import open_page
 
@@ -31,7 +32,7 @@ for col, label, rows in ((cols[4], "Rose most", rises), (cols[5], "Fell most", f
         col.metric(label, f"{top['change_pp']:+.1f} pp",
                    help=f"Share of items using the concept, {period.first}..{period.last} vs the previous "
                         f"{period.days} days: {top['share_now']:.1%} vs {top['share_before']:.1%}.")
-        col.caption(ctx.ref.concept_label(top["concept_id"]))
+        col.caption(md_escape(ctx.ref.concept_label(top["concept_id"])))
 
 state = {"from": period.start, "to": period.end, "groups": groups}
 if figures["items"] == 0:

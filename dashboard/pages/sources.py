@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import trends
+from analysis.briefing.format import md_escape
 from dashboard import charts, controls, queries
 from dashboard.context import open_page
 
@@ -79,7 +80,8 @@ else:
     health["group"] = health["group_id"].map(ref.group_label)
     silent = health[health["state"] != "ok"]
     if not silent.empty:
-        st.warning(f"{len(silent)} feed(s) need attention: " + ", ".join(silent["name"].tolist()[:8]))
+        names = ", ".join(md_escape(n) for n in silent["name"].tolist()[:8])  # names may come from an OPML file
+        st.warning(f"{len(silent)} feed(s) need attention: {names}")
     st.dataframe(health[["name", "group", "state", "last_success_at", "last_error_at", "last_error", "http_status",
                          "consecutive_failures", "items_recent"]], hide_index=True, key="src_health",
                  width="stretch", column_config={
