@@ -42,7 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "for a shared team store. `MONITOR_STORE_URL` overrides it; when unset, `store.path` is used.",
     ),
     Setting("ingest", "concurrency", 8, "Feeds fetched at once."),
-    Setting("ingest", "timeout_seconds", 20.0, "Connect/read timeout for one HTTP request."),
+    Setting(
+        "ingest",
+        "timeout_seconds",
+        20.0,
+        "Deadline for one whole HTTP request (DNS, connect, headers, body, redirects).",
+    ),
     Setting("ingest", "max_bytes", 10_000_000, "Largest feed or article body accepted (after decompression)."),
     Setting("ingest", "max_redirects", 5, "Redirects followed before a fetch is an error."),
     Setting(
@@ -57,7 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ingest",
         "fulltext_allow_hosts",
         [],
-        "Hosts that article links may point to even if they resolve to private addresses.",
+        "Hosts that article links and feed redirects may reach even at private addresses.",
     ),
     Setting("ingest", "lock_wait_seconds", 0.0, "How long a second ingest waits for the first before exiting."),
     Setting("scoring", "lexicon", "data/lexicon.toml", "Concept lexicon file, relative to config.toml."),
