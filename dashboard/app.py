@@ -23,6 +23,10 @@ pages = [
     st.Page(ROOT / "pages" / "article.py", title="Article", icon=":material/article:", url_path="article"),
     st.Page(ROOT / "pages" / "lexicon.py", title="Lexicon", icon=":material/menu_book:", url_path="lexicon"),
 ]
+pages += [
+    st.Page(ROOT / "pages" / "watches.py", title="Watches", icon=":material/visibility:", url_path="watches"),
+    st.Page(ROOT / "pages" / "alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
+]
 briefing = ROOT / "pages" / "briefing.py"
 if briefing.exists():
     pages.append(st.Page(briefing, title="Briefing", icon=":material/summarize:", url_path="briefing"))

@@ -41,3 +41,11 @@ def family_colours(concepts: pd.DataFrame, families: pd.DataFrame) -> dict[str, 
 
 def group_colours(groups: pd.DataFrame) -> dict[str, str]:
     return dict(zip(groups["id"], groups["colour"], strict=True))
+
+
+WATCH_COLOURS = ("#222222", "#8c6d31", "#393b79", "#843c39", "#637939", "#7b4173")
+
+
+def watch_colours(series_ids: list[str]) -> dict[str, str]:
+    """Dark, unsaturated colours for watches, apart from the family hues of concepts."""
+    return {sid: WATCH_COLOURS[i % len(WATCH_COLOURS)] for i, sid in enumerate(series_ids)}

@@ -57,10 +57,23 @@ def open_page(title: str) -> PageContext:
     ctx = PageContext(config, store_path, version, queries.reference(store_path, version),
                       queries.status(store_path, version))
     _live_header(ctx)
+    _unseen_alerts(ctx)
     if not ctx.status["any_items"]:
         _stop("The store has no items yet.", "Nothing has been ingested into " + store_path + ".",
               "python -m ingest run")
     return ctx
+
+
+def _unseen_alerts(ctx: PageContext) -> None:
+    """Alerts decided since someone last marked them seen (the Alerts page lists them)."""
+    from . import watch_queries
+
+    try:
+        unseen = watch_queries.unseen(ctx.store_path)
+    except StoreError:
+        return
+    if unseen:
+        st.caption(f":material/notifications_active: **{unseen} unseen alert(s)**: see the Alerts page")
 
 
 def _stop(headline: str, detail: str, command: str) -> None:

@@ -48,8 +48,9 @@ def groups(ctx: PageContext, key: str, label: str = "Groups", include_seed: bool
 
 
 def concepts(ctx: PageContext, key: str, default: Sequence[str], label: str = "Concepts",
-             param: str = "concepts", max_selections: int | None = None) -> list[str]:
-    options = ctx.ref.concepts["id"].tolist()
+             param: str = "concepts", max_selections: int | None = None, with_watches: bool = False) -> list[str]:
+    # Trend pages offer the analyst's watches beside the concepts (drawn as the same kind of series).
+    options = ctx.ref.concepts["id"].tolist() + (list(ctx.ref.watch_labels) if with_watches else [])
     chosen = urlstate.read_list(st.query_params.to_dict(), param, options)
     _seed(key, (chosen if chosen is not None else list(default))[: max_selections or None])
     return st.multiselect(label, options, key=key, format_func=ctx.ref.concept_label,

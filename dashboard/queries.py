@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.watches import watch_labels
 from ingest.config import Config, load_config
 from store.reads import ArticleQuery, StoreReader
+from store.watches import WatchBook
 
 from . import colours, similarity
 
@@ -59,9 +61,10 @@ class Reference:
     concept_colour: dict[str, str] = field(default_factory=dict)
     family_colour: dict[str, str] = field(default_factory=dict)  # concept id -> family colour
     group_colour: dict[str, str] = field(default_factory=dict)
+    watch_labels: dict[str, str] = field(default_factory=dict)  # "watch:<name>" -> label (watches as series)
 
     def concept_label(self, cid: str) -> str:
-        return self._labels("concepts", "label").get(cid, cid)
+        return self.watch_labels.get(cid) or self._labels("concepts", "label").get(cid, cid)
 
     def group_label(self, gid: str) -> str:
         return self._labels("groups", "label").get(gid, gid)
@@ -81,11 +84,13 @@ class Reference:
 def reference(store_path: str, version: str) -> Reference:
     with StoreReader(store_path) as r:
         groups, families, concepts, sources = r.groups(), r.families(), r.concepts(), r.sources()
+        watches = watch_labels(WatchBook(r.conn).list())
     return Reference(
         groups, families, concepts, sources,
-        concept_colour=colours.concept_colours(concepts, families),
+        concept_colour=colours.concept_colours(concepts, families) | colours.watch_colours(list(watches)),
         family_colour=colours.family_colours(concepts, families),
         group_colour=colours.group_colours(groups),
+        watch_labels=watches,
     )
 
 

@@ -271,9 +271,9 @@ class WatchBook:
                 c.execute("DELETE FROM watch_items WHERE watch_name = ?", (name,))
                 after = 0
             last_item = int(c.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0])
-            before = self._count(name)
+            before = self.count(name)
             self._match(watch, after, last_item)
-            added = self._count(name) - before
+            added = self.count(name) - before
             c.execute(
                 "UPDATE watches SET evaluated_item = ?, evaluated_lexicon = ? WHERE name = ?",
                 (last_item, lexicon, name),
@@ -282,7 +282,7 @@ class WatchBook:
                 _bump(c)
         return added
 
-    def _count(self, name: str) -> int:
+    def count(self, name: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM watch_items WHERE watch_name = ?", (name,)).fetchone()[0])
 
     def _match(self, watch: Watch, after: int, upto: int) -> None:

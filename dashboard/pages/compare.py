@@ -4,7 +4,7 @@ own-voice against its distanced use; small multiples on a shared scale, the same
 import streamlit as st
 
 from analysis import trends
-from dashboard import charts, controls, queries
+from dashboard import charts, controls, queries, watch_queries
 from dashboard.context import open_page
 
 MODES = {
@@ -21,6 +21,7 @@ with c1:
     period = controls.period(ctx, "cmp_period")
     bucket = controls.granularity("cmp_bucket", period)
 ds, dc = queries.daily(ctx.store_path, ctx.version, period.first, period.last)
+dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, period.first, period.last)
 with c2:
     if mode == "within":
         group_ids = ref.groups["id"].tolist()
@@ -28,11 +29,12 @@ with c2:
                                 "group", format_func=ref.group_label, horizontal=False)
         groups = [group]
         chosen = controls.concepts(ctx, "cmp_concepts",
-                                   trends.top_concepts(dc, ref.sources_in(groups), period, 4), max_selections=8)
+                                   trends.top_concepts(dc, ref.sources_in(groups), period, 4), max_selections=8,
+                                   with_watches=True)
     else:
         groups = controls.groups(ctx, "cmp_groups")
         top = trends.top_concepts(dc, ref.sources_in(groups), period, 1)
-        chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1)
+        chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1, with_watches=True)
 with c3:
     normalised = controls.normalised("cmp_norm")
     originals = controls.without_copies("cmp_nocopies")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import trends
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, listing, queries
+from dashboard import charts, controls, listing, queries, watch_queries
 from dashboard.context import open_page
 
 ctx = open_page("Overview")
@@ -17,6 +17,8 @@ sources = ctx.ref.sources_in(groups)
 ds, dc = queries.daily(ctx.store_path, ctx.version, period.previous().first, period.last)
 figures = trends.headline(ds, sources, period)
 movers = trends.concept_movers(ds, dc, sources, period)
+# Watches join the concepts as series for the chart (the movers above stay concepts).
+dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, period.previous().first, period.last)
 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
@@ -44,7 +46,8 @@ if figures["items"] == 0:
 st.subheader("Concepts over time")
 c1, c2, c3 = st.columns([3, 1, 1])
 with c1:
-    chosen = controls.concepts(ctx, "ov_concepts", trends.top_concepts(dc, sources, period), max_selections=8)
+    chosen = controls.concepts(ctx, "ov_concepts", trends.top_concepts(dc, sources, period), max_selections=8,
+                                 with_watches=True)
 with c2:
     bucket = controls.granularity("ov_bucket", period)
 with c3:

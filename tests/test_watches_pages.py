@@ -1,0 +1,124 @@
+"""The Watches and Alerts pages and the watch series in Overview, driven by AppTest
+against a real store filled by the real ingest."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from store import Store, now_utc
+from store.alert_log import AlertEvent, AlertLog
+from tests.builders import REPO
+from tests.dashboard_fixtures import build_store
+
+APP = str(REPO / "dashboard" / "app.py")
+PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
+HOSTILE = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1))"
+
+
+@pytest.fixture
+def fixture_store(tmp_path):
+    return build_store(tmp_path / "dash", with_seeds=False)
+
+
+@pytest.fixture
+def app(fixture_store, monkeypatch):
+    monkeypatch.setenv("MONITOR_CONFIG", str(fixture_store.config))
+
+    def open_page(page_file: str, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page(f"pages/{page_file}.py")
+        at.query_params.clear()
+        at.query_params.update(params)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def rows(store, sql):
+    conn = sqlite3.connect(store.store)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_store):
+    at = app("watches")
+    assert any("No watches yet" in i.value for i in at.info)
+    at.text_input(key="watch_name_new").input("gsi-all")
+    at.text_input(key="watch_label_new").input("GSI everywhere")
+    at.multiselect(key="watch_concepts_new").select("global_security_initiative")
+    next(b for b in at.button if b.label == "Save watch").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Saved the watch" in s.value for s in at.success)
+    direct = rows(
+        fixture_store,
+        "SELECT count(DISTINCT item_id) FROM item_concepts WHERE concept_id = 'global_security_initiative'",
+    )
+    assert rows(fixture_store, "SELECT count(*) FROM watch_items WHERE watch_name = 'gsi-all'") == direct
+    table = next(df.value for df in at.dataframe if "state" in df.value.columns)
+    assert list(table["name"]) == ["gsi-all"]
+
+    ov = app("overview", **PERIOD, concepts="global_security_initiative,watch:gsi-all", bucket="week")
+    numbers = next(df.value for df in ov.dataframe if "numerator" in df.value.columns)
+    concept = numbers[numbers["concept"] == "Global Security Initiative"].reset_index(drop=True)
+    watch = numbers[numbers["concept"] == "Watch: GSI everywhere"].reset_index(drop=True)
+    assert len(watch) == len(concept) > 0
+    assert list(watch["numerator"]) == list(concept["numerator"])
+    assert list(watch["denominator"]) == list(concept["denominator"])
+
+
+def test_an_invalid_watch_is_refused_in_words_and_nothing_is_saved(app, fixture_store):
+    at = app("watches")
+    at.text_input(key="watch_name_new").input("Bad Name!")
+    at.multiselect(key="watch_concepts_new").select("global_security_initiative")
+    next(b for b in at.button if b.label == "Save watch").click()
+    at.run()
+    assert any("not saved" in e.value for e in at.error)
+    assert any("name 'Bad Name!'" in t.value for t in at.text)
+    assert rows(fixture_store, "SELECT count(*) FROM watches") == [(0,)]
+
+
+def test_alert_log_shows_hostile_text_as_text_and_the_header_counts_unseen(app, fixture_store):
+    with Store(fixture_store.store) as s:
+        AlertLog(s.conn).decide(
+            AlertEvent(
+                "first:w:western-gov",
+                "w",
+                "first_in_group",
+                HOSTILE,
+                "First own-voice use.",
+                (
+                    {
+                        "item_id": 1,
+                        "title": HOSTILE,
+                        "source": "West desk",
+                        "published_at": "2026-11-12",
+                        "url": "javascript:alert(1)",
+                        "passage": "a passage " + HOSTILE,
+                    },
+                ),
+                "http://x/watches",
+            ),
+            ["email"],
+            now_utc(),
+        )
+        s.bump_data_version()
+    at = app("alerts")
+    assert any("1 unseen alert(s)" in c.value for c in at.caption)
+    table = next(df.value for df in at.dataframe if "delivered" in df.value.columns)
+    assert list(table["title"]) == [HOSTILE] and list(table["delivered"]) == ["email: pending"]
+    texts = [t.value for t in at.text]
+    assert HOSTILE in texts and f"“a passage {HOSTILE}”" in texts
+    assert not any(HOSTILE in m.value for m in at.markdown)  # never rendered as Markdown
+    at.button(key="alerts_seen").click()
+    at.run()
+    assert not any("unseen alert" in c.value for c in at.caption)
+    assert rows(fixture_store, "SELECT seen FROM alert_events") == [(1,)]
