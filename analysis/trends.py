@@ -49,6 +49,11 @@ def default_period(first_day: str | None, last_day: str | None, default_days: in
     return Period(max(first, last - timedelta(days=default_days - 1)), last)
 
 
+def read_from(period: Period) -> str:
+    """First day to read aggregates from so that year-dated items overlapping the period are seen."""
+    return date(period.start.year, 1, 1).isoformat()
+
+
 def default_granularity(period: Period) -> str:
     if period.days <= 62:
         return "day"
@@ -95,10 +100,10 @@ def trend(
     `sources` (id, group_id) restricts both numerator and denominator to the same
     sources; with `by_group` each group gets its own denominator."""
     keys = ["bucket", "group_id"] if by_group else ["bucket"]
-    ds = _with_groups(_in_period(daily_source, period), sources)
+    ds = _with_groups(_in_period(daily_source, period, granularity), sources)
     ds["bucket"] = bucket_of(ds["day"], granularity)
     denominator = ds.groupby(keys)["original_items" if originals else "items"].sum().rename("denominator")
-    dc = _with_groups(_in_period(daily_concept, period), sources)
+    dc = _with_groups(_in_period(daily_concept, period, granularity), sources)
     dc = dc[dc["concept_id"].isin(list(concepts))].copy()
     dc["bucket"] = bucket_of(dc["day"], granularity)
     columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
@@ -126,8 +131,65 @@ def trend(
     return out
 
 
-def _in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return frame[(frame["day"] >= period.first) & (frame["day"] <= period.last)]
+# The finest bucket each stored precision may be counted in (store/schema.py, migration 2).
+_ALLOWED = {
+    "day": ("day",),
+    "week": ("day",),
+    "month": ("day", "month"),
+    "year": ("day", "month", "year"),
+    None: ("day", "month", "year"),  # a whole period, not a chart bucket
+}
+
+
+def span_end(frame: pd.DataFrame) -> pd.Series:
+    """Last day each row's date may stand for: the day itself, or the end of its month or year."""
+    days = pd.to_datetime(frame["day"])
+    precision = frame["precision"] if "precision" in frame else pd.Series("day", index=frame.index)
+    month_end = days + pd.offsets.MonthEnd(0)
+    year_end = days + pd.offsets.YearEnd(0)
+    out = days.where(precision == "day", month_end.where(precision == "month", year_end))
+    return out.dt.strftime("%Y-%m-%d")
+
+
+def _in_period(frame: pd.DataFrame, period: Period, granularity: str | None = None) -> pd.DataFrame:
+    """Rows inside the period that may be counted at `granularity`: a month- or year-dated item
+    only in a month or year bucket, and only when the period covers its whole month or year
+    (a 2024 speech is not evidence about March 2024)."""
+    inside = frame[(frame["day"] >= period.first) & (frame["day"] <= period.last)]
+    if "precision" not in inside or inside.empty:
+        return inside
+    keep = inside["precision"].isin(_ALLOWED[granularity]) & (span_end(inside) <= period.last)
+    return inside[keep]
+
+
+def left_out_note(coarse: dict[str, int], undated: int, granularity: str | None) -> str:
+    """What a chart or figure leaves out, in words ("" when nothing is)."""
+    parts = []
+    bucket = f"{granularity}ly buckets" if granularity and granularity != "day" else "daily buckets"
+    if granularity is None:
+        bucket = "this period (it covers only part of their month or year)"
+    for precision in ("month", "year"):
+        if coarse.get(precision):
+            parts.append(f"{coarse[precision]:,} item(s) dated only to the {precision}")
+    out = f"Left out: {' and '.join(parts)}, too coarse for {bucket}." if parts else ""
+    if undated:
+        out += (" " if out else "") + (
+            f"{undated:,} undated item(s) (no date, or one that cannot be trusted) are on no timeline; "
+            "they stay searchable on the Articles page."
+        )
+    return out
+
+
+def left_out(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period, granularity: str | None) -> dict:
+    """Items whose date overlaps the period but that a chart at `granularity` cannot place
+    (too coarse for its buckets, or their month or year reaches outside the period), by precision."""
+    frame = daily_source[daily_source["source_id"].isin(sources["id"])]
+    if "precision" not in frame or frame.empty:
+        return {}
+    overlaps = frame[(frame["day"] <= period.last) & (span_end(frame) >= period.first)]
+    kept = _in_period(overlaps, period, granularity)
+    dropped = overlaps.drop(kept.index)
+    return {str(k): int(v) for k, v in dropped.groupby("precision")["items"].sum().items() if v}
 
 
 def headline(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) -> dict[str, float]:

@@ -115,6 +115,18 @@ def daily(store_path: str, version: str, start: str, end: str) -> tuple[pd.DataF
 
 
 @st.cache_data(**CACHE)
+def undated_counts(store_path: str, version: str) -> pd.DataFrame:
+    """Items per source that no timeline places (undated or untrusted dates), by flag."""
+    with StoreReader(store_path) as r:
+        return r.undated_counts()
+
+
+def undated_in(store_path: str, version: str, source_ids) -> int:
+    counts = undated_counts(store_path, version)
+    return int(counts.loc[counts["source_id"].isin(list(source_ids)), "items"].sum())
+
+
+@st.cache_data(**CACHE)
 def source_spans(store_path: str, version: str) -> pd.DataFrame:
     with StoreReader(store_path) as r:
         return r.source_spans()

@@ -106,8 +106,9 @@ _COMMON_SOURCE_KEYS = {"id", "name", "group", "kind", "language", "enabled"}
 _KIND_KEYS: dict[str, dict[str, bool]] = {  # key -> required
     "seed": {"path": True, "title": True, "author": False, "outlet": False, "published": True, "url": False},
     "feed": {"url": True, "full_text": False},
-    "archive": {"path": True, "fields": True, "source_groups": False, "format": False},
+    "archive": {"path": True, "fields": True, "source_groups": False, "format": False, "date_precision": False},
 }
+ARCHIVE_PRECISIONS = ("day", "month", "year")
 ARCHIVE_FIELDS = ("text", "title", "date", "url", "source", "language", "guid")
 
 
@@ -136,6 +137,7 @@ class Source:
     fields: dict[str, str] = field(default_factory=dict)  # archive column mapping
     source_groups: dict[str, str] = field(default_factory=dict)  # archive outlet -> group
     format: str | None = None  # archive: jsonl | csv (default from the suffix)
+    date_precision: str | None = None  # archive: day | month | year when the dates are coarser than they look
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         kwargs["path"] = (base / _require_str(entry, "path", where)).resolve()
     if "url" in entry:
         kwargs["url"] = _require_str(entry, "url", where)
-    for key in ("title", "author", "outlet", "published", "format"):
+    for key in ("title", "author", "outlet", "published", "format", "date_precision"):
         if key in entry:
             kwargs[key] = _require_str(entry, key, where)
     if "full_text" in entry:
@@ -347,6 +349,10 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         if fmt not in ("jsonl", "csv"):
             raise ConfigError(f"{where}: archive format must be jsonl or csv (set 'format'), got {fmt!r}")
         kwargs["format"] = fmt
+        if kwargs.get("date_precision", "day") not in ARCHIVE_PRECISIONS:
+            raise ConfigError(
+                f"{where}: 'date_precision' must be one of {ARCHIVE_PRECISIONS}, got {kwargs['date_precision']!r}"
+            )
     return Source(**kwargs)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +25,9 @@ _TRACKING = re.compile(
 _HOST_PREFIX = re.compile(r"^(www\d*|m|mobile|amp)\.")
 EARLIEST_TRUSTED = datetime(1900, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
+# What systems write when they have no date: the Unix epoch and the 1900 spreadsheet/SQL epoch.
+SENTINELS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC))
+PRECISIONS = ("time", "day", "month", "year", "undated")  # finest first
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -55,64 +59,135 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", host, path, urlencode(query), ""))
 
 
-def trusted_date(
-    published: datetime | None, fetched_at: datetime, now: datetime | None = None
-) -> tuple[datetime, bool, str | None]:
-    """(date to use, estimated?, flag).  Missing, future and pre-1900 dates fall back to the
-    fetch time and are flagged, so they neither vanish nor distort a trend."""
-    now = now or fetched_at
-    if published is None:
-        return fetched_at, True, "missing"
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=UTC)
-    published = published.astimezone(UTC)
+@dataclass(frozen=True)
+class Dating:
+    """Where an item sits in time: the moment, how precise it is, and why it is not trusted."""
+
+    published_at: datetime | None  # None when undated
+    precision: str  # one of PRECISIONS
+    estimated: bool  # a feed item placed at its first-seen time
+    flag: str | None  # None | missing | unreadable | sentinel | out-of-range | future | pre-1900 | undated
+
+
+def date_problem(published: datetime, precision: str, raw: str | None, now: datetime) -> str | None:
+    """Why a parsed date cannot be trusted, or None.  `raw` is the source's own text: a parser
+    that turned `10000-01-01` into 2010-11-01 gave a year the text does not contain."""
+    if raw is not None and not _year_in_raw(published.year, raw):
+        return "out-of-range"
+    if precision in ("time", "day") and published in SENTINELS:
+        return "sentinel"
     if published > now + FUTURE_SLACK:
-        return fetched_at, True, "future"
+        return "future"
     if published < EARLIEST_TRUSTED:
-        return fetched_at, True, "pre-1900"
-    return published, False, None
+        return "pre-1900"
+    return None
+
+
+def _year_in_raw(year: int, raw: str) -> bool:
+    """Whether the source's text holds the parsed year (four digits, a two-digit year, or the
+    head of a compact `YYYYMMDD`).  Text without digits ("yesterday") cannot be checked."""
+    runs = re.findall(r"\d+", raw)
+    if not runs:
+        return True
+    return any(
+        (len(r) == 4 and r == f"{year:04d}")
+        or (len(r) == 8 and r[:4] == f"{year:04d}")
+        or (len(r) == 2 and r == f"{year % 100:02d}")
+        for r in runs
+    )
+
+
+def trusted_date(
+    published: datetime | None,
+    fetched_at: datetime,
+    now: datetime | None = None,
+    *,
+    precision: str = "time",
+    raw: str | None = None,
+    history: bool = False,
+) -> Dating:
+    """The item's place in time.  A date that is missing or cannot be trusted makes an archive
+    row or seed (`history`) undated: it never lands on a timeline.  A feed item is news when first
+    seen, so it takes the fetch time instead, flagged estimated, as feed readers do."""
+    now = now or fetched_at
+    flag: str | None = "missing"
+    if published is not None:
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+        published = published.astimezone(UTC)
+        flag = date_problem(published, precision, raw, now)
+        if flag is None:
+            return Dating(published, precision, False, None)
+    if history:
+        return Dating(None, "undated", False, flag)
+    return Dating(fetched_at, "time", True, flag)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%B %d, %Y", "%Y%m%d")
+_MONTH_FORMATS = ("%B %Y", "%b %Y", "%Y/%m")
+
+
+def coarsen(moment: datetime | None, precision: str, at_most: str | None) -> tuple[datetime | None, str]:
+    """The date at the coarser of its own precision and `at_most` (a source's configured
+    precision), moved to the start of that month or year."""
+    if moment is None or at_most is None or PRECISIONS.index(at_most) <= PRECISIONS.index(precision):
+        return moment, precision
+    start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if at_most == "month":
+        start = start.replace(day=1)
+    elif at_most == "year":
+        start = start.replace(month=1, day=1)
+    return start, at_most
 
 
 def parse_loose_date(value: object) -> datetime | None:
     """Dates as archives write them: ISO timestamps, plain dates, `YYYY-MM`, a bare year."""
-    if value is None:
-        return None
+    return read_date(value)[0]
+
+
+def read_date(value: object) -> tuple[datetime | None, str]:
+    """(moment, precision) of a date as an archive or config writes it; (None, "undated") when
+    there is none or it is unreadable.  The precision is what the text says: `2024` is a year,
+    `2024-03` a month, `2024-03-05` a day, anything with a time of day a time."""
+    if value is None or isinstance(value, bool):
+        return None, "undated"
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)), "time"
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC), "day"
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+            return None, "undated"
         year = int(value)
-        return datetime(year, 1, 1, tzinfo=UTC) if 1000 <= year <= 9999 else None
+        return (datetime(year, 1, 1, tzinfo=UTC), "year") if 1000 <= year <= 9999 else (None, "undated")
     text = str(value).strip()
     if not text:
-        return None
+        return None, "undated"
     if re.fullmatch(r"\d{4}", text):
-        return datetime(int(text), 1, 1, tzinfo=UTC)
+        return datetime(int(text), 1, 1, tzinfo=UTC), "year"
     if re.fullmatch(r"\d{4}-\d{1,2}", text):
         year_text, month_text = text.split("-")
         month = int(month_text)
-        return datetime(int(year_text), month, 1, tzinfo=UTC) if 1 <= month <= 12 else None
+        return (datetime(int(year_text), month, 1, tzinfo=UTC), "month") if 1 <= month <= 12 else (None, "undated")
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        precision = "day" if re.fullmatch(r"\d{4}-?\d{2}-?\d{2}", text) else "time"
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), precision
     except ValueError:
         pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
+    for formats, precision in ((_DATE_FORMATS, "day"), (_MONTH_FORMATS, "month")):
+        for fmt in formats:
+            try:
+                return datetime.strptime(text, fmt).replace(tzinfo=UTC), precision
+            except ValueError:
+                continue
     from email.utils import parsedate_to_datetime
 
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None, "undated"
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), "time"
 
 
 def content_hash(title: str, text: str) -> str:
@@ -144,10 +219,14 @@ def make_item(
     summary: str = "",
     author: str | None = None,
     now: datetime | None = None,
+    precision: str = "time",
+    history: bool = False,
 ) -> Item:
+    """`history`: an archive row or seed, where a missing or untrusted date means undated
+    (a feed item takes its first-seen time instead, flagged estimated)."""
     title = " ".join((title or "").split())
     text = (text or "").strip()
-    when, estimated, flag = trusted_date(published, fetched_at, now)
+    dating = trusted_date(published, fetched_at, now, precision=precision, raw=published_raw, history=history)
     if language in ("auto", "", None):
         language = detect_language(title + "\n" + text)
     return Item(
@@ -158,9 +237,10 @@ def make_item(
         canonical_url=canonical_url(url),
         guid=(guid or "").strip() or None,
         language=language,
-        published_at=when,
-        date_estimated=estimated,
-        date_flag=flag,
+        published_at=dating.published_at,
+        date_estimated=dating.estimated,
+        date_flag=dating.flag,
+        date_precision=dating.precision,
         published_raw=published_raw,
         fetched_at=fetched_at,
         content_hash=content_hash(title, text),

@@ -16,7 +16,7 @@ from datetime import datetime
 from store.records import Item
 
 from .config import Source
-from .items import make_item, parse_loose_date
+from .items import coarsen, make_item, read_date
 
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -44,7 +44,7 @@ def seed_item(source: Source, fetched_at: datetime) -> Item:
     except FileNotFoundError:
         raise FileNotFoundError(f"{source.path}: seed file not found (source '{source.id}')") from None
     text = _drop_header_lines(strip_page_chrome(raw), source)
-    published = None if source.published in (None, "undated") else parse_loose_date(source.published)
+    published, precision = (None, "undated") if source.published in (None, "undated") else read_date(source.published)
     item = make_item(
         source.id,
         source.title or "",
@@ -57,8 +57,10 @@ def seed_item(source: Source, fetched_at: datetime) -> Item:
         language=source.language,
         author=source.author,
         now=fetched_at,
+        precision=precision,
+        history=True,
     )
-    if published is None:  # "undated" is known, not estimated from a fetch
+    if source.published in (None, "undated"):  # configured undated: known, not a problem
         item = _replace(item, date_flag="undated")
     return item
 
@@ -148,11 +150,8 @@ def _archive_row(source: Source, where: str, row: dict, fetched_at: datetime) ->
     if not (text and text.strip()) and not title.strip():
         return RowProblem(where, f"no text in column '{f['text']}'")
     raw_date = row.get(f["date"]) if "date" in f else None
-    published = parse_loose_date(raw_date)
-    if raw_date not in (None, "") and published is None:
-        problem_date = f"unreadable date {raw_date!r}; using the import time"
-    else:
-        problem_date = None
+    published, precision = coarsen(*read_date(raw_date), source.date_precision)
+    readable = _blank(raw_date) is None or published is not None
     outlet = (get("source") or "").strip() or None
     group = source.source_groups.get(outlet, source.group) if outlet else source.group
     source_id = f"{source.id}/{_slug(outlet)}" if outlet else source.id
@@ -167,10 +166,21 @@ def _archive_row(source: Source, where: str, row: dict, fetched_at: datetime) ->
         published_raw=None if raw_date is None else str(raw_date),
         language=_language(get("language"), source.language),
         now=fetched_at,
+        precision=precision,
+        history=True,
     )
-    if problem_date:
+    if not readable:
         item = _replace(item, date_flag="unreadable")
     return ArchiveRow(item, outlet, group)
+
+
+def _blank(value: object) -> object:
+    """None for a missing cell: absent, null, empty, or a NaN a spreadsheet export wrote."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
 
 
 def _language(value: str | None, configured: str) -> str:

@@ -3,6 +3,8 @@
 Every count the briefing shows comes from one of these methods, so a number in
 the briefing can be traced to rows of `items`, `item_concepts` and `matches`.
 Days are the stored `items.day` (UTC); a period is an inclusive range of days.
+A week holds only items dated to the day or the minute: a month- or year-dated item
+cannot be placed in a week, and undated items are on no timeline at all.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .reads import StoreReader
 SNIPPET_CHARS = 1_000  # text read either side of a quoted match (a quoted sentence shows at most 220 a side)
 MAX_TEXT_CHARS = 100_000  # characters of one item read for phrases (the phrase finder uses 30,000)
 MAX_ITEMS = 500  # items whose first matches one call reads (the briefing quotes a few dozen)
+_DAY_PRECISE = "i.date_precision IN ('time', 'day')"
 
 
 def _group_filter(groups: Sequence[str] | None, column: str = "s.group_id") -> tuple[str, tuple[Any, ...]]:
@@ -39,11 +42,12 @@ class BriefingReader(StoreReader):
         )
 
     def item_day_range(self) -> tuple[str | None, str | None]:
-        row = self.conn.execute("SELECT min(day), max(day) FROM daily_source").fetchone()
+        row = self.conn.execute("SELECT min(day), max(day) FROM daily_source WHERE precision = 'day'").fetchone()
         return (row[0], row[1]) if row else (None, None)
 
     def days_with_items(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT day FROM daily_source ORDER BY day")]
+        sql = "SELECT DISTINCT day FROM daily_source WHERE precision = 'day' ORDER BY day"
+        return [r[0] for r in self.conn.execute(sql)]
 
     def source_days(self, first: str, last: str, groups: Sequence[str] | None) -> pd.DataFrame:
         """Items and matching items per source and day (the denominators)."""
@@ -51,7 +55,7 @@ class BriefingReader(StoreReader):
         return self.frame(
             f"""SELECT d.day, d.source_id, s.name AS source, s.group_id, d.items, d.matching
                 FROM daily_source d JOIN sources s ON s.id = d.source_id
-                WHERE d.day BETWEEN ? AND ?{where}""",
+                WHERE d.precision = 'day' AND d.day BETWEEN ? AND ?{where}""",
             (first, last, *args),
         )
 
@@ -62,7 +66,7 @@ class BriefingReader(StoreReader):
             f"""SELECT i.day, s.group_id, ic.concept_id, count(*) AS items,
                        sum(ic.own > 0) AS own_items, sum(ic.distanced > 0) AS distanced_items
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id JOIN sources s ON s.id = i.source_id
-                WHERE i.matching = 1 AND i.day BETWEEN ? AND ?{where}
+                WHERE i.matching = 1 AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
                 GROUP BY i.day, s.group_id, ic.concept_id""",
             (first, last, *args),
         )
@@ -73,7 +77,7 @@ class BriefingReader(StoreReader):
             """SELECT ic.concept_id, s.group_id, count(*) AS items,
                       sum(ic.own > 0) AS own_items, sum(ic.distanced > 0) AS distanced_items
                FROM items i JOIN item_concepts ic ON ic.item_id = i.id JOIN sources s ON s.id = i.source_id
-               WHERE i.matching = 1 AND i.day < ?
+               WHERE i.matching = 1 AND i.date_precision != 'undated' AND i.day < ?
                GROUP BY ic.concept_id, s.group_id""",
             (before,),
         )
@@ -87,7 +91,7 @@ class BriefingReader(StoreReader):
                        i.text_hash, ic.concept_id, ic.hits, ic.own, ic.distanced, ic.per_1k
                 FROM items i JOIN sources s ON s.id = i.source_id
                      JOIN item_concepts ic ON ic.item_id = i.id
-                WHERE i.matching = 1 AND i.day BETWEEN ? AND ?{where}
+                WHERE i.matching = 1 AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
                 ORDER BY i.published_at, i.id, ic.concept_id""",
             (first, last, *args),
         )
@@ -130,7 +134,7 @@ class BriefingReader(StoreReader):
         return self.frame(
             f"""SELECT i.id AS item_id, i.day, i.language, i.title, substr(i.text, 1, ?) AS text
                 FROM items i JOIN sources s ON s.id = i.source_id
-                WHERE i.matching = 1 AND i.copy_of IS NULL AND i.day BETWEEN ? AND ?{where}
+                WHERE i.matching = 1 AND i.copy_of IS NULL AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
                 ORDER BY i.published_at DESC LIMIT ?""",
             (int(max_chars), first, last, *args, limit),
         )

@@ -151,20 +151,24 @@ class StoreReader:
         marks = _marks(exclude_groups)
         first = self.conn.execute(
             f"""SELECT min(d.day) FROM daily_source d JOIN sources s ON s.id = d.source_id
-                WHERE s.group_id NOT IN ({marks})""",
+                WHERE d.precision = 'day' AND s.group_id NOT IN ({marks})""",
             tuple(exclude_groups),
         ).fetchone()[0]
         last = self.conn.execute(
             f"""SELECT i.day FROM items i JOIN sources s ON s.id = i.source_id
-                WHERE i.date_estimated = 0 AND s.group_id NOT IN ({marks})
+                WHERE i.date_precision IN ('time', 'day') AND i.date_estimated = 0
+                  AND s.group_id NOT IN ({marks})
                 ORDER BY i.published_at DESC LIMIT 1""",
             tuple(exclude_groups),
         ).fetchone()
         return first, (last[0] if last else None)
 
     def daily_source(self, start: str, end: str) -> pd.DataFrame:
+        """Counts per day, source and precision (`day`, `month`, `year`): a month- or year-dated
+        item sits on the first day of its month or year, and callers must never count it in a
+        finer bucket (analysis.trends.at_granularity)."""
         return self.frame(
-            """SELECT day, source_id, items, matching, original_items, original_matching
+            """SELECT day, source_id, precision, items, matching, original_items, original_matching
                FROM daily_source WHERE day BETWEEN ? AND ? ORDER BY day""",
             (start, end),
         )
@@ -172,16 +176,25 @@ class StoreReader:
     def daily_concept(self, start: str, end: str, concepts: Sequence[str] = ()) -> pd.DataFrame:
         where = f" AND concept_id IN ({_marks(concepts)})" if concepts else ""
         return self.frame(
-            f"""SELECT day, source_id, concept_id, items, own_items, distanced_items, hits, original_items
+            f"""SELECT day, source_id, concept_id, precision, items, own_items, distanced_items, hits,
+                       original_items
                 FROM daily_concept WHERE day BETWEEN ? AND ?{where} ORDER BY day""",
             (start, end, *concepts),
+        )
+
+    def undated_counts(self) -> pd.DataFrame:
+        """Items per source that no timeline can place: undated, or dated by a date that cannot
+        be trusted (the flag says why)."""
+        return self.frame(
+            """SELECT source_id, coalesce(date_flag, 'undated') AS flag, count(*) AS items, sum(matching) AS matching
+               FROM items WHERE date_precision = 'undated' GROUP BY source_id, flag"""
         )
 
     def source_spans(self) -> pd.DataFrame:
         """First and last day each source has items: where coverage begins and ends."""
         return self.frame(
             """SELECT source_id, min(day) AS first_day, max(day) AS last_day, sum(items) AS items
-               FROM daily_source GROUP BY source_id"""
+               FROM daily_source WHERE precision = 'day' GROUP BY source_id"""
         )
 
     def concept_totals(self) -> pd.DataFrame:
@@ -204,14 +217,14 @@ class StoreReader:
             return self._article_frame("WHERE 0", ())
         return self._article_frame(
             f"""WHERE i.matching = 1 AND i.published_at >= ? AND i.published_at < ?
-                  AND i.source_id IN ({_marks(sources)})
+                  AND i.date_precision IN ('time', 'day') AND i.source_id IN ({_marks(sources)})
                 ORDER BY i.published_at DESC, i.id DESC LIMIT ?""",
             (start, _after(end), *sources, limit),
         )
 
     def _article_frame(self, tail: str, params: tuple[Any, ...]) -> pd.DataFrame:
         return self.frame(
-            f"""SELECT i.id, i.published_at, i.date_flag, i.source_id, s.name AS source, s.group_id,
+            f"""SELECT i.id, i.published_at, i.date_flag, i.date_precision, i.source_id, s.name AS source, s.group_id,
                        i.title, i.language, i.score, i.matching, i.url, i.copy_of
                 FROM items i JOIN sources s ON s.id = i.source_id {tail}""",
             params,
@@ -322,7 +335,7 @@ def _article_where(q: ArticleQuery) -> tuple[str, tuple[Any, ...]]:
         clauses.append("i.published_at >= ?")
         params.append(q.start)
     if q.end:
-        clauses.append("i.published_at < ?")
+        clauses.append("i.published_at < ? AND i.date_precision != 'undated'")
         params.append(_after(q.end))
     for column, values in (("s.group_id", q.groups), ("i.source_id", q.sources), ("i.language", q.languages)):
         if values:

@@ -86,12 +86,13 @@ class Item:
     canonical_url: str | None
     guid: str | None
     language: str  # en | zh-hans | zh-hant | ru | und
-    published_at: datetime  # aware UTC
+    published_at: datetime | None  # aware UTC; None when undated (never placed on a timeline)
     date_estimated: bool
-    date_flag: str | None  # None | "future" | "pre-1900" | "missing"
+    date_flag: str | None  # None | missing | unreadable | sentinel | out-of-range | future | pre-1900 | undated
     published_raw: str | None
     fetched_at: datetime
     content_hash: str
     summary: str = ""
     author: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    date_precision: str = "day"  # time | day | month | year | undated

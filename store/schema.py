@@ -248,6 +248,73 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         DROP TRIGGER items_fts_insert;
         """,
     ),
+    (
+        4,
+        "date precision; undated and untrusted dates off the timeline; aggregates by precision",
+        # Earlier versions stored every item at a day: undated seeds and dateless archive rows at
+        # their import time, year-only speeches on 1 January.  Precision is recovered from the
+        # raw date text; the daily aggregates gain a precision column so a month- or year-dated
+        # item is only ever counted in buckets at least as coarse as its date.
+        """
+        ALTER TABLE items ADD COLUMN date_precision TEXT NOT NULL DEFAULT 'day';
+        UPDATE items SET date_precision = 'time' WHERE published_raw LIKE '%:%' OR published_raw IS NULL;
+        UPDATE items SET date_precision = 'month'
+            WHERE trim(published_raw) GLOB '[0-9][0-9][0-9][0-9]-[0-9]'
+               OR trim(published_raw) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]';
+        UPDATE items SET date_precision = 'year'
+            WHERE trim(published_raw) GLOB '[0-9][0-9][0-9][0-9]'
+               OR trim(published_raw) GLOB '[0-9][0-9][0-9][0-9].0';
+        UPDATE items SET date_flag = 'sentinel'
+            WHERE date_flag IS NULL AND date_precision IN ('time', 'day')
+              AND published_at IN ('1970-01-01T00:00:00Z', '1900-01-01T00:00:00Z');
+        UPDATE items SET date_precision = 'undated', published_at = '', day = '', date_estimated = 0
+            WHERE date_flag = 'undated' OR (
+                (date_estimated = 1 OR date_flag IS NOT NULL)
+                AND source_id IN (SELECT id FROM sources WHERE kind IN ('archive', 'seed')));
+        UPDATE items SET published_at = fetched_at, day = substr(fetched_at, 1, 10), date_estimated = 1,
+                date_precision = 'time'
+            WHERE date_flag = 'sentinel' AND date_precision != 'undated';
+        CREATE INDEX items_precision_published ON items(date_precision, published_at);
+
+        DROP TABLE daily_source;
+        DROP TABLE daily_concept;
+        CREATE TABLE daily_source (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            precision TEXT NOT NULL,  -- day (exact time or day) | month | year: the finest bucket allowed
+            items INTEGER NOT NULL,
+            matching INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            original_matching INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id, precision)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_source_source ON daily_source(source_id, day);
+        CREATE TABLE daily_concept (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            concept_id TEXT NOT NULL,
+            precision TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            own_items INTEGER NOT NULL,
+            distanced_items INTEGER NOT NULL,
+            hits INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id, concept_id, precision)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_concept_concept ON daily_concept(concept_id, day);
+        INSERT INTO daily_source (day, source_id, precision, items, matching, original_items, original_matching)
+            SELECT i.day, i.source_id, CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END,
+                   count(*), sum(i.matching), sum(i.copy_of IS NULL), sum(i.matching AND i.copy_of IS NULL)
+            FROM items i WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3;
+        INSERT INTO daily_concept (day, source_id, concept_id, precision, items, own_items, distanced_items,
+                hits, original_items)
+            SELECT i.day, i.source_id, ic.concept_id,
+                   CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END,
+                   count(*), sum(ic.own > 0), sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
+            FROM items i JOIN item_concepts ic ON ic.item_id = i.id
+            WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3, 4;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

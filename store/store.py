@@ -15,9 +15,12 @@ from .db import _classify, connect, migrate, transaction
 from .records import FeedState, Item
 from .timefmt import iso, parse_iso
 
-# An undated document (a seed whose date is unknown) has no place on a time axis: it is
-# kept, searchable and scored, but stays out of the daily aggregates behind the trends.
-_DATED = "coalesce(i.date_flag, '') != 'undated'"
+# An undated document (no date, or one that cannot be trusted) has no place on a time axis: it
+# is kept, searchable and scored, but stored with an empty date and day, so no range query and
+# no daily aggregate behind the trends can ever place it.
+_DATED = "i.date_precision != 'undated'"
+# The finest bucket an item may be counted in: exact times and days count by day.
+_AGG_PRECISION = "CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END"
 
 
 class Store:
@@ -292,8 +295,8 @@ class Store:
         cur = self.conn.execute(
             """INSERT INTO items (source_id, title, text, summary, url, canonical_url, guid, author, language,
                  published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash,
-                 text_hash, copy_of, words, score, matching, lexicon_hash, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 text_hash, copy_of, words, score, matching, lexicon_hash, run_id, date_precision)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 item.source_id,
                 item.title,
@@ -304,8 +307,8 @@ class Store:
                 item.guid,
                 item.author,
                 item.language,
-                iso(item.published_at),
-                item.published_at.strftime("%Y-%m-%d"),
+                iso(item.published_at) or "",
+                "" if item.published_at is None else item.published_at.strftime("%Y-%m-%d"),
                 int(item.date_estimated),
                 item.date_flag,
                 item.published_raw,
@@ -318,6 +321,7 @@ class Store:
                 int(scored.matching),
                 lexicon_hash,
                 run_id,
+                "undated" if item.published_at is None else item.date_precision,
             ),
         )
         item_id = int(cur.lastrowid or 0)
@@ -365,21 +369,22 @@ class Store:
         rebuild, or (`add`) new items added to the rows already there."""
         where = f"{where} AND {_DATED}"
         self.conn.execute(
-            f"""INSERT INTO daily_source (day, source_id, items, matching, original_items, original_matching)
-                SELECT i.day, i.source_id, count(*), sum(i.matching), sum(i.copy_of IS NULL),
+            f"""INSERT INTO daily_source (day, source_id, precision, items, matching, original_items,
+                    original_matching)
+                SELECT i.day, i.source_id, {_AGG_PRECISION}, count(*), sum(i.matching), sum(i.copy_of IS NULL),
                        sum(i.matching AND i.copy_of IS NULL)
-                FROM items i WHERE {where} GROUP BY i.day, i.source_id
-                {_added("day, source_id", _DAILY_SOURCE_COUNTS) if add else ""}""",
+                FROM items i WHERE {where} GROUP BY 1, 2, 3
+                {_added("day, source_id, precision", _DAILY_SOURCE_COUNTS) if add else ""}""",
             args,
         )
         self.conn.execute(
-            f"""INSERT INTO daily_concept (day, source_id, concept_id, items, own_items, distanced_items,
-                    hits, original_items)
-                SELECT i.day, i.source_id, ic.concept_id, count(*), sum(ic.own > 0), sum(ic.distanced > 0),
-                       sum(ic.hits), sum(i.copy_of IS NULL)
+            f"""INSERT INTO daily_concept (day, source_id, concept_id, precision, items, own_items,
+                    distanced_items, hits, original_items)
+                SELECT i.day, i.source_id, ic.concept_id, {_AGG_PRECISION}, count(*), sum(ic.own > 0),
+                       sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id
-                WHERE {where} GROUP BY i.day, i.source_id, ic.concept_id
-                {_added("day, source_id, concept_id", _DAILY_CONCEPT_COUNTS) if add else ""}""",
+                WHERE {where} GROUP BY 1, 2, 3, 4
+                {_added("day, source_id, concept_id, precision", _DAILY_CONCEPT_COUNTS) if add else ""}""",
             args,
         )
 
@@ -419,8 +424,13 @@ class Store:
             "sources": c.execute("SELECT count(*) FROM sources").fetchone()[0],
             "runs": c.execute("SELECT count(*) FROM runs").fetchone()[0],
             "lexicon_hash": self.meta("lexicon_hash"),
-            "first_day": c.execute("SELECT min(day) FROM items").fetchone()[0],
-            "last_day": c.execute("SELECT max(day) FROM items").fetchone()[0],
+            # Day-precise dates only: an undated seed is not "today", a 2024 speech not "1 January".
+            "first_day": c.execute("SELECT min(day) FROM daily_source WHERE precision = 'day'").fetchone()[0],
+            "last_day": c.execute("SELECT max(day) FROM daily_source WHERE precision = 'day'").fetchone()[0],
+            "undated": c.execute("SELECT count(*) FROM items WHERE date_precision = 'undated'").fetchone()[0],
+            "month_or_year_dated": c.execute(
+                "SELECT count(*) FROM items WHERE date_precision IN ('month', 'year')"
+            ).fetchone()[0],
         }
 
 

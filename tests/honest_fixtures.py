@@ -11,6 +11,8 @@ analyst's numbers can be misled by (issue 9):
 - `monthly` (JSONL, other-gov): documents dated `2026-10` (month only).
 - `odd` (JSONL, other-gov): sentinel and out-of-range dates (1970-01-01, 1900-01-01,
   10000-01-01) and a row without any date.
+- `news` (a saved RSS feed, think-tanks): a good date, none, `10000-01-01` (which the feed
+  library reads as 2010-11-01) and the epoch: feed items keep their first-seen time, flagged.
 - the five seeds, one configured `undated`.
 
 Data end on Wednesday 2026-11-25, so the last week and the last month are partial.
@@ -120,7 +122,26 @@ def odd_rows() -> list[dict]:
     return rows
 
 
+FEED_DATES = ("Tue, 24 Nov 2026 09:30:00 +0000", None, "10000-01-01", "Thu, 01 Jan 1970 00:00:00 +0000")
+
+
+def news_feed() -> str:
+    """A saved RSS feed: one good date, none, a five-digit year and the epoch."""
+    items = []
+    for i, when in enumerate(FEED_DATES):
+        date_tag = f"<pubDate>{when}</pubDate>" if when else ""
+        items.append(
+            f"<item><title>News {i}</title><link>https://news.example/{i}</link>{date_tag}"
+            f"<description>{FILLER} Win-win cooperation.</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title>'
+        "<link>https://news.example/</link><description>d</description>" + "".join(items) + "</channel></rss>"
+    )
+
+
 def build_honest_store(directory: Path) -> HonestStore:
+    (directory / "news.xml").write_text(news_feed(), encoding="utf-8")
     write_jsonl(directory / "wire.jsonl", wire_rows())
     write_jsonl(directory / "think.jsonl", think_rows())
     with (directory / "heads.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -154,6 +175,7 @@ def build_honest_store(directory: Path) -> HonestStore:
             "monthly", "regional-media", "archive", {"path": str(directory / "monthly.jsonl"), "fields": FIELDS}
         ),
         SourceSpec("odd", "regional-media", "archive", {"path": str(directory / "odd.jsonl"), "fields": FIELDS}),
+        SourceSpec("news", "think-tanks", "feed", {"url": str(directory / "news.xml")}),
     ]
     config_path = write_config(directory, specs)
     config = load_config(config_path)

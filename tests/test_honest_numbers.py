@@ -7,6 +7,7 @@ import csv
 import io
 import math
 import sqlite3
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -91,3 +92,168 @@ def test_briefing_page_renders_missing_fields_blank(page, week):
     at = page("briefing", **({"week": week} if week else {}))
     shown = " ".join(m.value for m in at.markdown)
     assert "nan" not in shown.replace("financ", "")
+
+
+# ---- date precision (issue 9 points 2-3, issue 10 point 8) ---------------------------------
+
+
+def test_each_item_stores_the_precision_its_source_gave(honest):
+    got = {
+        (r["source_id"], r["title"]): r
+        for r in rows(honest, "SELECT source_id, title, published_at, day, date_precision, date_flag FROM items")
+    }
+    by_source: dict[str, set[str]] = {}
+    for (source, _), r in got.items():
+        by_source.setdefault(source, set()).add(r["date_precision"])
+    assert by_source["wire"] == {"day"}
+    assert by_source["heads"] == {"time", "undated"}, "a blank date cell is undated, not the import time"
+    assert by_source["yearly"] == {"year"} and by_source["monthly"] == {"month"}
+    speech = got[("yearly", "speech-AAA")]
+    assert speech["day"] == "2026-01-01" and speech["date_flag"] is None
+    seed = [r for (s, _), r in got.items() if s == "seed-002"][0]
+    assert (seed["date_precision"], seed["date_flag"], seed["published_at"], seed["day"]) == (
+        "undated",
+        "undated",
+        "",
+        "",
+    )
+    assert [r for (s, _), r in got.items() if s == "seed-001"][0]["date_precision"] == "month"
+
+
+def test_sentinel_and_out_of_range_dates_are_flagged_and_undated(honest):
+    odd = rows(
+        honest,
+        "SELECT title, published_raw, published_at, day, date_precision, date_flag FROM items "
+        "WHERE source_id = 'odd' ORDER BY title",
+    )
+    flags = {r["published_raw"]: r["date_flag"] for r in odd}
+    assert flags == {
+        "1970-01-01": "sentinel",
+        "1900-01-01": "sentinel",
+        "1970-01-01T00:00:00Z": "sentinel",
+        "10000-01-01": "unreadable",
+        None: "missing",
+        "0000-00-00": "unreadable",
+    }
+    assert all(r["date_precision"] == "undated" and r["published_at"] == "" and r["day"] == "" for r in odd)
+
+
+def test_no_daily_aggregate_holds_an_undated_item_and_coarse_items_keep_their_precision(honest):
+    agg = rows(honest, "SELECT precision, sum(items) AS n FROM daily_source GROUP BY precision")
+    assert {r["precision"]: r["n"] for r in agg} == {"day": pytest.approx(agg_day_count(honest)), "month": 3, "year": 4}
+    assert not rows(
+        honest, "SELECT 1 FROM daily_source WHERE day = '' OR (day >= '2026-11-26' AND source_id != 'news')"
+    )
+
+
+def agg_day_count(honest) -> int:
+    return rows(honest, "SELECT count(*) AS n FROM items WHERE date_precision IN ('time', 'day')")[0]["n"]
+
+
+def test_feed_items_without_a_trusted_date_are_news_when_first_seen_and_flagged(honest):
+    got = {
+        r["title"]: r
+        for r in rows(
+            honest,
+            "SELECT title, published_at, date_estimated, date_flag, date_precision FROM items WHERE source_id = 'news'",
+        )
+    }
+    assert got["News 0"]["published_at"] == "2026-11-24T09:30:00Z" and got["News 0"]["date_flag"] is None
+    expected = {"News 1": "missing", "News 2": "out-of-range", "News 3": "sentinel"}
+    for title, flag in expected.items():
+        r = got[title]
+        assert (r["date_flag"], r["date_estimated"], r["date_precision"]) == (flag, 1, "time"), title
+        assert r["published_at"] == "2026-11-26T06:00:00Z", "first seen at the fetch"
+
+
+def test_migration_recovers_precision_and_takes_undated_items_off_the_timeline(tmp_path):
+    """A store written by the previous version: an undated seed and a dateless archive row at
+    their import day, a year-only speech on 1 January, an epoch-dated feed item."""
+    from store import Store
+    from store.schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0][2])
+    conn.execute("CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    conn.execute("INSERT INTO migrations VALUES (1, 'initial schema', '2026-01-01T00:00:00Z')")
+    for sid, kind in (("seed", "seed"), ("arch", "archive"), ("feed", "feed")):
+        conn.execute(
+            "INSERT INTO sources (id, name, group_id, kind, language, first_seen_at) VALUES (?, ?, 'g', ?, 'en', '')",
+            (sid, sid, kind),
+        )
+    old = [  # source, title, published_at, estimated, flag, raw
+        ("seed", "undated seed", "2026-11-20T10:00:00Z", 0, "undated", "undated"),
+        ("arch", "no date", "2026-11-20T10:00:00Z", 1, "missing", None),
+        ("arch", "speech", "2024-01-01T00:00:00Z", 0, None, "2024"),
+        ("arch", "report", "2023-03-01T00:00:00Z", 0, None, "2023-03"),
+        ("arch", "dated", "2022-05-06T00:00:00Z", 0, None, "2022-05-06"),
+        ("feed", "epoch", "1970-01-01T00:00:00Z", 0, None, "Thu, 01 Jan 1970 00:00:00 +0000"),
+    ]
+    for n, (sid, title, when, est, flag, raw) in enumerate(old):
+        conn.execute(
+            """INSERT INTO items (source_id, title, text, language, published_at, day, date_estimated, date_flag,
+                 published_raw, fetched_at, content_hash, text_hash, words, score, matching, lexicon_hash)
+               VALUES (?, ?, 'text', 'en', ?, ?, ?, ?, ?, '2026-11-20T10:00:00Z', ?, ?, 1, 0, 0, 'h')""",
+            (sid, title, when, when[:10], est, flag, raw, f"c{n}", f"t{n}"),
+        )
+    conn.commit()
+    conn.close()
+    with Store(path) as s:  # the migration itself rebuilds the aggregates
+        got = {
+            r["title"]: (r["date_precision"], r["day"], r["date_flag"])
+            for r in s.conn.execute("SELECT title, date_precision, day, date_flag FROM items")
+        }
+        agg = sorted(tuple(r) for r in s.conn.execute("SELECT day, source_id, precision, items FROM daily_source"))
+    assert got == {
+        "undated seed": ("undated", "", "undated"),
+        "no date": ("undated", "", "missing"),
+        "speech": ("year", "2024-01-01", None),
+        "report": ("month", "2023-03-01", None),
+        "dated": ("day", "2022-05-06", None),
+        "epoch": ("time", "2026-11-20", "sentinel"),
+    }
+    assert agg == [
+        ("2022-05-06", "arch", "day", 1),
+        ("2023-03-01", "arch", "month", 1),
+        ("2024-01-01", "arch", "year", 1),
+        ("2026-11-20", "feed", "day", 1),
+    ]
+
+
+def _daily(honest):
+    from store.reads import StoreReader
+
+    with StoreReader(honest.store) as r:
+        return r.daily_source("2020-01-01", "2026-12-31"), r.daily_concept("2020-01-01", "2026-12-31"), r.sources()
+
+
+def test_coarse_items_count_only_in_buckets_at_least_as_coarse(honest):
+    from analysis import trends
+
+    ds, dc, sources = _daily(honest)
+    regional = sources[sources["id"].isin(["yearly", "monthly"])]
+    weeks = trends.trend(
+        ds, dc, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "week", ["global_security_initiative"]
+    )
+    assert weeks["numerator"].sum() == 0 and weeks["denominator"].sum() == 0
+    months = trends.trend(
+        ds, dc, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "month", ["global_security_initiative"]
+    )
+    assert months["denominator"].sum() == 2 and months.loc[months["denominator"] > 0, "bucket"].tolist() == [
+        pd.Timestamp("2026-10-01")
+    ]
+    years = trends.trend(
+        ds, dc, regional, trends.Period(date(2025, 1, 1), date(2026, 12, 31)), "year", ["global_security_initiative"]
+    )
+    assert years.set_index("bucket")["denominator"].to_dict() == {
+        pd.Timestamp("2025-01-01"): 1,
+        pd.Timestamp("2026-01-01"): 5,
+    }
+    part = trends.Period(date(2026, 3, 1), date(2026, 12, 31))
+    assert trends.left_out(ds, regional, part, "year") == {"year": 3}, "a 2026 speech is not evidence about March"
+    note = trends.left_out_note(
+        trends.left_out(ds, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "week"), 7, "week"
+    )
+    assert "2 item(s) dated only to the month" in note and "3 item(s) dated only to the year" in note
+    assert "7 undated item(s)" in note

@@ -223,11 +223,16 @@ def test_estimated_future_and_ancient_dates_are_flagged(tmp_path):
         ],
     )
     run_ingest(cfg)
-    got = {r["title"]: r for r in rows(cfg, "SELECT title, published_at, date_estimated, date_flag FROM items")}
-    assert got["no date"]["date_flag"] == "missing" and got["no date"]["date_estimated"] == 1
-    assert got["future"]["date_flag"] == "future" and got["future"]["published_at"].startswith("2026-11-20")
-    assert got["ancient"]["date_flag"] == "pre-1900"
+    got = {
+        r["title"]: r
+        for r in rows(cfg, "SELECT title, published_at, day, date_estimated, date_flag, date_precision FROM items")
+    }
+    # An archive row is history: without a trustworthy date it is undated (never "today").
+    for title, flag in (("no date", "missing"), ("future", "future"), ("ancient", "pre-1900")):
+        assert got[title]["date_flag"] == flag and got[title]["date_precision"] == "undated"
+        assert got[title]["published_at"] == "" and got[title]["day"] == "" and got[title]["date_estimated"] == 0
     assert got["fine"]["published_at"] == "2024-05-05T02:00:00Z" and got["fine"]["date_flag"] is None
+    assert got["fine"]["date_precision"] == "time"
 
 
 def test_offline_feeds_fail_per_feed_and_the_run_completes(tmp_path):

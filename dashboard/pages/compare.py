@@ -20,8 +20,8 @@ c1, c2, c3 = st.columns([2, 2, 1])
 with c1:
     period = controls.period(ctx, "cmp_period")
     bucket = controls.granularity("cmp_bucket", period)
-ds, dc = queries.daily(ctx.store_path, ctx.version, period.first, period.last)
-dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, period.first, period.last)
+ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period), period.last)
+dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, trends.read_from(period), period.last)
 with c2:
     if mode == "within":
         group_ids = ref.groups["id"].tolist()
@@ -74,7 +74,9 @@ else:
         chart = charts.trend_lines(frame, series, colour, normalised, bucket)
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
     st.caption("All panels share one scale. Share = items ÷ all items from the same group's sources in "
-               "the bucket. Click a point to list its articles.")
+               "the bucket. Click a point to list its articles. "
+               + trends.left_out_note(trends.left_out(ds, sources, period, bucket),
+                                      queries.undated_in(ctx.store_path, ctx.version, sources["id"]), bucket))
     points = charts.selected_points(event)
     if points:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)

@@ -14,11 +14,11 @@ with left:
 with right:
     groups = controls.groups(ctx, "ov_groups")
 sources = ctx.ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, period.previous().first, period.last)
+ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period.previous()), period.last)
 figures = trends.headline(ds, sources, period)
 movers = trends.concept_movers(ds, dc, sources, period)
 # Watches join the concepts as series for the chart (the movers above stay concepts).
-dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, period.previous().first, period.last)
+dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, trends.read_from(period.previous()), period.last)
 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
@@ -35,6 +35,11 @@ for col, label, rows in ((cols[4], "Rose most", rises), (cols[5], "Fell most", f
                    help=f"Share of items using the concept, {period.first}..{period.last} vs the previous "
                         f"{period.days} days: {top['share_now']:.1%} vs {top['share_before']:.1%}.")
         col.caption(md_escape(ctx.ref.concept_label(top["concept_id"])))
+
+undated = queries.undated_in(ctx.store_path, ctx.version, sources["id"])
+note = trends.left_out_note(trends.left_out(ds, sources, period, None), undated, None)
+if note:
+    st.caption(note)
 
 state = {"from": period.start, "to": period.end, "groups": groups}
 if figures["items"] == 0:
@@ -63,7 +68,8 @@ if chosen:
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
     st.caption("Share = items using the concept ÷ all items from the same sources in the bucket (sums, not "
-               "averages). Dashed rules: a source started or stopped reporting. Click a point to list its articles.")
+               "averages). Dashed rules: a source started or stopped reporting. Click a point to list its articles. "
+               + trends.left_out_note(trends.left_out(ds, sources, period, bucket), 0, bucket))
     points = charts.selected_points(event)
     if points:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
