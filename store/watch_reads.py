@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .watches import _DATED, WATCH_PREFIX, Watch, _scope
+from .watches import _AGG_PRECISION, _DATED, _ON_DAY, WATCH_PREFIX, Watch, _scope
 
 EVIDENCE_CHARS = 320  # the passage shown around the first match of an alert's item
 
@@ -31,12 +31,13 @@ class WatchReads:
         marks = ",".join("?" * len(names))
         return _frame(
             self.conn,
-            f"""SELECT i.day, i.source_id, ? || w.watch_name AS concept_id, count(*) AS items,
+            f"""SELECT i.day, i.source_id, ? || w.watch_name AS concept_id, {_AGG_PRECISION} AS precision,
+                       count(*) AS items,
                        sum(w.own) AS own_items, sum(w.distanced) AS distanced_items, count(*) AS hits,
                        sum(CASE WHEN i.copy_of IS NULL THEN 1 ELSE 0 END) AS original_items
                 FROM watch_items w JOIN items i ON i.id = w.item_id
                 WHERE w.watch_name IN ({marks}) AND i.day BETWEEN ? AND ? AND {_DATED}
-                GROUP BY i.day, i.source_id, w.watch_name ORDER BY i.day""",
+                GROUP BY i.day, i.source_id, w.watch_name, precision ORDER BY i.day""",
             (WATCH_PREFIX, *names, start, end),
         )
 
@@ -47,7 +48,7 @@ class WatchReads:
             f"""SELECT count(*), sum(CASE WHEN w.item_id IS NOT NULL THEN 1 ELSE 0 END)
                 FROM items i JOIN sources s ON s.id = i.source_id
                 LEFT JOIN watch_items w ON w.item_id = i.id AND w.watch_name = ?
-                WHERE i.day BETWEEN ? AND ? AND {_DATED}{scope}""",
+                WHERE i.day BETWEEN ? AND ? AND {_ON_DAY}{scope}""",
             (watch.name, first, last, *params),
         ).fetchone()
         return int(row[1] or 0), int(row[0] or 0)
@@ -55,7 +56,7 @@ class WatchReads:
     def newest_day(self) -> str | None:
         """The newest day of an item whose date is trusted: where "this week" ends."""
         row = self.conn.execute(
-            "SELECT day FROM items WHERE date_estimated = 0 ORDER BY published_at DESC LIMIT 1"
+            f"SELECT day FROM items i WHERE date_estimated = 0 AND {_ON_DAY} ORDER BY published_at DESC LIMIT 1"
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -83,7 +84,7 @@ class WatchReads:
     def items_between(self, watch: Watch, first: str, last: str, limit: int = 3) -> pd.DataFrame:
         """The watch's highest-scoring items in a window: the evidence of a rise."""
         return self._items(
-            f"w.watch_name = ? AND i.day BETWEEN ? AND ? AND {_DATED} ORDER BY i.score DESC, i.id LIMIT ?",
+            f"w.watch_name = ? AND i.day BETWEEN ? AND ? AND {_ON_DAY} ORDER BY i.score DESC, i.id LIMIT ?",
             (watch.name, first, last, limit),
         )
 
