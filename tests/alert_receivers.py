@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,7 @@ class Post:
 class WebhookReceiver:
     fail_first: int = 0  # answer 503 to this many requests first
     hang: bool = False  # hold the first request until `release` is set
+    delay: float = 0.0  # seconds before answering (a slow receiver, for concurrent senders)
     posts: list[Post] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
@@ -48,6 +50,7 @@ class WebhookReceiver:
                     receiver.release.wait(60)
                     receiver.posts.append(Post(self.path, dict(self.headers), body, 0))
                     return  # the sender was killed: no answer
+                time.sleep(receiver.delay)
                 failing = sum(p.status >= 500 for p in receiver.posts) < receiver.fail_first
                 status = 503 if failing else 200
                 receiver.posts.append(Post(self.path, dict(self.headers), body, status))

@@ -325,3 +325,21 @@ def test_weekly_briefing_is_mailed_once_per_week(tmp_path, secret_dir):
         (msg,) = smtp.messages
         assert "Weekly briefing 2026-W45" in msg["Subject"]
         assert "2026-W45" in msg.get_body(("html",)).get_content()
+
+
+def test_several_workers_decide_and_deliver_each_event_once(tmp_path, secret_dir):
+    env = os.environ | {"MONITOR_WEBHOOK_SECRET": SECRET}
+    with WebhookReceiver(delay=0.3) as hook:
+        p = Planted(tmp_path, {"webhook_url": hook.url, "webhook_secret_file": "", "digest_after": 100}, secret_dir)
+        p.watch(rise=True, first_in_groups=("western-media",), new_item_sources=("west",))
+        p.surge()
+        cmd = [sys.executable, "-m", "ingest", "--config", str(p.config_path), "alerts", "run"]
+        workers = [
+            subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+        ]
+        outputs = [w.communicate(timeout=120) for w in workers]
+        assert [w.returncode for w in workers] == [0, 0, 0], outputs
+        delivered = sorted(e["key"] for post in hook.accepted for e in verify(post)["events"])
+        assert len(delivered) == 4 and len(set(delivered)) == 4  # rise, first, two new items: each once
+        assert p.table("SELECT count(*) FROM alert_events") == [(4,)]
+        assert p.table("SELECT count(*) FROM alert_deliveries WHERE state = 'delivered'") == [(4,)]
