@@ -17,7 +17,7 @@ from analysis.briefing.format import md_escape
 from ingest.config import Config, ConfigError
 from store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
 
-from . import freshness, queries
+from . import freshness, queries, viewstate
 
 _ADVICE = {
     StoreMissing: ("The store does not exist yet.", "python -m ingest run"),
@@ -44,6 +44,7 @@ class PageContext:
 
 def open_page(title: str) -> PageContext:
     st.title(title)
+    viewstate.begin(title)
     try:
         config = queries.config()
     except ConfigError as exc:

@@ -13,19 +13,16 @@ import streamlit as st
 
 from analysis.trends import GRANULARITIES, Period, default_granularity, default_period
 
-from . import urlstate
+from . import urlstate, viewstate
 from .context import PageContext
 
-
-def _seed(key: str, value: Any) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
+_seed = viewstate.seed
 
 
 def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
     status = ctx.status
     default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today)
-    params = st.query_params.to_dict()
+    params = viewstate.params()
     start = urlstate.read_date(params, "from") or default.start
     end = urlstate.read_date(params, "to") or default.end
     lo = min(date.fromisoformat(status["first_day"]) if status["first_day"] else start, start, end)
@@ -43,7 +40,7 @@ def groups(ctx: PageContext, key: str, label: str = "Groups", include_seed: bool
            param: str = "groups") -> list[str]:
     options = ctx.ref.groups["id"].tolist()
     default = [g for g in options if include_seed or g != "seed"]
-    _seed(key, urlstate.read_list(st.query_params.to_dict(), param, options) or default)
+    _seed(key, urlstate.read_list(viewstate.params(), param, options) or default)
     return st.multiselect(label, options, key=key, format_func=ctx.ref.group_label)
 
 
@@ -51,15 +48,19 @@ def concepts(ctx: PageContext, key: str, default: Sequence[str], label: str = "C
              param: str = "concepts", max_selections: int | None = None, with_watches: bool = False) -> list[str]:
     # Trend pages offer the analyst's watches beside the concepts (drawn as the same kind of series).
     options = ctx.ref.concepts["id"].tolist() + (list(ctx.ref.watch_labels) if with_watches else [])
-    chosen = urlstate.read_list(st.query_params.to_dict(), param, options)
-    _seed(key, (chosen if chosen is not None else list(default))[: max_selections or None])
-    return st.multiselect(label, options, key=key, format_func=ctx.ref.concept_label,
-                          max_selections=max_selections)
+    chosen = urlstate.read_list(viewstate.params(), param, options)
+    wanted = chosen if chosen is not None else list(default)
+    _seed(key, wanted[: max_selections or None])
+    picked = st.multiselect(label, options, key=key, format_func=ctx.ref.concept_label,
+                            max_selections=max_selections)
+    if max_selections and len(wanted) > max_selections and picked == wanted[:max_selections]:
+        viewstate.hold(param)
+    return picked
 
 
 def one_of(key: str, label: str, options: Sequence[str], default: str, param: str,
            format_func=str, horizontal: bool = True) -> str:
-    _seed(key, urlstate.read_choice(st.query_params.to_dict(), param, options) or default)
+    _seed(key, urlstate.read_choice(viewstate.params(), param, options) or default)
     return st.radio(label, list(options), key=key, format_func=format_func, horizontal=horizontal)
 
 
@@ -68,15 +69,14 @@ def granularity(key: str, p: Period) -> str:
 
 
 def normalised(key: str) -> bool:
-    raw = st.query_params.get("raw")
-    _seed(key, raw != "1")
+    _seed(key, viewstate.params().get("raw") != "1")
     return st.toggle("Normalise by volume", key=key,
                      help="On: share of all items from the same sources in each bucket. Off: raw counts.")
 
 
 def without_copies(key: str) -> bool:
     """True when syndicated copies should be left out of the counts."""
-    _seed(key, st.query_params.get("nocopies") == "1")
+    _seed(key, viewstate.params().get("nocopies") == "1")
     return st.toggle("Leave out syndicated copies", key=key,
                      help="On: an article carried by several outlets counts once, for the outlet that published "
                           "it first. Off: every outlet's copy counts.")
@@ -84,7 +84,7 @@ def without_copies(key: str) -> bool:
 
 def week_and_groups(weeks: list[str], default_week: str, groups: Any, container_week: Any, container_groups: Any):
     """The briefing's pickers, seeded from the URL (`week`, `groups`) so a link reopens the same briefing."""
-    params = st.query_params.to_dict()
+    params = viewstate.params()
     wanted = urlstate.read_choice(params, "week", weeks)
     _seed("briefing_week", wanted or (default_week if default_week in weeks else weeks[0]))
     week = container_week.selectbox("ISO week", weeks, key="briefing_week")
@@ -96,11 +96,13 @@ def week_and_groups(weeks: list[str], default_week: str, groups: Any, container_
     return week, chosen
 
 
-def write_url(values: dict[str, Any]) -> None:
-    """Replace the query string with the current view (only when it changed)."""
+def write_url(values: dict[str, Any], share: bool = True) -> None:
+    """Replace the query string with the current view (only when it changed); with `share`
+    the period, groups, concepts, bucket and toggles also become the view other pages open with."""
     wanted = urlstate.encode_all(values)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    viewstate.remember(wanted, {k: urlstate.encode(v) for k, v in values.items()} if share else None)
 
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -108,7 +110,9 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 def open_articles(filters: dict[str, Any]) -> None:
     """Drill-through: show the article list filtered as `filters` says."""
-    st.switch_page(PAGES_DIR / "articles.py", query_params=urlstate.encode_all(filters))
+    query = urlstate.encode_all(filters)
+    viewstate.drill("Articles", query)
+    st.switch_page(PAGES_DIR / "articles.py", query_params=query)
 
 
 def picked_bucket(value: Any, granularity: str, p: Period) -> Period:

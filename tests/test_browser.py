@@ -4,6 +4,7 @@ against a fixture store, driven by headless chromium through Playwright."""
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -63,6 +64,102 @@ def test_overview_to_article_with_highlights_and_escaped_title(page, server):
         assert "Cold War mentality" in marks.all_inner_texts()
         assert page.locator("h2.article-title").inner_text() == SCRIPT_TITLE
         assert page.locator("script:has-text('pwned')").count() == 0 and not page.dialogs
+    except Exception:
+        print(_dump_on_failure(server))
+        raise
+
+
+# ---- views that stay put ---------------------------------------------------------------------
+
+VIEW = "from=2026-10-01&to=2026-11-20&bucket=week&concepts=zero_sum,cold_war_mentality"
+
+
+def _query(page) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
+def _settle(tab, path: str, **wanted: str) -> dict[str, str]:
+    """Wait until the page at `path` has finished its run with the wanted values in its URL
+    (the URL unchanged for a second and no script running); the URL's values."""
+    from urllib.parse import urlsplit
+
+    deadline, seen, since = time.monotonic() + 40, None, time.monotonic()
+    while time.monotonic() < deadline:
+        tab.wait_for_timeout(250)
+        if tab.url != seen:
+            seen, since = tab.url, time.monotonic()
+            continue
+        running = tab.locator("[data-testid='stStatusWidget']").count() > 0
+        query = _query(tab)
+        if (not running and time.monotonic() - since > 1.0 and urlsplit(tab.url).path.rstrip("/") == path.rstrip("/")
+                and all(query.get(k) == v for k, v in wanted.items())):
+            return query
+    raise AssertionError(f"{tab.url} never showed {path} with {wanted}")
+
+
+def _sidebar(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+
+
+def test_period_groups_concepts_and_toggles_survive_the_sidebar_and_back(page, server):
+    view = {"from": "2026-10-01", "to": "2026-11-20", "bucket": "week", "concepts": "zero_sum,cold_war_mentality"}
+    try:
+        page.goto(f"{page.base_url}/?{VIEW}&groups=cn-official,western-gov&raw=1")
+        _settle(page, "/", **view, raw="1", groups="cn-official,western-gov")
+        _sidebar(page, "Sources")
+        _settle(page, "/sources", **{k: view[k] for k in ("from", "to")}, groups="cn-official,western-gov")
+        _sidebar(page, "Compare")  # shows one concept; the analyst's two must survive it
+        _settle(page, "/compare", **{k: view[k] for k in ("from", "to", "bucket")}, raw="1")
+        _sidebar(page, "Articles")
+        _settle(page, "/articles", **{k: view[k] for k in ("from", "to", "concepts")})
+        _sidebar(page, "Overview")
+        _settle(page, "/", **view, raw="1", groups="cn-official,western-gov")
+        page.get_by_text("month", exact=True).first.click()  # the bucket radio
+        _settle(page, "/", bucket="month")
+        page.go_back()
+        _settle(page, "/", **view, raw="1")
+        assert page.locator("[data-testid='stRadio'] input[type=radio]:checked + div, "
+                            "[data-testid='stRadio'] label:has(input:checked)").first.inner_text().strip() == "week"
+        page.go_forward()
+        _settle(page, "/", bucket="month")
+    except Exception:
+        print(_dump_on_failure(server))
+        raise
+
+
+def test_back_after_a_chart_click_restores_the_overview(page, server):
+    view = {"from": "2026-10-01", "to": "2026-11-20", "bucket": "week", "concepts": "zero_sum,cold_war_mentality"}
+    try:
+        page.goto(f"{page.base_url}/?{VIEW}")
+        _settle(page, "/", **view)
+        point = page.locator("[data-testid='stVegaLiteChart'] g.mark-symbol path").first
+        point.wait_for()
+        point.click(force=True)
+        drilled = _settle(page, "/articles")
+        assert drilled["concepts"] in ("zero_sum", "cold_war_mentality") and drilled["from"] >= view["from"]
+        page.get_by_text("article(s)").first.wait_for()
+        page.go_back()
+        _settle(page, "/", **view)
+        _sidebar(page, "Sources")  # the drill-through's narrow period did not become the shared view
+        _settle(page, "/sources", **{k: view[k] for k in ("from", "to")})
+    except Exception:
+        print(_dump_on_failure(server))
+        raise
+
+
+def test_articles_page_and_sort_live_in_the_url_and_a_missing_article_is_named(page, server):
+    try:
+        page.goto(f"{page.base_url}/articles?from=2026-10-01&to=2026-11-20&sort=score&page=2")
+        _settle(page, "/articles", sort="score", page="2")
+        page.locator("table.article-list a.article-link").first.wait_for()
+        page.locator("[data-testid='stRadio'] label", has_text="title").first.click()
+        _settle(page, "/articles", sort="title", page="2")
+        page.go_back()
+        _settle(page, "/articles", sort="score", page="2")
+        page.goto(f"{page.base_url}/article?item=987654")
+        page.get_by_text("There is no article with id 987654").wait_for()
     except Exception:
         print(_dump_on_failure(server))
         raise

@@ -35,7 +35,8 @@ def app(fixture_store, monkeypatch):
         if page_file:
             at.run()
             at.switch_page(f"pages/{page_file}.py")
-            at.query_params.clear()  # like the sidebar navigation, start the page with a clean URL
+            at.query_params.clear()  # like a link opened in a new tab: a clean URL, no view carried over
+            at.session_state["_view_shared"] = {}
         at.query_params.update(params)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
@@ -431,9 +432,9 @@ def test_article_closest_seed_and_syndicated_copies(app, fixture_store):
 
 
 def test_article_page_without_or_with_unknown_item(app):
-    for params in ({}, {"item": "999999"}, {"item": "abc"}):
-        at = app("article", **params)
-        assert "No article is open" in at.info[0].value
+    assert "No article is open" in app("article").info[0].value
+    assert "There is no article with id 999999" in app("article", item="999999").warning[0].value
+    assert "not a number" in app("article", item="abc").warning[0].value
 
 
 def test_undated_and_estimated_dates_are_flagged(app, fixture_store):

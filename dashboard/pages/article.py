@@ -15,8 +15,15 @@ ctx = open_page("Article")
 item_id = urlstate.read_int(st.query_params.to_dict(), "item")
 data = None if item_id is None else queries.article(ctx.store_path, ctx.version, item_id)
 if data is None:
-    st.info("No article is open. Pick one from the Overview's latest articles or from the Articles list "
-            "(links carry `?item=<id>`).")
+    raw = st.query_params.get("item")
+    if item_id is not None:
+        st.warning(f"There is no article with id {item_id} in the store. It may have come from another store, "
+                   "or the link was cut short.")
+    elif raw:
+        st.warning("This link's article id is not a number, so no article can be opened.")
+    else:
+        st.info("No article is open. Pick one from the Overview's latest articles or from the Articles list "
+                "(links carry `?item=<id>`).")
     st.page_link(str(controls.PAGES_DIR / "articles.py"), label="Search articles", icon=":material/search:")
     st.stop()
 controls.write_url({"item": item_id})

@@ -3,17 +3,16 @@
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import controls, listing, passage, queries, search_help, urlstate
+from dashboard import controls, listing, passage, queries, search_help, urlstate, viewstate
 from dashboard.context import open_page
 from dashboard.highlight import spans_from
 from store.query_language import QuerySyntaxError, parse_query
 from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
 
 ctx = open_page("Articles")
-params = st.query_params.to_dict()
+params = viewstate.params()
 ref = ctx.ref
-if "art_q" not in st.session_state:
-    st.session_state["art_q"] = (params.get("q") or "")[:500]
+viewstate.seed("art_q", (params.get("q") or "")[:500])
 box, helpbox = st.columns([6, 1], vertical_alignment="bottom")
 text = box.text_input("Search title and text", key="art_q", max_chars=500, placeholder=search_help.PLACEHOLDER)
 with helpbox.popover("Search syntax", icon=":material/help:", width="stretch"):
@@ -24,18 +23,15 @@ with c1:
     groups = controls.groups(ctx, "art_groups", include_seed=True)
 with c2:
     source_ids = ref.sources_in(groups)["id"].tolist()
-    if "art_sources" not in st.session_state:
-        st.session_state["art_sources"] = urlstate.read_list(params, "sources", source_ids) or []
+    viewstate.seed("art_sources", urlstate.read_list(params, "sources", source_ids) or [])
     sources = st.multiselect("Sources", source_ids, key="art_sources", format_func=ref.source_name,
                              placeholder="All sources of the chosen groups")
     chosen = controls.concepts(ctx, "art_concepts", [])
 with c3:
     languages = ["en", "zh-hans", "zh-hant", "ru", "und"]
-    if "art_lang" not in st.session_state:
-        st.session_state["art_lang"] = urlstate.read_list(params, "lang", languages) or []
+    viewstate.seed("art_lang", urlstate.read_list(params, "lang", languages) or [])
     lang = st.multiselect("Language", languages, key="art_lang")
-    if "art_min" not in st.session_state:
-        st.session_state["art_min"] = max(0.0, urlstate.read_float(params, "min") or 0.0)
+    viewstate.seed("art_min", max(0.0, urlstate.read_float(params, "min") or 0.0))
     min_score = st.number_input("Minimum score", min_value=0.0, step=0.5, key="art_min")
 voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
                         format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
@@ -54,7 +50,7 @@ try:
 except QuerySyntaxError as exc:
     st.warning(md_escape(str(exc)))  # the message quotes the typed query
     st.code(exc.pointer(), language=None)
-    controls.write_url(state)
+    controls.write_url(state, share=False)
     st.stop()
 query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=tuple(groups),
                      sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
@@ -64,11 +60,10 @@ try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
 except SearchError as exc:
     st.warning(md_escape(str(exc)))  # the message may quote the typed query
-    controls.write_url(state)
+    controls.write_url(state, share=False)
     st.stop()
 pages = max(1, -(-total // size))
-if "art_page" not in st.session_state:
-    st.session_state["art_page"] = min(pages, max(1, urlstate.read_int(params, "page") or 1))
+viewstate.seed("art_page", min(pages, max(1, urlstate.read_int(params, "page") or 1)))
 st.session_state["art_page"] = min(st.session_state["art_page"], pages)
 rows, _ = queries.search(ctx.store_path, ctx.version, query, size, (st.session_state["art_page"] - 1) * size)
 state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
@@ -98,4 +93,4 @@ else:
                                file_name="articles.csv", mime="text/csv", key="art_csv", icon=":material/download:")
         else:
             st.caption(f"CSV export is limited to {queries.EXPORT_LIMIT:,} rows: narrow the filters.")
-controls.write_url(state)
+controls.write_url(state, share=False)
