@@ -49,7 +49,7 @@ def open_page(title: str) -> PageContext:
         config = queries.config()
     except ConfigError as exc:
         _stop("The configuration cannot be read.", str(exc), f"MONITOR_CONFIG={queries.config_path()}")
-    store_path = str(config.store_path)
+    store_path = config.get("store", "url") if config.store_target.is_postgres else str(config.store_path)
     try:
         version = queries.store_version(store_path)
     except StoreError as exc:
@@ -60,7 +60,7 @@ def open_page(title: str) -> PageContext:
     _live_header(ctx)
     _unseen_alerts(ctx)
     if not ctx.status["any_items"]:
-        _stop("The store has no items yet.", "Nothing has been ingested into " + store_path + ".",
+        _stop("The store has no items yet.", "Nothing has been ingested into " + config.store_target.display() + ".",
               "python -m ingest run")
     return ctx
 

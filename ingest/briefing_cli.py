@@ -20,7 +20,7 @@ def write_briefing(config: Config, week: str | None, groups: Sequence[str] | Non
     if unknown:
         print(f"error: unknown group(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", file=sys.stderr)
         return EXIT_USAGE
-    reader = BriefingReader(config.store_path)
+    reader = BriefingReader(config.store_target)
     try:
         briefing = compute_briefing(reader, week, groups)
     except ValueError as exc:

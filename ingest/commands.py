@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config, lexicon = load(args)
     wait = args.wait if args.wait is not None else config.get("ingest", "lock_wait_seconds")
-    with RunLock(config.store_path, wait) as lock, Store(config.store_path) as store:
+    with RunLock(lock_path(config), wait) as lock, Store(config.store_target) as store:
         if lock.stale_pid:
             print(f"note: cleared a stale lock left by pid {lock.stale_pid} (that run was killed)", file=sys.stderr)
         ingest = Ingest(config, lexicon, store)
@@ -141,7 +142,10 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from .pipeline import rescore
 
     config, lexicon = load(args)
-    with RunLock(config.store_path, config.get("ingest", "lock_wait_seconds")), Store(config.store_path) as store:
+    with (
+        RunLock(lock_path(config), config.get("ingest", "lock_wait_seconds")),
+        Store(config.store_target) as store,
+    ):
         total = store.item_count()
         with tqdm(total=total, unit="item", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             done = rescore(
@@ -187,7 +191,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 def _feeds_health(config) -> int:
     from store.reads import StoreReader
 
-    reader = StoreReader(config.store_path)
+    reader = StoreReader(config.store_target)
     health = reader.feed_health()
     if health.empty:
         print("no feed has been fetched yet: run `python -m ingest run`")
@@ -204,13 +208,25 @@ def _feeds_health(config) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    if not config.store_path.exists():  # never create an empty store where a path is mistyped
-        raise StoreMissing(f"No store at {config.store_path}. Run `python -m ingest run` to create it.")
-    with Store(config.store_path) as store:
+    target = config.store_target
+    if target.path is not None and not target.path.exists():  # never create an empty store where a path is mistyped
+        raise StoreMissing(f"No store at {target.path}. Run `python -m ingest run` to create it.")
+    with Store(target) as store:
         stats = store.stats()
     for key, value in stats.items():
         print(f"{key:<14} {value}")
     return EXIT_OK
+
+
+def lock_path(config) -> Path:
+    """One `run` or `rescore` at a time per store.  A PostgreSQL store has no file, so the
+    lock sits beside the config (per machine); workers on many machines coordinate in
+    the database instead (`python -m ingest worker`)."""
+    target = config.store_target
+    if target.path is not None:
+        return target.path
+    digest = hashlib.sha256((target.dsn or "").encode()).hexdigest()[:12]
+    return config.resolve(f"data/postgres-{digest}")
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:

@@ -1,4 +1,8 @@
-"""Opening the SQLite store: WAL, migrations, clear errors for bad store files.
+"""Opening the store: WAL, migrations, clear errors for bad store files.
+
+An SQLite file (the embedded default) or a PostgreSQL server (`pg.py`): `open_connection`
+takes a `StoreTarget` and returns a connection with one small API for both
+(execute / executemany / fetchone / fetchall / lastrowid; `conn.is_postgres` says which).
 
 Every SQL statement of the project lives in this package (`store`):
 `db` opens and migrates, `writes` is the ingest side, `reads` the dashboard
@@ -11,8 +15,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .url import StoreTarget, as_target
 
 
 class StoreError(RuntimeError):
@@ -42,16 +48,47 @@ class StoreReadOnly(StoreError):
 BUSY_TIMEOUT_MS = 15_000
 
 
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection, labelled so shared code can ask which backend it talks to."""
+
+    is_postgres = False
+
+
+def open_connection(location: str | Path | StoreTarget, readonly: bool) -> Any:
+    """A connection to the store at `location` (a path, a store URL or a parsed target)."""
+    target = as_target(location)
+    if target.path is not None:
+        return connect(target.path, readonly)
+    from . import pg
+
+    conn = pg.connect(target, readonly)
+    try:
+        if not readonly:
+            version = pg.schema_version(conn)
+            if version > SCHEMA_VERSION:
+                check_version(conn, target.display())
+            if version == 0 and pg.has_foreign_tables(conn):
+                raise _foreign(target.display())
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         if not path.exists():
             raise StoreMissing(f"No store at {path}. Run `python -m ingest run` to create it and ingest the sources.")
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=SqliteConnection,
         )
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConnection)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
@@ -86,14 +123,18 @@ def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
     return StoreError(f"The store {path} cannot be opened: {text}")
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Any) -> int:
+    if conn.is_postgres:
+        from . import pg
+
+        return pg.schema_version(conn)
     row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='migrations'").fetchone()
     if row is None:
         return 0
     return int(conn.execute("SELECT coalesce(max(id), 0) FROM migrations").fetchone()[0])
 
 
-def check_version(conn: sqlite3.Connection, path: Path) -> None:
+def check_version(conn: Any, path: Path | str) -> None:
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreTooNew(
@@ -107,10 +148,10 @@ def check_version(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _foreign(path: Path) -> StoreError:
+def _foreign(path: Path | str) -> StoreError:
     return StoreError(
-        f"{path} is an SQLite database of some other program (it has tables but no monitor schema). "
-        "It was left untouched; point store.path at a new file."
+        f"{path} is a database of some other program (it has tables but no monitor schema). "
+        "It was left untouched; point store.url (or store.path) at a new file or an empty database."
     )
 
 
@@ -121,8 +162,12 @@ def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
+def migrate(conn: Any, path: Path | str) -> list[str]:
     """Apply pending migrations, each atomically. Returns the names applied."""
+    if conn.is_postgres:
+        from . import pg
+
+        return pg.migrate(conn, MIGRATIONS)
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         check_version(conn, path)
@@ -145,7 +190,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: Any) -> Iterator[Any]:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
 
     SQLite ends the transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR,
@@ -166,11 +211,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
-def _rollback_keeping(conn: sqlite3.Connection, exc: BaseException) -> None:
+def _rollback_keeping(conn: Any, exc: BaseException) -> None:
     if not conn.in_transaction:
         exc.add_note("SQLite had already rolled the transaction back")
         return
     try:
         conn.execute("ROLLBACK")
-    except sqlite3.Error as again:
+    except Exception as again:  # sqlite3.Error or psycopg.Error: the first error is the one that matters
         exc.add_note(f"the rollback after it also failed: {again}")

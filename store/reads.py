@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from .db import check_version, connect
+from .db import check_version, open_connection
 from .query_language import Query, SearchError, parse_query
 from .search_sql import query_condition, regexp_like
+from .url import StoreTarget, as_target
 
 __all__ = ["ARTICLE_SORTS", "VOICES", "ArticleQuery", "Query", "SearchError", "StoreReader", "parse_query"]
 
@@ -59,9 +60,10 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 class StoreReader:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.conn = connect(self.path, readonly=True)
+    def __init__(self, location: str | Path | StoreTarget):
+        self.target = as_target(location)
+        self.path = self.target.path or Path(self.target.display())  # for messages
+        self.conn = open_connection(self.target, readonly=True)
         try:
             check_version(self.conn, self.path)
         except Exception:
@@ -91,7 +93,7 @@ class StoreReader:
         """Changes whenever ingest commits: the key of every dashboard cache."""
         try:
             return str(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or "0")
-        except sqlite3.OperationalError:
+        except _query_errors():
             return "0"
 
     def last_run(self) -> dict[str, Any] | None:
@@ -148,16 +150,17 @@ class StoreReader:
         An item without a usable date is dated at its fetch time and flagged estimated;
         two such archive rows must not drag the default period to today, so the newest
         day comes from dated items (newest first along the published_at index)."""
-        marks = _marks(exclude_groups)
+        # An empty NOT IN () is SQLite-only; NOT IN (NULL-free empty set) means "no exclusion".
+        keep = f"s.group_id NOT IN ({_marks(exclude_groups)})" if exclude_groups else "1 = 1"
         first = self.conn.execute(
             f"""SELECT min(d.day) FROM daily_source d JOIN sources s ON s.id = d.source_id
-                WHERE d.precision = 'day' AND s.group_id NOT IN ({marks})""",
+                WHERE d.precision = 'day' AND {keep}""",
             tuple(exclude_groups),
         ).fetchone()[0]
         last = self.conn.execute(
             f"""SELECT i.day FROM items i JOIN sources s ON s.id = i.source_id
                 WHERE i.date_precision IN ('time', 'day') AND i.date_estimated = 0
-                  AND s.group_id NOT IN ({marks})
+                  AND {keep}
                 ORDER BY i.published_at DESC LIMIT 1""",
             tuple(exclude_groups),
         ).fetchone()
@@ -214,7 +217,7 @@ class StoreReader:
     def latest_matching(self, start: str, end: str, sources: Sequence[str], limit: int = 20) -> pd.DataFrame:
         """The newest matching items; walks the (matching, published_at) index backwards."""
         if not sources:
-            return self._article_frame("WHERE 0", ())
+            return self._article_frame("WHERE 1 = 0", ())
         return self._article_frame(
             f"""WHERE i.matching = 1 AND i.published_at >= ? AND i.published_at < ?
                   AND i.date_precision IN ('time', 'day') AND i.source_id IN ({_marks(sources)})
@@ -242,7 +245,7 @@ class StoreReader:
     def search(self, q: ArticleQuery, limit: int | None = 50, offset: int = 0) -> tuple[pd.DataFrame, int]:
         """(one page of matching articles, total count).  Raises SearchError (QuerySyntaxError
         for a query that does not parse, with its position), never sqlite3 errors."""
-        where, params = _article_where(q)
+        where, params = _article_where(q, self.conn.is_postgres)
         order = ARTICLE_SORTS.get(q.sort, ARTICLE_SORTS["date"])
         direction = "DESC" if q.descending else "ASC"
         page = "" if limit is None else " LIMIT ? OFFSET ?"
@@ -256,7 +259,7 @@ class StoreReader:
             rows = self._article_frame(
                 f"{where} ORDER BY {order} {direction}, i.id {direction}{page}", params + page_params
             )
-        except sqlite3.OperationalError as exc:
+        except _query_errors() as exc:
             if time.monotonic() > deadline:
                 raise SearchError(
                     f"The search took longer than {SEARCH_SECONDS:.0f} s and was stopped. Narrow the period, "
@@ -290,8 +293,8 @@ class StoreReader:
 
     def item_matches(self, item_id: int) -> pd.DataFrame:
         return self.frame(
-            """SELECT concept_id, start, end, text, form, distanced, how FROM matches
-               WHERE item_id = ? ORDER BY start, end DESC""",
+            """SELECT concept_id, start, "end", text, form, distanced, how FROM matches
+               WHERE item_id = ? ORDER BY start, "end" DESC""",
             (int(item_id),),
         )
 
@@ -324,10 +327,18 @@ def _after(day: str) -> str:
     return f"{day}T99"
 
 
-def _article_where(q: ArticleQuery) -> tuple[str, tuple[Any, ...]]:
+def _query_errors() -> tuple[type[Exception], ...]:
+    """Errors a query can raise on either backend (psycopg's only when it is in use)."""
+    import sys
+
+    pg = sys.modules.get("store.pg")
+    return (sqlite3.OperationalError, *(pg.DB_ERRORS if pg else ()))
+
+
+def _article_where(q: ArticleQuery, postgres: bool = False) -> tuple[str, tuple[Any, ...]]:
     clauses: list[str] = []
     params: list[Any] = []
-    condition, typed = query_condition(q.query if q.query is not None else parse_query(q.text))
+    condition, typed = query_condition(q.query if q.query is not None else parse_query(q.text), postgres)
     if condition:
         clauses.append(condition)
         params += typed

@@ -14,46 +14,73 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .query_language import And, Filter, Near, Node, Not, Or, Query, Term
+from .query_language import _UNSPACED, LETTER, And, Filter, Near, Node, Not, Or, Query, Term
 
 FTS_MIN_CHARS = 3  # the trigram tokenizer cannot index shorter strings
 COLUMNS = {"text": ("i.title", "i.text"), "title": ("i.title",)}
 
 
-def query_condition(query: Query) -> tuple[str, list[Any]]:
+def query_condition(query: Query, postgres: bool = False) -> tuple[str, list[Any]]:
     """("(...)", params) restricting items `i` joined to sources `s`; ("", []) for an empty query."""
     if query.root is None:
         return "", []
     params: list[Any] = []
-    return _node(query.root, params), params
+    return _node(query.root, params, postgres), params
 
 
-def _node(node: Node, params: list[Any]) -> str:
+def _node(node: Node, params: list[Any], pg: bool) -> str:
     if isinstance(node, And):
-        return "(" + " AND ".join(_node(c, params) for c in node.children) + ")"
+        return "(" + " AND ".join(_node(c, params, pg) for c in node.children) + ")"
     if isinstance(node, Or):
-        return "(" + " OR ".join(_node(c, params) for c in node.children) + ")"
+        return "(" + " OR ".join(_node(c, params, pg) for c in node.children) + ")"
     if isinstance(node, Not):
-        return f"(NOT {_node(node.child, params)})"
+        return f"(NOT {_node(node.child, params, pg)})"
     if isinstance(node, Filter):
         return _filter(node, params)
-    return _text(node, params)
+    return _text(node, params, pg)
 
 
-def _text(node: Term | Near, params: list[Any]) -> str:
+def _text(node: Term | Near, params: list[Any], pg: bool = False) -> str:
     terms = node.terms if isinstance(node, Near) else (node,)
     pieces = [w for t in terms for w in t.words if len(w) >= FTS_MIN_CHARS]
-    narrow = fts_candidates(node.field, pieces, params) + " AND " if pieces else ""
+    narrow = (pg_candidates if pg else fts_candidates)(node.field, pieces, params) + " AND " if pieces else ""
     exact = []
     for column in COLUMNS[node.field]:
-        exact.append(f"coalesce(regexp_like({column}, ?), 0) = 1")
-        params.append(node.pattern)
+        # NOT must see false, never NULL, for a row the pattern does not match (a NULL column).
+        exact.append(
+            f"coalesce(regexp_like({column}, ?), false)" if pg else f"coalesce(regexp_like({column}, ?), 0) = 1"
+        )
+        params.append(pg_regex(node.pattern) if pg else node.pattern)
     return f"({narrow}(" + " OR ".join(exact) + "))"
+
+
+def pg_candidates(field: str, pieces: list[str], params: list[Any]) -> str:
+    """PostgreSQL's narrowing: every piece a case-insensitive substring of the field, which
+    the pg_trgm GIN indexes on title and text answer (as FTS5 trigram does in SQLite)."""
+    out = []
+    for piece in pieces:
+        pattern = "%" + _like(piece) + "%"
+        if field == "title":
+            out.append("i.title ILIKE ? ESCAPE '\\'")
+            params.append(pattern)
+        else:
+            out.append("(i.title ILIKE ? ESCAPE '\\' OR i.text ILIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
+    return "(" + " AND ".join(out) + ")"
+
+
+# Python's re and PostgreSQL's ARE agree on what the query language emits except one form:
+# ARE forbids \W inside brackets, so "a letter of a spaced script" is spelled with a lookahead.
+_LETTER_ARE = rf"(?:(?![{_UNSPACED}])\w)"
+
+
+def pg_regex(pattern: str) -> str:
+    return pattern.replace(LETTER, _LETTER_ARE)
 
 
 def fts_candidates(field: str, pieces: list[str], params: list[Any]) -> str:
     """Items whose `field` contains every piece as a substring (a superset of the exact
-    matches).  SQLite: FTS5 trigram; a PostgreSQL store would use pg_trgm here."""
+    matches).  SQLite: FTS5 trigram; PostgreSQL: `pg_candidates`."""
     column = "title : " if field == "title" else ""
     params.append(" AND ".join(column + '"' + p.replace('"', '""') + '"' for p in pieces))
     return "i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .db import _classify, connect, migrate, transaction
+from .db import StoreError, _classify, migrate, open_connection, transaction
 from .records import FeedState, Item
 from .timefmt import iso, parse_iso
+from .url import StoreTarget, as_target
 
 # An undated document (no date, or one that cannot be trusted) has no place on a time axis: it
 # is kept, searchable and scored, but stored with an empty date and day, so no range query and
@@ -26,17 +27,27 @@ _AGG_PRECISION = "CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_pre
 class Store:
     """A writable store.  One instance per process; not shared across threads."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+    def __init__(self, location: str | Path | StoreTarget):
+        self.target = as_target(location)
+        self.path = self.target.path or Path(self.target.display())  # for messages
         self._unindexed_from: int | None = None  # first item id inserted in this transaction
         self._in_transaction = False
-        self.conn = connect(self.path, readonly=False)
+        self.conn = open_connection(self.target, readonly=False)
         try:
             self.applied = migrate(self.conn, self.path)
-            _probe_writable(self.conn)
+            if not self.conn.is_postgres:
+                _probe_writable(self.conn)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise _classify(exc, self.path) from None
+        except StoreError:
+            self.conn.close()
+            raise
+        except Exception as exc:
+            self.conn.close()
+            if self.target.is_postgres:
+                raise StoreError(f"The PostgreSQL store {self.target.display()} cannot be prepared: {exc}") from None
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -60,7 +71,8 @@ class Store:
             self._unindexed_from, self._in_transaction = None, False
 
     def _index_new_items(self) -> None:
-        if self._unindexed_from is not None:
+        # PostgreSQL's trigram indexes are ordinary indexes, maintained by the INSERT itself.
+        if self._unindexed_from is not None and not self.conn.is_postgres:
             self.conn.execute(
                 "INSERT INTO items_fts (rowid, title, text) SELECT id, title, text FROM items WHERE id >= ?",
                 (self._unindexed_from,),
@@ -82,7 +94,7 @@ class Store:
         """Readers key their caches on this; it changes whenever committed data does."""
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
         )
 
     # ---- configuration ----------------------------------------------------
@@ -202,7 +214,7 @@ class Store:
         """Open a run; earlier runs still marked running whose process is gone become interrupted."""
         with self.transaction() as c:
             for row in c.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
-                if not _pid_alive(row["pid"]):
+                if not self._run_alive(row["id"], row["pid"]):
                     c.execute(
                         "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) WHERE id = ?",
                         (iso(now), row["id"]),
@@ -212,13 +224,30 @@ class Store:
                 (iso(now), os.getpid(), lexicon_hash),
             )
             self.bump_data_version()
-        return int(cur.lastrowid or 0)
+        run_id = int(cur.lastrowid or 0)
+        if self.conn.is_postgres:  # held by this session until finish_run or its death
+            self.conn.execute("SELECT pg_advisory_lock(?, ?)", (_RUN_LOCK, run_id))
+        return run_id
+
+    def _run_alive(self, run_id: int, pid: int | None) -> bool:
+        """SQLite: one machine, so the pid says.  PostgreSQL: runs come from many machines,
+        so a run is alive while its session holds the run's advisory lock."""
+        if not self.conn.is_postgres:
+            return _pid_alive(pid)
+        got = self.conn.execute("SELECT pg_try_advisory_lock(?, ?)", (_RUN_LOCK, run_id)).fetchone()[0]
+        if got:
+            self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (_RUN_LOCK, run_id))
+        return not got
 
     def record_source(self, run_id: int, source_id: str, outcome: dict[str, Any], now: datetime) -> None:
         self.conn.execute(
-            """INSERT OR REPLACE INTO run_sources
+            """INSERT INTO run_sources
                (run_id, source_id, status, new_items, duplicates, failed_items, error, warning, finished_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (run_id, source_id) DO UPDATE SET status = excluded.status,
+                 new_items = excluded.new_items, duplicates = excluded.duplicates,
+                 failed_items = excluded.failed_items, error = excluded.error, warning = excluded.warning,
+                 finished_at = excluded.finished_at""",
             (
                 run_id,
                 source_id,
@@ -256,6 +285,8 @@ class Store:
             )
             self.set_meta("last_run_finished_at", iso(now) or "")
             self.bump_data_version()
+        if self.conn.is_postgres:
+            self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (_RUN_LOCK, run_id))
         return {"status": status, "new": totals["new"], "duplicates": totals["dup"], "errors": errors}
 
     # ---- items ------------------------------------------------------------
@@ -288,6 +319,8 @@ class Store:
         (which adds it to the full-text index before committing)."""
         if not self._in_transaction:
             raise RuntimeError("Store.insert_item must run inside Store.transaction()")
+        if self.conn.is_postgres:  # workers store in parallel: one decides "original or copy" at a time
+            self.conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_COPY_LOCK, text_hash))
         copy = self.conn.execute(
             "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1",
             (text_hash, item.source_id),
@@ -332,7 +365,7 @@ class Store:
 
     def _insert_scores(self, item_id: int, scored: Any) -> None:
         self.conn.executemany(
-            "INSERT INTO matches (item_id, concept_id, start, end, text, form, distanced, how) "
+            'INSERT INTO matches (item_id, concept_id, start, "end", text, form, distanced, how) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(item_id, m.concept, m.start, m.end, m.text, m.form, int(m.distanced), m.how) for m in scored.matches],
         )
@@ -362,7 +395,7 @@ class Store:
     def rebuild_daily(self) -> None:
         self.conn.execute("DELETE FROM daily_source")
         self.conn.execute("DELETE FROM daily_concept")
-        self._aggregate_daily("1", ())
+        self._aggregate_daily("1 = 1", ())
 
     def _aggregate_daily(self, where: str, args: tuple[Any, ...], add: bool = False) -> None:
         """One definition of the daily aggregates, for a refresh of some days, a full
@@ -372,9 +405,9 @@ class Store:
             f"""INSERT INTO daily_source (day, source_id, precision, items, matching, original_items,
                     original_matching)
                 SELECT i.day, i.source_id, {_AGG_PRECISION}, count(*), sum(i.matching), sum(i.copy_of IS NULL),
-                       sum(i.matching AND i.copy_of IS NULL)
+                       sum(i.matching = 1 AND i.copy_of IS NULL)
                 FROM items i WHERE {where} GROUP BY 1, 2, 3
-                {_added("day, source_id, precision", _DAILY_SOURCE_COUNTS) if add else ""}""",
+                {_added("daily_source", "day, source_id, precision", _DAILY_SOURCE_COUNTS) if add else ""}""",
             args,
         )
         self.conn.execute(
@@ -384,7 +417,7 @@ class Store:
                        sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id
                 WHERE {where} GROUP BY 1, 2, 3, 4
-                {_added("day, source_id, concept_id, precision", _DAILY_CONCEPT_COUNTS) if add else ""}""",
+                {_added("daily_concept", "day, source_id, concept_id, precision", _DAILY_CONCEPT_COUNTS) if add else ""}""",
             args,
         )
 
@@ -436,10 +469,12 @@ class Store:
 
 _DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matching")
 _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
+_RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
+_COPY_LOCK = 7410523
 
 
-def _added(key: str, counts: tuple[str, ...]) -> str:
-    sets = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
+def _added(table: str, key: str, counts: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)  # qualified: PostgreSQL needs it
     return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
 
 

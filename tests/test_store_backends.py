@@ -1,0 +1,116 @@
+"""Both backends, one store: the same ingest gives the same rows and the same figures
+on SQLite and on a real PostgreSQL server (started by tests/pg_fixtures.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest, rescore
+from store import Store, StoreError
+from store.briefing_reads import BriefingReader
+from store.reads import ArticleQuery, StoreReader
+from store.schema import SCHEMA_VERSION
+from tests.builders import SourceSpec, corpus_rows, seed_sources, write_config, write_jsonl
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _config(tmp_path):
+    archive = write_jsonl(tmp_path / "mfa.jsonl", corpus_rows("mfa_spokesperson_2016_2020/mfa_en.jsonl", 120))
+    spec = SourceSpec(
+        "mfa",
+        "cn-official",
+        "archive",
+        {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date", "url": "url"}},
+    )
+    return write_config(tmp_path, [*seed_sources(), spec])
+
+
+def ingest(cfg, url):
+    config = load_config(cfg)
+    with Store(url) as store:
+        return Ingest(config, load_lexicon(config.lexicon_path), store, now=NOW).run(None)
+
+
+def test_ingest_rerun_and_stats_on_each_backend(tmp_path, store_url):
+    cfg = _config(tmp_path)
+    first = ingest(cfg, store_url)
+    again = ingest(cfg, store_url)
+    assert first.new > 100 and not first.errors
+    assert again.new == 0
+    with Store(load_config(cfg).store_target) as store:
+        stats = store.stats()
+        assert stats["items"] == first.new and stats["runs"] == 2
+        row = store.conn.execute("SELECT max(id) FROM migrations").fetchone()
+        assert row[0] == SCHEMA_VERSION
+
+
+def _figures(url: str) -> dict[str, pd.DataFrame]:
+    with StoreReader(url) as r:
+        first, last = r.day_range()
+        assert first and last
+        sources = tuple(r.sources()["id"])
+        ids = [int(i) for i in r.search(ArticleQuery(), limit=None)[0]["id"]]
+        out = {
+            "day_range": pd.DataFrame([r.day_range(), r.day_range(("seed",))]),
+            "daily_source": r.daily_source(first, last),
+            "daily_concept": r.daily_concept(first, last),
+            "spans": r.source_spans(),
+            "totals": r.concept_totals(),
+            "monthly": r.concept_monthly_hits(),
+            "latest": r.latest_matching(first, last, sources, 50),
+            "hits": r.item_concept_hits(ids[:40]),
+            "health": r.feed_health(),
+            "seeds": r.seed_concepts(),
+        }
+        for text in ("security", "SECURITY", "中国", "hegemon", "xi", "win-win  cooperation", "100%", "a_b"):
+            out[f"search {text}"] = r.search(ArticleQuery(text=text), limit=20)[0]
+            out[f"count {text}"] = pd.DataFrame([r.search(ArticleQuery(text=text), limit=0)[1]])
+        query = ArticleQuery(
+            concepts=("common_security", "new_security_concept"), voice="own", min_score=0.5, sort="score"
+        )
+        out["concept search"] = r.search(query, limit=30)[0]
+        out["matches"] = r.item_matches(ids[0])
+        out["copies"] = r.copies(ids[0])
+    with BriefingReader(url) as b:
+        first, last = b.item_day_range()
+        out["b source_days"] = b.source_days(first, last, None)
+        out["b concept_days"] = b.concept_days(first, last, None)
+        out["b history"] = b.concept_history(last)
+        out["b matching"] = b.matching_items(first, last, ("cn-official",))
+        out["b first"] = b.first_matches(ids[:10])
+    return {k: v.sort_values(list(v.columns)).reset_index(drop=True) if len(v.columns) else v for k, v in out.items()}
+
+
+def test_dashboard_and_briefing_figures_are_identical_on_both_backends(tmp_path, pg_url, monkeypatch):
+    monkeypatch.delenv("MONITOR_STORE_URL", raising=False)
+    cfg = _config(tmp_path)
+    sqlite_url = "sqlite:///" + str(tmp_path / "monitor.sqlite3")
+    ingest(cfg, sqlite_url)
+    ingest(cfg, pg_url)
+    config = load_config(cfg)
+    for url in (sqlite_url, pg_url):  # and after a rescore (the aggregates rebuilt in one transaction)
+        with Store(url) as store:
+            rescore(store, load_lexicon(config.lexicon_path), 1.0, 0.5)
+    lite, pg = _figures(sqlite_url), _figures(pg_url)
+    assert lite.keys() == pg.keys()
+    for name in lite:
+        assert len(lite[name]) or name.startswith(("search", "count", "health", "copies")), name
+        pd.testing.assert_frame_equal(lite[name], pg[name], check_dtype=False, obj=name)
+    assert int(lite["count security"].iloc[0, 0]) > 0 and int(lite["count 中国"].iloc[0, 0]) >= 0
+
+
+def test_unreachable_postgres_names_setting_and_host(tmp_path):
+    with pytest.raises(StoreError, match=r"store\.url.*127\.0\.0\.1.*(refused|connect)") as info:
+        Store("postgresql://monitor:hunter2@127.0.0.1:1/monitor")
+    assert "hunter2" not in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_missing_database_is_reported(pg_server):
+    with pytest.raises(StoreError, match=r"store\.url.*does not exist"):
+        StoreReader(pg_server.url("no_such_db"))
