@@ -68,7 +68,23 @@ def _figures(url: str) -> dict[str, pd.DataFrame]:
             "health": r.feed_health(),
             "seeds": r.seed_concepts(),
         }
-        for text in ("security", "SECURITY", "中国", "hegemon", "xi", "win-win  cooperation", "100%", "a_b"):
+        searches = (
+            "security",
+            "SECURITY",
+            "中国",
+            "hegemon",
+            "xi",
+            "win-win  cooperation",
+            "100%",
+            "a_b",
+            '"common security" -cold',
+            "secur* AND NOT title:china",
+            "hegemon* OR bloc",
+            "NEAR(cooperation security, 5)",
+            "title:security lang:en",
+            "concept:common_security group:cn-official",
+        )
+        for text in searches:
             out[f"search {text}"] = r.search(ArticleQuery(text=text), limit=20)[0]
             out[f"count {text}"] = pd.DataFrame([r.search(ArticleQuery(text=text), limit=0)[1]])
         query = ArticleQuery(
@@ -102,7 +118,10 @@ def test_dashboard_and_briefing_figures_are_identical_on_both_backends(tmp_path,
     for name in lite:
         assert len(lite[name]) or name.startswith(("search", "count", "health", "copies")), name
         pd.testing.assert_frame_equal(lite[name], pg[name], check_dtype=False, obj=name)
-    assert int(lite["count security"].iloc[0, 0]) > 0 and int(lite["count 中国"].iloc[0, 0]) >= 0
+    counts = {name: int(frame.iloc[0, 0]) for name, frame in lite.items() if name.startswith("count")}
+    assert counts["count security"] > counts["count secur* AND NOT title:china"] > 0, counts
+    assert counts["count SECURITY"] == counts["count security"]
+    assert counts["count NEAR(cooperation security, 5)"] > 0 and counts["count title:security lang:en"] > 0, counts
 
 
 def test_unreachable_postgres_names_setting_and_host(tmp_path):
