@@ -291,7 +291,7 @@ class WatchBook:
     def _match(self, watch: Watch, after: int, upto: int) -> None:
         scope, params = _scope(watch)
         if watch.kind == "query":
-            where, qparams = _article_where(ArticleQuery(text=watch.query))
+            where, qparams = _article_where(ArticleQuery(text=watch.query), getattr(self.conn, "is_postgres", False))
             self.conn.execute(
                 f"""INSERT INTO watch_items (watch_name, item_id, own, distanced)
                     SELECT ?, i.id, 1, 0 FROM items i JOIN sources s ON s.id = i.source_id
@@ -328,5 +328,5 @@ def _bump(conn: sqlite3.Connection) -> None:
     """Readers key their caches on data_version (see Store.bump_data_version)."""
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
-        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
     )
