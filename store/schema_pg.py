@@ -22,6 +22,20 @@ PG_EXTRA: dict[int, str] = {
         CREATE OR REPLACE AGGREGATE sum(boolean) (
             SFUNC = monitor_bool_sum_step, STYPE = bigint, COMBINEFUNC = int8pl, PARALLEL = SAFE
         );
+        -- SQLite's two-argument min() and max() are scalar (PostgreSQL's least and greatest).
+        -- Only integer and text forms: a float one would win PostgreSQL's overload
+        -- resolution for two integers and turn an offset into a float.
+        CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+        CREATE OR REPLACE FUNCTION min(a bigint, b bigint) RETURNS bigint
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+        CREATE OR REPLACE FUNCTION max(a text, b text) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+        CREATE OR REPLACE FUNCTION min(a text, b text) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+        -- SQLite's integers are 64-bit: substr() must take what max() and the columns give.
+        CREATE OR REPLACE FUNCTION substr(t text, start bigint, len bigint) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(t, start::int, len::int) $$;
         -- Substring search, as SQLite's trigram FTS5 table gives: GIN trigram indexes
         -- serve ILIKE '%phrase%' on each column (see store/reads.py and docs/scaling.md).
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
