@@ -417,7 +417,7 @@ class Store:
                        sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id
                 WHERE {where} GROUP BY 1, 2, 3, 4
-                {_added("daily_concept", "day, source_id, concept_id, precision", _DAILY_CONCEPT_COUNTS) if add else ""}""",
+                {_added("daily_concept", _CONCEPT_KEY, _DAILY_CONCEPT_COUNTS) if add else ""}""",
             args,
         )
 
@@ -468,6 +468,7 @@ class Store:
 
 
 _DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matching")
+_CONCEPT_KEY = "day, source_id, concept_id, precision"
 _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
 _RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
 _COPY_LOCK = 7410523
