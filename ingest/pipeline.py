@@ -22,8 +22,8 @@ from .config import Config, Source
 from .items import canonical_url, item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
 from .match_cap import kept_matches
-from .score import score_text
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
+from .workers import Scorer, default_processes
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,6 @@ class Ingest:
     def __init__(self, config: Config, lexicon: Lexicon, store: Store, now: datetime | None = None):
         self.config = config
         self.lexicon = lexicon
-        self.matcher = Matcher(lexicon)
         self.store = store
         self.now = now or now_utc()
         self.threshold = config.get("scoring", "threshold")
@@ -90,15 +89,31 @@ class Ingest:
         self.fetch_settings = feeds.FetchSettings.from_config(config)
         self.force = False
         self.archive_batch = ARCHIVE_BATCH
+        self.scorer = Scorer(lexicon, self.threshold, self.distanced_weight, default_processes())
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.scorer.matcher
 
     def score(self, item: Item) -> Any:
-        return kept_matches(score_text(item.text, self.matcher, item.language, self.threshold, self.distanced_weight))
+        return kept_matches(self.scorer.score(item.text, item.language))
 
     def run(
         self,
         only: Iterable[str] | None = None,
         force: bool = False,
         progress: Callable[[str, SourceOutcome], None] | None = None,
+    ) -> RunReport:
+        try:
+            return self._run(only, force, progress)
+        finally:
+            self.scorer.close()
+
+    def _run(
+        self,
+        only: Iterable[str] | None,
+        force: bool,
+        progress: Callable[[str, SourceOutcome], None] | None,
     ) -> RunReport:
         self.force = force
         sources = self.select(only)
@@ -290,7 +305,12 @@ class Ingest:
         # unchanged feed costs lookups, not matching.
         fresh = [item for item in items if self.store.find_duplicate(item) is None]
         outcome.duplicates += len(items) - len(fresh)
-        scored = [(item, self.score(item), text_hash(item.title, item.text)) for item in fresh]
+        # Workers start only for an archive longer than one batch: a feed or a small
+        # archive would wait longer for them than for its own scoring.
+        parallel = self.scorer.started or not final
+        jobs = [(item.text, item.language) for item in fresh]
+        results = [kept_matches(r) for r in self.scorer.score_all(jobs, parallel)]
+        scored = [(item, result, text_hash(item.title, item.text)) for item, result in zip(fresh, results, strict=True)]
         with self.store.transaction():
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
@@ -328,15 +348,23 @@ def _describe(exc: BaseException) -> str:
     return text if isinstance(exc, (OSError, ValueError, KeyError)) else f"{exc.__class__.__name__}: {text}"
 
 
-def rescore(store: Store, lexicon: Lexicon, threshold: float, distanced_weight: float, progress=None) -> int:
-    """Rescore every stored item with `lexicon`, in one transaction; returns items rescored."""
-    matcher = Matcher(lexicon)
+def rescore(
+    store: Store,
+    lexicon: Lexicon,
+    threshold: float,
+    distanced_weight: float,
+    progress=None,
+    processes: int | None = None,
+) -> int:
+    """Rescore every stored item with `lexicon`, in one transaction, on `processes` cores
+    (all by default); returns items rescored."""
     done = 0
-    with store.transaction():
+    scorer = Scorer(lexicon, threshold, distanced_weight, processes or default_processes())
+    with scorer, store.transaction():
         store.clear_scores()
         for batch in store.iter_item_texts():
-            for row in batch:
-                scored = kept_matches(score_text(row["text"], matcher, row["language"], threshold, distanced_weight))
+            results = [kept_matches(r) for r in scorer.score_all([(row["text"], row["language"]) for row in batch])]
+            for row, scored in zip(batch, results, strict=True):
                 store.replace_scores(row["id"], scored, lexicon.content_hash)
             done += len(batch)
             if progress:

@@ -1,0 +1,96 @@
+"""Scoring on every core for large jobs (archive imports, rescoring).
+
+Worker processes each build the matcher once and score chunks of texts; results come
+back in submission order, and `score_text` is a pure function of (text, language,
+lexicon, settings), so what is stored is exactly what one process would store
+(tests/test_parallel_scoring.py compares the two stores value for value).  Small jobs
+(a feed, a seed) are scored in this process: starting workers costs about a second.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from .lexicon import Lexicon, Matcher
+from .score import score_text
+
+MIN_PARALLEL = 1000  # texts in one call before worker processes are worth starting (rescore)
+_CHUNK = 100  # texts per task: large enough to amortise pickling, small enough to balance
+
+_worker: tuple[Matcher, float, float] | None = None
+
+
+def default_processes() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start(lexicon: Lexicon, threshold: float, distanced_weight: float) -> None:
+    global _worker
+    _worker = (Matcher(lexicon), threshold, distanced_weight)
+
+
+def _score_chunk(jobs: Sequence[tuple[str, str]]) -> list[Any]:
+    assert _worker is not None
+    matcher, threshold, distanced_weight = _worker
+    return [score_text(text, matcher, language, threshold, distanced_weight) for text, language in jobs]
+
+
+class Scorer:
+    """`score_all` in this process or, for large jobs and processes > 1, in a pool."""
+
+    def __init__(self, lexicon: Lexicon, threshold: float, distanced_weight: float, processes: int = 1):
+        self.lexicon = lexicon
+        self.matcher = Matcher(lexicon)
+        self.threshold = threshold
+        self.distanced_weight = distanced_weight
+        self.processes = max(1, processes)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def score(self, text: str, language: str) -> Any:
+        return score_text(text, self.matcher, language, self.threshold, self.distanced_weight)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def score_all(self, jobs: Sequence[tuple[str, str]], parallel: bool | None = None) -> list[Any]:
+        """Scores of (text, language) jobs, in the order given; in the workers when
+        `parallel` (by default: when the pool runs or the job is large)."""
+        if parallel is None:
+            parallel = self.started or len(jobs) >= MIN_PARALLEL
+        if self.processes == 1 or not parallel or not jobs:
+            return [self.score(text, language) for text, language in jobs]
+        pool = self._started()
+        chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+        return [result for chunk in pool.map(_score_chunk, chunks) for result in chunk]
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the parent holds SQLite connections and HTTP threads,
+            # which a forked child must not inherit.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.lexicon, self.threshold, self.distanced_weight),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Scorer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
