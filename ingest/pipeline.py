@@ -315,11 +315,11 @@ class Ingest:
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
             first_id = None
-            for item, result, thash in scored:
+            for item, score, thash in scored:
                 if self.store.find_duplicate(item) is not None:  # twice in the same batch
                     outcome.duplicates += 1
                     continue
-                item_id = self.store.insert_item(item, thash, result, self.lexicon.content_hash, run_id)
+                item_id = self.store.insert_item(item, thash, score, self.lexicon.content_hash, run_id)
                 first_id = item_id if first_id is None else first_id
                 outcome.new += 1
             if first_id is not None:
