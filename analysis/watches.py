@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import pandas as pd
 
 from store.watch_reads import WatchReads
-from store.watches import WATCH_PREFIX, Watch
+from store.watches import WATCH_PREFIX, Watch, WatchBook
 
+from .briefing.model import WatchLine
 from .briefing.significance import SIGNIFICANCE_P, log_likelihood, p_value
 from .trends import Period
 
@@ -82,7 +83,11 @@ def watch_state(reads: WatchReads, watch: Watch, newest_day: str | None = None) 
     periods = window_ending(newest_day or reads.newest_day())
     if periods is None:
         return WatchState(watch.name, None, 0, 0, 0, 0, 0.0, 1.0, False, "no data")
-    window, base = periods
+    return state_between(reads, watch, *periods)
+
+
+def state_between(reads: WatchReads, watch: Watch, window: Period, base: Period) -> WatchState:
+    """The watch in `window` against `base`: the briefing passes an ISO week and the four before."""
     a, n1 = reads.window_counts(watch, window.first, window.last)
     b, n2 = reads.window_counts(watch, base.first, base.last)
     g2 = log_likelihood(a, n1, b, n2)
@@ -94,3 +99,26 @@ def watch_state(reads: WatchReads, watch: Watch, newest_day: str | None = None) 
         direction = "rising" if share > base_share else "falling" if share < base_share else "flat"
     significant = n1 > 0 and n2 > 0 and a + b >= watch.rules.min_items and p < SIGNIFICANCE_P
     return WatchState(watch.name, window, a, n1, b, n2, round(g2, 2), p, significant, direction)
+
+
+def briefing_lines(reads: WatchReads, week: Period, base: Period) -> list[WatchLine]:
+    """Every watch in the briefing's week against the four weeks before, each in its own scope."""
+    out = []
+    for watch in WatchBook(reads.conn).list():
+        s = state_between(reads, watch, week, base)
+        out.append(
+            WatchLine(
+                watch.name,
+                watch.title,
+                s.items,
+                s.scope_items,
+                s.base_items,
+                s.base_scope_items,
+                s.g2,
+                s.p,
+                s.significant,
+                s.direction,
+            )
+        )
+    out.sort(key=lambda w: (not w.significant, -w.g2, w.name))
+    return out

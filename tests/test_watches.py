@@ -264,3 +264,31 @@ def test_cli_add_list_show_export_import_rm(fixture_store, tmp_path):
     assert cli(config, "watch", "rm", "gsi-west").returncode == 0
     missing = cli(config, "watch", "rm", "gsi-west")
     assert missing.returncode == 2 and "no watch named 'gsi-west'" in missing.stderr
+
+
+def test_watches_appear_in_the_weekly_briefing(store):
+    from analysis.briefing import compute_briefing, render_html, render_markdown
+    from store.briefing_reads import BriefingReader
+
+    book = WatchBook(store.conn)
+    book.save(Watch("cold", "concept", "Cold <b>War</b> | watch", concepts=(COLD,)), now_utc())
+    book.evaluate("cold")
+    reader = BriefingReader(store.path)
+    try:
+        b = compute_briefing(reader, "2026-W46")
+    finally:
+        reader.close()
+    (line,) = b.watches
+    week = direct_items(store.conn, [COLD]) & {
+        r[0] for r in store.conn.execute("SELECT id FROM items WHERE day BETWEEN '2026-11-09' AND '2026-11-15'")
+    }
+    assert line.items == len(week) > 0
+    assert (
+        line.total
+        == store.conn.execute(
+            "SELECT count(*) FROM items WHERE day BETWEEN '2026-11-09' AND '2026-11-15' AND coalesce(date_flag, '') "
+            "!= 'undated'"
+        ).fetchone()[0]
+    )
+    md, page = render_markdown(b), render_html(b)
+    assert "## 7. Watches" in md and "Cold <b>War</b>" not in page and "Cold &lt;b&gt;War&lt;/b&gt;" in page

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from store.briefing_reads import BriefingReader
+from store.watch_reads import WatchReads
 
 from . import format as fmt
 from . import significance
@@ -123,7 +124,19 @@ def compute_briefing(
         trend=tuple(trend),
         items=tuple(_matching_items(week_items)),
         method=METHOD,
+        watches=tuple(_watches(reader, wk)),
     )
+
+
+def _watches(reader: BriefingReader, wk: IsoWeek) -> list:
+    from ..trends import Period
+    from ..watches import briefing_lines
+
+    def period(first: str, last: str) -> Period:
+        return Period(date.fromisoformat(first), date.fromisoformat(last))
+
+    base = period(wk.shift(-BASELINE_WEEKS).first_day, wk.shift(-1).last_day)
+    return briefing_lines(WatchReads(reader.conn), period(wk.first_day, wk.last_day), base)
 
 
 def _is_latest(wk: IsoWeek, today: date | None) -> bool:

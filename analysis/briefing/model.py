@@ -137,6 +137,22 @@ class MatchingItem:
 
 
 @dataclass(frozen=True)
+class WatchLine:
+    """One analyst's watch this week against the four weeks before (analysis/watches.py)."""
+
+    name: str
+    label: str
+    items: int
+    total: int  # all items in the watch's scope this week
+    base_items: int
+    base_total: int
+    g2: float
+    p: float
+    significant: bool
+    direction: str
+
+
+@dataclass(frozen=True)
 class Briefing:
     week: str
     first_day: str
@@ -154,6 +170,7 @@ class Briefing:
     trend: tuple[TrendPoint, ...]
     items: tuple[MatchingItem, ...]
     method: tuple[str, ...] = field(default=())
+    watches: tuple[WatchLine, ...] = field(default=())
 
     @property
     def scope(self) -> str:

@@ -104,6 +104,7 @@ def render_html(b: Briefing) -> str:
         _articles(b),
         _phrases(b),
         _trend(b),
+        _watches(b),
         "<footer><strong>Method.</strong> " + " ".join(e(m) for m in b.method) + "</footer>",
         "</body></html>",
     ]
@@ -220,4 +221,14 @@ def _trend(b: Briefing) -> str:
         '<section class="trend"><h2>6. Trend of the moving concepts, last 12 weeks</h2>'
         '<p class="note">Matching items using the concept ÷ all items ingested, per ISO week.</p>'
         f'<div class="chart">{trend_svg(b)}</div>{html_table(tables.trend_table(b))}</section>'
+    )
+
+
+def _watches(b: Briefing) -> str:
+    if not b.watches:
+        return ""
+    return (
+        '<section><h2>7. Watches</h2><p class="note">The analysts\' saved questions, each in its own scope.</p>'
+        + html_table(tables.watch_table(b))
+        + "</section>"
     )

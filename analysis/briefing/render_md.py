@@ -45,6 +45,7 @@ def render_markdown(b: Briefing) -> str:
         "",
         md_table(tables.trend_table(b)),
         "",
+        *_watches(b),
         "## Method",
         "",
     ]
@@ -114,3 +115,16 @@ def _phrases(b: Briefing) -> list[str]:
         if p.example:
             out += [f"- {fmt.md_escape(p.phrase)}:", "", "  " + md_sentence(p.example), ""]
     return out
+
+
+def _watches(b: Briefing) -> list[str]:
+    if not b.watches:
+        return []
+    return [
+        "## 7. Watches",
+        "",
+        "The analysts' saved questions, each in its own scope.",
+        "",
+        md_table(tables.watch_table(b)),
+        "",
+    ]

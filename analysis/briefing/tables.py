@@ -12,6 +12,27 @@ from .model import Briefing, ConceptChange
 CONCEPT_COLUMNS = ["Concept", "Items", "Share", "Prev. 4 wks items", "Prev. 4 wks share", "Change", "G²", "p"]
 
 
+WATCH_COLUMNS = ["Watch", "Items", "Share", "Prev. 4 wks items", "Prev. 4 wks share", "G²", "p", "Verdict"]
+
+
+def watch_table(b: Briefing) -> pd.DataFrame:
+    """The analysts' watches, each in its own scope, tested like the concepts."""
+    rows = [
+        [
+            w.label,
+            f"{w.items} of {w.total}",
+            fmt.share(w.items / w.total if w.total else 0.0),
+            f"{w.base_items} of {w.base_total}",
+            fmt.share(w.base_items / w.base_total if w.base_total else 0.0),
+            f"{w.g2:.1f}",
+            f"{w.p:.2g}",
+            f"significant {w.direction}" if w.significant else "no significant change",
+        ]
+        for w in b.watches
+    ]
+    return pd.DataFrame(rows, columns=WATCH_COLUMNS)
+
+
 def headline_lines(b: Briefing) -> list[str]:
     h = b.headline
     if h.baseline_weeks:

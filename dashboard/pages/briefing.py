@@ -104,5 +104,8 @@ st.header("6. Trend of the moving concepts, last 12 weeks")
 if b.trend:
     st.altair_chart(trend_chart(b), key="briefing_trend", width="content", theme=None)
     st.dataframe(tables.trend_table(b), hide_index=True, key="briefing_trend_table")
+if b.watches:
+    st.header("7. Watches")
+    st.dataframe(tables.watch_table(b), hide_index=True, key="briefing_watches")
 with st.expander("Method"):
     st.markdown("\n".join(f"- {fmt.md_escape(m)}" for m in b.method))
