@@ -5,7 +5,7 @@ current values back."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,17 +83,30 @@ def without_copies(key: str) -> bool:
 
 
 def week_and_groups(weeks: list[str], default_week: str, groups: Any, container_week: Any, container_groups: Any):
-    """The briefing's pickers, seeded from the URL (`week`, `groups`) so a link reopens the same briefing."""
-    params = viewstate.params()
-    wanted = urlstate.read_choice(params, "week", weeks)
-    _seed("briefing_week", wanted or (default_week if default_week in weeks else weeks[0]))
-    week = container_week.selectbox("ISO week", weeks, key="briefing_week")
+    """The briefing's pickers, seeded from the URL (`week`, `groups`) so a link reopens the same
+    briefing.  Only weeks with data are offered, a year first so any year is two clicks away."""
+    params = st.query_params.to_dict()  # the briefing's groups mean "empty = all": not the shared view's
+    wanted = urlstate.read_choice(params, "week", weeks) or (default_week if default_week in weeks else weeks[0])
+    years = sorted({w[:4] for w in weeks}, reverse=True)
+    _seed("briefing_year", wanted[:4])
+    year_box, week_box = container_week.columns([2, 3])
+    year = year_box.selectbox("Year", years, key="briefing_year")
+    in_year = [w for w in weeks if w.startswith(year)]
+    if viewstate.moved() or st.session_state.get("briefing_week") not in in_year:
+        st.session_state["briefing_week"] = wanted if wanted in in_year else in_year[0]
+    week = week_box.selectbox("ISO week (weeks with data)", in_year, key="briefing_week", format_func=_week_label)
     ids = list(groups["id"])
     _seed("briefing_groups", urlstate.read_list(params, "groups", ids) or [])
     chosen = container_groups.multiselect("Groups (empty = all)", ids, key="briefing_groups",
                                           format_func=dict(zip(groups["id"], groups["label"], strict=True)).get)
-    write_url({"week": week, "groups": chosen})
+    write_url({"week": week, "groups": chosen}, share=False)
     return week, chosen
+
+
+def _week_label(week: str) -> str:
+    monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+    sunday = monday + timedelta(days=6)
+    return f"{week} · {monday:%d %b} – {sunday:%d %b}"
 
 
 def write_url(values: dict[str, Any], share: bool = True) -> None:

@@ -53,6 +53,11 @@ def drill(target: str, query: dict[str, str]) -> None:
     st.session_state[_DRILL] = {"target": target, "query": dict(query), "before": dict(before)}
 
 
+def moved() -> bool:
+    """Whether the URL changed under the page since it last wrote it (Back, Forward, a link)."""
+    return bool(st.session_state.get(_MOVED, True))
+
+
 def seed(key: str, value: Any) -> None:
     """Give widget `key` its value from the URL (or the shared view) unless the analyst is working on it."""
     if key not in st.session_state or st.session_state.get(_MOVED, True):

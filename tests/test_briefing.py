@@ -196,6 +196,9 @@ def test_default_week_is_last_complete_week_or_the_newest_with_data():
     assert default_week(date(2026, 11, 21), "2026-11-20") == IsoWeek(2026, 46)
     assert default_week(date(2026, 11, 23), "2026-11-22") == IsoWeek(2026, 47)
     assert default_week(date(2026, 11, 23), "2019-05-22") == IsoWeek(2019, 21)
+    # a gap in ingest: the latest complete week that has data, never an empty week
+    assert default_week(date(2026, 11, 23), "2026-11-22", ["2026-W44", "2026-W45", "2026-W48"]) == IsoWeek(2026, 45)
+    assert default_week(date(2026, 11, 23), "2026-11-22", ["2026-W47", "2026-W48"]) == IsoWeek(2026, 47)
     assert str(IsoWeek.parse("2026-w7")) == "2026-W07"
     with pytest.raises(ValueError):
         IsoWeek.parse("2026-W60")
@@ -372,3 +375,27 @@ def test_page_week_and_groups_live_in_the_url(store, monkeypatch):
     assert not fresh.exception, [e.value for e in fresh.exception]
     assert fresh.selectbox(key="briefing_week").value == "2026-W45"
     assert fresh.multiselect(key="briefing_groups").value == ["western-media"]
+
+
+def test_page_opens_on_the_cli_default_week_and_offers_only_weeks_with_data(store, monkeypatch):
+    from analysis.briefing.compute import resolve_week
+    from analysis.briefing.weeks import week_of_day
+
+    reader = BriefingReader(store[1])
+    with_data = {week_of_day(d) for d in reader.days_with_items()}
+    cli_default = str(resolve_week(reader, None))
+    at = _page(store[0], monkeypatch, "2026-W45")
+    year = at.selectbox(key="briefing_year").value
+    offered = [o.split(" · ")[0] for o in at.selectbox(key="briefing_week").options]
+    assert set(offered) == {w for w in with_data if w.startswith(year)}
+    assert at.selectbox(key="briefing_year").options == sorted({w[:4] for w in with_data}, reverse=True)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.builders import REPO
+
+    fresh = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    fresh.run()
+    fresh.switch_page("pages/briefing.py")
+    fresh.query_params.clear()  # no week in the URL: the page opens where the CLI would
+    fresh.run()
+    assert not fresh.exception and fresh.selectbox(key="briefing_week").value == cli_default

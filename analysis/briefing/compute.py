@@ -38,7 +38,8 @@ METHOD = (
 def resolve_week(reader: BriefingReader, week: str | None, today: date | None = None) -> IsoWeek:
     if week:
         return IsoWeek.parse(week)
-    return default_week(today or datetime.now(UTC).date(), reader.item_day_range()[1])
+    weeks = {week_of_day(d) for d in reader.days_with_items()}
+    return default_week(today or datetime.now(UTC).date(), reader.item_day_range()[1], weeks)
 
 
 def compute_briefing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -61,9 +62,11 @@ def week_of_day(day: str) -> str:
     return str(IsoWeek.of(date.fromisoformat(day)))
 
 
-def default_week(today: date, newest_day: str | None) -> IsoWeek:
-    """The last complete week before `today`, or the newest week with data if the store ends earlier."""
+def default_week(today: date, newest_day: str | None, with_data: Iterable[str] = ()) -> IsoWeek:
+    """The last complete week before `today`, or the newest week with data if the store ends
+    earlier; given the weeks that have data, the latest of them that is complete (so a gap in
+    ingest never opens the briefing on an empty week).  The CLI and the page both call this."""
     last_complete = IsoWeek.of(today).shift(-1)
-    if newest_day is None:
-        return last_complete
-    return min(last_complete, IsoWeek.of(date.fromisoformat(newest_day)))
+    candidate = last_complete if newest_day is None else min(last_complete, IsoWeek.of(date.fromisoformat(newest_day)))
+    complete = [w for w in (IsoWeek.parse(x) for x in with_data) if w <= candidate]
+    return max(complete) if complete else candidate

@@ -39,7 +39,7 @@ weeks = sorted({week_of_day(d) for d in reader.days_with_items()}, reverse=True)
 if not weeks:
     st.info("The store holds no items yet: run `python -m ingest run`.")
     st.stop()
-default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1]))
+default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1], weeks))
 groups = reader.group_list()
 left, right = st.columns([1, 3])
 week, chosen = controls.week_and_groups(weeks, default, groups, left, right)
