@@ -59,6 +59,21 @@ _WORD = re.compile(r"[^\W\d_][\w\-'\u2019]*|\d[\w\-]*")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 
 
+def distance_of(text: str, start: int, end: int, quotes: list[list[tuple[int, int]]] | None = None) -> str | None:
+    """ "so-called" | "quoted" | None for the span [start, end) of `text`.  `quotes` is a
+    one-slot cache of the text's quotation spans, filled on first need."""
+    if so_called(text, start):
+        return "so-called"
+    if quotes is None:
+        quotes = []
+    if not quotes:
+        quotes.append(quote_spans(text))
+    span = enclosing(quotes[0], start, end)
+    if span is not None and (so_called(text, span[0]) or quote_distances(text, span, start, end)):
+        return "quoted"
+    return None
+
+
 def so_called(text: str, start: int) -> bool:
     return _SO_CALLED.search(text, max(0, start - 24), start) is not None
 

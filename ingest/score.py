@@ -10,8 +10,9 @@ without refetching anything.  Rules, in order:
    `form*` matches a word prefix ("hegemon*" -> "hegemonism").  Chinese forms
    match on characters, simplified or traditional.
 3. Context forms (acronyms, generic-looking phrases) count only where the item
-   also has a full form of the same concept or at least `min_anchors` distinct
-   signs of international-security context.
+   also has a full form of the same concept, or where the paragraph around them
+   shows at least `min_anchors` distinct signs of international-security context
+   (ingest/context.py).
 4. A match just after "so-called" / 所谓 / так называемый, or inside quotation marks
    that doubt rather than name, is distanced (ingest/distancing.py).
 """
@@ -22,7 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .distancing import QUOTE_CHARS, enclosing, quote_distances, quote_spans, so_called
+from .context import LocalContext
+from .disambiguate import drop_bracketed_repeats, regional_shared_future
+from .distancing import QUOTE_CHARS, distance_of
 from .language import detect_language
 from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
 from .textnorm import count_words, normalise
@@ -83,44 +86,32 @@ def find_matches(text: str, matcher: Matcher) -> list[Match]:
         candidates.append((start, end, info))
     if not candidates:
         return []
-    return _resolve(text, norm, candidates, _LazyAnchors(t, anchor_hits), matcher)
+    out = _resolve(text, norm, candidates, anchor_hits, matcher)
+    out = drop_bracketed_repeats(text, out)
+    return regional_shared_future(text, out, matcher.concept_ids)
 
 
-class _LazyAnchors:
-    """Distinct context anchors with word boundaries, counted only when asked."""
-
-    def __init__(self, t: str, hits: list[tuple[int, FormInfo]]):
-        self.t = t
-        self.hits = hits
-
-    def count(self, enough: int) -> int:
-        t, n = self.t, len(self.t)
-        seen: set[str] = set()
-        for last, info in self.hits:
-            start, end = last - info.length + 1, last + 1
-            if info.check_left and start > 0 and _is_word_char(t[start - 1]):
-                continue
-            if info.check_right and end < n and _is_word_char(t[end]):
-                continue
-            seen.add(info.form)
-            if len(seen) >= enough:
-                break
-        return len(seen)
-
-
-def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
+def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
     concepts = matcher.lexicon.concepts
     full = {info.concept for _, _, info in candidates if not info.needs_context}
-    need = matcher.lexicon.min_anchors
-    context_ok = len(full) >= need or (
-        any(info.needs_context for _, _, info in candidates) and len(full) + anchors.count(need - len(full)) >= need
+    local = LocalContext(
+        text,
+        norm,
+        norm.text,
+        anchor_hits,
+        [(start, info.concept) for start, _, info in candidates if not info.needs_context],
+        matcher.lexicon.min_anchors,
     )
     quotes: list[list[tuple[int, int]]] = []  # filled on first need
     decoded = norm.decoded or text
     out: list[Match] = []
     for start, end, info in candidates:
-        if info.needs_context and not (context_ok or info.concept in full):
-            continue
+        if info.needs_context and info.concept not in full:
+            if info.case_sensitive:  # an acronym: judged in its paragraph
+                if not local.ok(*norm.span_to_original(start, end)):
+                    continue
+            elif not local.item_ok():
+                continue
         # Boundaries, case and distancing are judged on the original with entities
         # decoded; the stored span is mapped on into the original itself.
         d_start, d_end = _trim(decoded, *norm.span_to_decoded(start, end))
@@ -128,7 +119,7 @@ def _resolve(text, norm, candidates, anchors, matcher) -> list[Match]:
             continue  # a folded character ("¼" -> "1⁄4") hid a boundary the original lacks
         if info.case_sensitive and not _same_case(decoded[d_start:d_end], info.form):
             continue
-        how = _distanced(decoded, d_start, d_end, quotes)
+        how = distance_of(decoded, d_start, d_end, quotes)
         o_start, o_end = norm.decoded_to_original(d_start, d_end)
         out.append(
             Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how)
@@ -156,18 +147,6 @@ def _same_case(surface: str, form: str) -> bool:
     s = " ".join(re.split(r"[\s\-\u2010-\u2015]+", unicodedata.normalize("NFKC", surface)))
     f = " ".join(re.split(r"[\s\-\u2010-\u2015]+", form.rstrip("*")))
     return s.startswith(f) or s.startswith(f.upper())
-
-
-def _distanced(text: str, start: int, end: int, quotes: list[list[tuple[int, int]]]) -> str | None:
-    """ "so-called" | "quoted" | None; the rules are in ingest/distancing.py."""
-    if so_called(text, start):
-        return "so-called"
-    if not quotes:
-        quotes.append(quote_spans(text))
-    span = enclosing(quotes[0], start, end)
-    if span is not None and (so_called(text, span[0]) or quote_distances(text, span, start, end)):
-        return "quoted"
-    return None
 
 
 def score_text(
