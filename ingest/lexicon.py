@@ -274,6 +274,7 @@ class FormInfo:
     check_right: bool
     needs_context: bool
     case_sensitive: bool  # context acronyms written with capitals ("SCO", "Quad")
+    short_han: bool = False  # a Chinese form of three characters or fewer: must not straddle two words
 
 
 class Matcher:
@@ -300,6 +301,9 @@ class Matcher:
             for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
                 self._add(form, key, KIND_ANCHOR, -1, needs_context=False)
         self.automaton.make_automaton()
+        # Chinese words for the segmenter that checks short forms (analysis/segment.py)
+        self.han_words = sorted({k for k, _ in self.automaton.items() if k and all(_is_han(ch) for ch in k)})
+        self.segmenter_ready = False
 
     def _add(self, form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
         prefix = form.endswith("*")
@@ -317,6 +321,7 @@ class Matcher:
             check_right=_is_word_char(key[-1]) and not prefix,
             needs_context=needs_context,
             case_sensitive=needs_context and any(ch.isupper() for ch in form),
+            short_han=kind == KIND_CONCEPT and len(key) <= SHORT_HAN and all(_is_han(ch) for ch in key),
         )
         self.automaton.add_word(key, info)
 
@@ -342,6 +347,13 @@ def joined_variants(key: str) -> list[str]:
         if ch == " " and 0 < i < len(key) - 1 and key[i - 1].isalpha() and key[i + 1].isalpha():
             out.append(key[:i] + key[i + 1 :])
     return out
+
+
+SHORT_HAN = 3
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _is_word_char(ch: str) -> bool:

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from analysis import segment
+
 from .context import LocalContext
 from .disambiguate import drop_bracketed_repeats, regional_shared_future
 from .distancing import QUOTE_CHARS, distance_of
@@ -83,12 +85,21 @@ def find_matches(text: str, matcher: Matcher) -> list[Match]:
             continue
         if info.kind == KIND_EXCLUDE:
             continue
+        if info.short_han and _straddles(t, start, end, matcher):
+            continue  # 去风险 in 除去风险: the characters belong to two words
         candidates.append((start, end, info))
     if not candidates:
         return []
     out = _resolve(text, norm, candidates, anchor_hits, matcher)
     out = drop_bracketed_repeats(text, out)
     return regional_shared_future(text, out, matcher.concept_ids)
+
+
+def _straddles(t: str, start: int, end: int, matcher: Matcher) -> bool:
+    if not matcher.segmenter_ready:
+        segment.add_words(matcher.han_words)
+        matcher.segmenter_ready = True
+    return segment.straddles(t, start, end)
 
 
 def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:

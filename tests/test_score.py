@@ -626,3 +626,24 @@ def test_bare_shared_future_after_a_pair_or_region_is_not_mankind(shipped):
     text = "中国愿与东盟高质量共建“一带一路”，深化务实合作，打造更高水平的战略伙伴关系，构建更为紧密的命运共同体。"
     assert [m.concept for m in find_matches(text, shipped)] == ["regional_community_shared_future"]
     assert [m.concept for m in find_matches("人类是相互依存的命运共同体。", shipped)] == ["community_shared_future"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "必须及时除去风险隐患，确保生产安全。",  # 除去|风险, not 去风险 (de-risking)
+        "国内政治形势总体稳定。",  # 国内|政治, not 内政
+        "各地有序推进清零和复工复产。",  # 清零|和, not 零和
+        "南北约定明年继续举办联赛。",  # 南北|约定, not 北约
+        "东亚信息产业联盟发布报告。",  # 东亚|信息, not 亚信
+    ],
+)
+def test_short_chinese_forms_never_straddle_two_words(text, shipped):
+    assert found(text, shipped) == []
+
+
+def test_short_chinese_forms_inside_one_word_still_count(shipped):
+    # MFA zh: 停止借人权之名行干涉他国内政之实; 反对霸权主义和强权政治
+    assert "non_interference" in [c for c, _ in found("停止借人权之名行干涉他国内政之实。", shipped)]
+    assert ("hegemonism", "霸权") in found("反对霸权主义和强权政治", shipped)
+    assert ("zero_sum", "零和") in found("摒弃零和博弈思维", shipped)

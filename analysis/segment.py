@@ -1,0 +1,60 @@
+"""Chinese word segmentation (jieba), shared by the scorer's word-boundary check and
+the briefing's emerging-phrase candidates, so both cut Chinese the same way.
+
+One tokenizer per process, initialised on first use, quietly (jieba's progress lines
+go to its logger, which is silenced) and offline (its dictionary ships with the
+package).  Lexicon forms are added as user words, so a concept term is one token.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+
+_LOCK = threading.Lock()
+_ADDED: set[str] = set()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Make each word one token (idempotent; lexicon forms, written simplified)."""
+    new = [w for w in words if w and w not in _ADDED]
+    if not new:
+        return
+    with _LOCK:
+        tokenizer = _tokenizer()
+        for word in new:
+            tokenizer.add_word(word)
+            _ADDED.add(word)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, in order (punctuation and spaces are their own tokens)."""
+    with _LOCK:
+        return list(_tokenizer().cut(text, HMM=False))
+
+
+def straddles(text: str, start: int, end: int, margin: int = 12) -> bool:
+    """Does a word boundary fall strictly inside text[start:end]?  Then the span's
+    characters belong to two words (除去|风险 for 去风险, 国内|政治 for 内政) and it is
+    not the term; a term inside one longer word (霸权 in 霸权主义) does not straddle."""
+    lo = max(0, start - margin)
+    position = lo
+    for token in words(text[lo : min(len(text), end + margin)]):
+        position += len(token)
+        if start < position < end:
+            return True
+        if position >= end:
+            break
+    return False
