@@ -108,7 +108,11 @@ def deliver_pending(
 ) -> None:
     alert_log = AlertLog(store.conn)
     for channel in channels(config):
-        send = _sender(config, channel)
+        try:
+            send = _sender(config, channel)
+        except ConfigError as exc:  # e.g. a webhook without a secret: the other channels still go out
+            report.failed[channel] = str(exc)
+            continue
         events = alert_log.claim(channel, now_utc())
         briefings = [e for e in events if e.rule == "briefing"]
         alerts = [e for e in events if e.rule != "briefing"]
@@ -142,6 +146,8 @@ def _sender(config: Config, channel: str) -> Callable[[Sequence[AlertEvent], str
     from .deliver_email import alert_message, send_mail
 
     password = read_secret(config, "smtp_password_file") if settings["smtp_user"] else None
+    if settings["smtp_ca_file"]:
+        settings = settings | {"smtp_ca_file": str(config.resolve(settings["smtp_ca_file"]))}
 
     def send_email(events: Sequence[AlertEvent], batch: str) -> str:
         return send_mail(settings, password, alert_message(events, settings["mail_from"], settings["mail_to"]))

@@ -88,6 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alerts", "smtp_host", "", "SMTP server for alert mail (empty: no mail)."),
     Setting("alerts", "smtp_port", 587, "SMTP port."),
     Setting("alerts", "smtp_starttls", True, "Upgrade the SMTP session with STARTTLS before logging in."),
+    Setting("alerts", "smtp_ca_file", "", "CA certificate(s) to trust for the SMTP server (empty: the system's)."),
     Setting("alerts", "smtp_user", "", "SMTP login (empty: no login)."),
     Setting(
         "alerts",

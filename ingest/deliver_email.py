@@ -32,7 +32,7 @@ def send_mail(settings: dict, password: str | None, message: EmailMessage) -> st
     with smtplib.SMTP(host, port, timeout=timeout) as smtp:
         smtp.ehlo()
         if settings["smtp_starttls"]:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=settings["smtp_ca_file"] or None))
             smtp.ehlo()
         if settings["smtp_user"]:
             smtp.login(settings["smtp_user"], password or "")

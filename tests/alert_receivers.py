@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,8 +94,9 @@ class _Mailbox:
 class SmtpMailbox:
     """aiosmtpd on 127.0.0.1; with `login` it refuses mail until AUTH succeeds."""
 
-    def __init__(self, login: tuple[str, str] | None = None):
+    def __init__(self, login: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None):
         self.login = login
+        self.tls = tls  # with a context the server offers STARTTLS and refuses mail and login before it
         self.box = _Mailbox()
         self.port = free_port()
 
@@ -113,7 +115,9 @@ class SmtpMailbox:
     def __enter__(self) -> SmtpMailbox:
         kwargs: dict = {}
         if self.login:
-            kwargs = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+            kwargs = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": bool(self.tls)}
+        if self.tls:
+            kwargs |= {"tls_context": self.tls, "require_starttls": True}
         self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
         return self
@@ -124,3 +128,36 @@ class SmtpMailbox:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.box.messages
+
+
+def self_signed(directory) -> tuple[ssl.SSLContext, str]:
+    """A certificate for 127.0.0.1 made by Debian's openssl: (server context, CA file for the client)."""
+    import subprocess
+
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, str(cert)

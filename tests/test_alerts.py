@@ -23,7 +23,7 @@ from ingest.alerting import after_run, read_secret
 from ingest.config import ConfigError, load_config
 from store import Store, now_utc
 from store.watches import AlertRules, Watch, WatchBook
-from tests.alert_receivers import SmtpMailbox, WebhookReceiver
+from tests.alert_receivers import SmtpMailbox, WebhookReceiver, self_signed
 from tests.builders import REPO, SourceSpec, write_config, write_jsonl
 from tests.dashboard_fixtures import FIELDS, run_ingest
 
@@ -343,3 +343,51 @@ def test_several_workers_decide_and_deliver_each_event_once(tmp_path, secret_dir
         assert len(delivered) == 4 and len(set(delivered)) == 4  # rise, first, two new items: each once
         assert p.table("SELECT count(*) FROM alert_events") == [(4,)]
         assert p.table("SELECT count(*) FROM alert_deliveries WHERE state = 'delivered'") == [(4,)]
+
+
+def test_mail_over_starttls_with_login_and_a_private_ca(tmp_path, secret_dir):
+    context, ca_file = self_signed(secret_dir)
+    pw = secret_dir / "smtp.pw"
+    pw.write_text("tls-pw", encoding="utf-8")
+    with SmtpMailbox(login=("alerts", "tls-pw"), tls=context) as smtp:
+        mail = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp.port,
+            "smtp_starttls": True,
+            "smtp_user": "alerts",
+            "smtp_password_file": str(pw),
+            "mail_to": ["a@example.org"],
+        }
+        p = Planted(tmp_path, mail, secret_dir)  # the system's CAs: the private certificate is refused
+        p.watch(rise=False, first_in_groups=("western-media",))
+        p.surge()
+        report = p.alerts()
+        assert report.delivered == {} and "CERTIFICATE_VERIFY_FAILED" in report.failed["email"]
+        assert smtp.messages == []
+        text = p.config_path.read_text(encoding="utf-8").replace(
+            "[alerts]", f"[alerts]\nsmtp_ca_file = {json.dumps(ca_file)}"
+        )
+        p.config_path.write_text(text, encoding="utf-8")
+        p.config = load_config(p.config_path)
+        assert p.alerts().delivered == {"email": 1}
+        assert len(smtp.messages) == 1 and "first own-voice use" in smtp.messages[0]["Subject"]
+
+
+def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_dir):
+    with SmtpMailbox() as smtp:
+        p = Planted(
+            tmp_path,
+            {
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp.port,
+                "smtp_starttls": False,
+                "mail_to": ["a@example.org"],
+                "briefing_mail": True,
+            },
+            secret_dir,
+        )
+        p.surge()
+        first, second = p.alerts(), p.alerts()
+        assert [e.rule for e in first.decided] == ["briefing"] and second.decided == []
+        (msg,) = smtp.messages
+        assert msg["Subject"].startswith("Monitor alert: Weekly briefing 20")
