@@ -332,7 +332,62 @@ def _variants(form: str) -> list[str]:
     keys = [normalise_form(f.rstrip("*")) for f in declensions(form)]
     out = keys[1:]
     for key in keys[:1]:
-        out += joined_variants(key)
+        spellings = spelling_variants(key)
+        out += spellings
+        for variant in [key, *spellings]:
+            out += joined_variants(variant)
+    return out
+
+
+# British and American spellings, and the hyphenated "co-operation" (hyphens are
+# spaces after normalisation).  Each pair is tried both ways, word by word.
+_SPELLINGS = (
+    ("cooperation", "co operation"),
+    ("cooperative", "co operative"),
+    ("coexistence", "co existence"),
+    ("neighborhood", "neighbourhood"),
+    ("neighbor", "neighbour"),
+    ("dialogue", "dialog"),
+    ("dialogues", "dialogs"),
+    ("defense", "defence"),
+    ("center", "centre"),
+    ("favor", "favour"),
+    ("labor", "labour"),
+    ("organization", "organisation"),
+    ("civilization", "civilisation"),
+    ("civilizations", "civilisations"),
+    ("globalization", "globalisation"),
+    ("multipolarization", "multipolarisation"),
+    ("militarization", "militarisation"),
+    ("modernization", "modernisation"),
+    ("normalization", "normalisation"),
+    ("stabilization", "stabilisation"),
+    ("democratization", "democratisation"),
+)
+_SPELLING_OF = {a: b for a, b in _SPELLINGS} | {b: a for a, b in _SPELLINGS}
+
+
+def spelling_variants(key: str) -> list[str]:
+    """`key` with every British/American variant swapped (all at once, then each alone)."""
+    if not key.isascii():
+        return []
+    out: list[str] = []
+    for one in _SPELLING_OF:
+        if one in key and (" " in one or one in key.split()):
+            padded = f" {key} "
+            swapped = padded.replace(f" {one} ", f" {_SPELLING_OF[one]} ").strip()
+            if swapped != key and swapped not in out:
+                out.append(swapped)
+    if len(out) > 1:
+        combined = f" {key} "
+        for a, b in _SPELLINGS:
+            if f" {a} " in combined:
+                combined = combined.replace(f" {a} ", f" {b} ")
+            elif f" {b} " in combined:
+                combined = combined.replace(f" {b} ", f" {a} ")
+        combined = combined.strip()
+        if combined != key and combined not in out:
+            out.append(combined)
     return out
 
 

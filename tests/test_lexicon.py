@@ -315,3 +315,47 @@ def test_context_anchors_do_not_swallow_concept_forms(shipped):
                 if form.startswith(tail) and len(form) > len(tail) and (anchor, form[:2]) not in allowed
             ]
     assert not clashes, clashes
+
+
+# ---- coverage an analyst expects (issue 12 section 5) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        ("The world continues to move toward multipolarity", "multipolarity"),  # UNGDC CHN 2022
+        ("推动世界多极化和经济全球化", "multipolarity"),
+        ("Президент говорил о принципах многополярного мира", "multipolarity"),  # 1tv.ru 2023-12-04
+        ("反对“小院高墙”", "small_yard_high_fence"),
+        ("a 'small yard, high fence' approach to chips", "small_yard_high_fence"),
+        ("中方无意打新冷战", "new_cold_war"),
+        ("China has no intention to fight a new Cold War", "new_cold_war"),
+        ("不搞封闭排外的小圈子", "small_circles"),  # MFA zh t1567715
+        ("外交部发言人表示，联合国安理会不是小圈子", "small_circles"),
+        ("弘扬全人类共同价值", "common_values_of_humanity"),  # 2023 government work report
+        ("democracy and freedom are common values of humanity", "common_values_of_humanity"),  # UNGDC CHN 2022
+        ("构建人类卫生健康共同体", "regional_community_shared_future"),
+        ("implement the Global Development, Security and Civilization Initiatives", "three_global_initiatives"),
+        ("落实三大全球倡议", "three_global_initiatives"),
+        ("At the United Nations the foreign ministers welcomed the GDI.", "global_development_initiative"),
+        ("At the United Nations the foreign ministers welcomed the GCI.", "global_civilization_initiative"),
+        ("At the United Nations the foreign ministers welcomed the GGI.", "global_governance_initiative"),
+        ("the Shanghai Co-operation Organisation", "sco"),
+        ("a community with a shared future for the neighbourhood", "regional_community_shared_future"),
+        ("dialog and consultation", "dialogue_and_consultation"),
+        ("Five Principles of Peaceful Co-existence", "five_principles_peaceful_coexistence"),
+        ("collective defence", "collective_defence"),
+        ("美日印澳四方安全對話", "quad"),  # Taiwan / Hong Kong rendering
+        ("美國的整合嚇阻", "integrated_deterrence"),
+        ("美國對台灣的延伸嚇阻", "extended_deterrence"),
+    ],
+)
+def test_coverage_forms(text, concept, shipped_matcher):
+    from ingest.score import find_matches
+
+    assert concept in {m.concept for m in find_matches(text, shipped_matcher)}
+
+
+@pytest.fixture(scope="module")
+def shipped_matcher(shipped):
+    return Matcher(shipped)
