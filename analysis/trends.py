@@ -1,7 +1,10 @@
 """Trend arithmetic over the pre-aggregated daily tables; pure pandas, no Streamlit.
 
-A share is always sum(numerators) / sum(denominators) over a bucket, never an
-average of daily ratios, and every bucket of the period exists (empty ones are 0).
+A pooled share is sum(numerators) / sum(denominators) over a bucket, never an average
+of daily ratios.  Every bucket of the period exists, but a bucket with no items has no
+share (NaN: a gap in the line, never 0 %).  Each share carries its n, a Wilson 95 %
+interval, and flags for thin buckets (n < min_items) and partial buckets (not fully
+covered by the period or the data).  docs/methodology.md says the same in words.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 GRANULARITIES = ("day", "week", "month", "year")
+MIN_ITEMS = 20  # default of dashboard.min_items: fewer items in a bucket is a thin sample
+Z95 = 1.959963984540054
 MEASURES = {"items": "items with the concept", "own_items": "own voice", "distanced_items": "distanced"}
 
 
@@ -94,11 +99,16 @@ def trend(
     by_group: bool = False,
     measures: Sequence[str] = ("items",),
     originals: bool = False,
+    min_items: int = MIN_ITEMS,
+    data_span: tuple[str | None, str | None] = (None, None),
 ) -> pd.DataFrame:
-    """Columns: bucket, [group_id], concept_id, measure, numerator, denominator, share.
+    """Columns: bucket, [group_id], concept_id, measure, numerator, denominator, share, low,
+    high, count, thin, partial.
 
     `sources` (id, group_id) restricts both numerator and denominator to the same
-    sources; with `by_group` each group gets its own denominator."""
+    sources; with `by_group` each group gets its own denominator.  `share` and `count` are
+    NaN where the bucket holds no items; `low`/`high` bound the share (Wilson, 95 %);
+    `data_span` (first, last day of the data) marks buckets the data only partly cover."""
     keys = ["bucket", "group_id"] if by_group else ["bucket"]
     ds = _with_groups(_in_period(daily_source, period, granularity), sources)
     ds["bucket"] = bucket_of(ds["day"], granularity)
@@ -127,7 +137,57 @@ def trend(
     out = out.merge(denominator.reset_index(), on=keys, how="left")
     out["denominator"] = out["denominator"].fillna(0).astype("int64")
     out["numerator"] = out["numerator"].astype("int64")
-    out["share"] = (out["numerator"] / out["denominator"].where(out["denominator"] > 0)).fillna(0.0)
+    return with_honesty(out, period, granularity, min_items, data_span)
+
+
+def with_honesty(
+    out: pd.DataFrame, period: Period, granularity: str, min_items: int, data_span: tuple[str | None, str | None]
+) -> pd.DataFrame:
+    """Share with gaps, Wilson interval, thin and partial flags for a frame with bucket,
+    numerator and denominator."""
+    n = out["denominator"].where(out["denominator"] > 0)
+    out["share"] = out["numerator"] / n
+    out["low"], out["high"] = wilson(out["numerator"], out["denominator"])
+    out["count"] = out["numerator"].where(out["denominator"] > 0)
+    out["thin"] = out["denominator"] < min_items
+    out["partial"] = out["bucket"].map(partial_buckets(period, granularity, data_span))
+    return out
+
+
+def wilson(k: pd.Series, n: pd.Series, z: float = Z95) -> tuple[pd.Series, pd.Series]:
+    """Wilson score interval of a proportion k/n (NaN where n = 0): it stays inside 0-1 and
+    is honest for small n and for shares near 0 or 1, where the normal approximation is not."""
+    n = n.where(n > 0).astype("float64")
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denom
+    return (centre - half).clip(lower=0.0), (centre + half).clip(upper=1.0)
+
+
+def bucket_end(start: pd.Timestamp, granularity: str) -> date:
+    if granularity == "week":
+        return (start + pd.Timedelta(days=6)).date()
+    if granularity == "month":
+        return (start + pd.offsets.MonthEnd(0)).date()
+    if granularity == "year":
+        return (start + pd.offsets.YearEnd(0)).date()
+    return start.date()
+
+
+def partial_buckets(
+    period: Period, granularity: str, data_span: tuple[str | None, str | None] = (None, None)
+) -> dict[pd.Timestamp, bool]:
+    """Bucket start -> whether the bucket reaches outside the period or outside the data
+    (a July whose data end on the 3rd reads as a fall, but is only three days)."""
+    first, last = period.start, period.end
+    if data_span[0]:
+        first = max(first, date.fromisoformat(data_span[0]))
+    if data_span[1]:
+        last = min(last, date.fromisoformat(data_span[1]))
+    out = {}
+    for start in buckets(period, granularity):
+        out[start] = start.date() < first or bucket_end(start, granularity) > last
     return out
 
 
@@ -204,32 +264,77 @@ def headline(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) 
     }
 
 
+@dataclass(frozen=True)
+class Movers:
+    """Concept shares now and before over a matched panel of sources."""
+
+    table: pd.DataFrame  # concept_id, items_now, share_now, items_before, share_before, change_pp
+    panel: tuple[str, ...]  # source ids active in both periods: the only ones compared
+    left_out: tuple[str, ...]  # chosen sources active in only one of the two periods
+    total_now: int
+    total_before: int
+    reason: str | None = None  # why there are no movers, in words
+
+
+def matched_panel(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) -> tuple[list[str], list[str]]:
+    """(sources with items in both the period and the one before, those with items in only one)."""
+    active = []
+    for p in (period, period.previous()):
+        ds = _in_period(daily_source, p)
+        ds = ds[ds["source_id"].isin(sources["id"]) & (ds["items"] > 0)]
+        active.append(set(ds["source_id"]))
+    both = sorted(active[0] & active[1])
+    return both, sorted((active[0] | active[1]) - set(both))
+
+
 def concept_movers(
-    daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period
-) -> pd.DataFrame:
-    """Per concept: share of items using it now and in the previous period, and the change
-    in percentage points; sorted from the biggest rise to the biggest fall."""
-    rows = []
+    daily_source: pd.DataFrame,
+    daily_concept: pd.DataFrame,
+    sources: pd.DataFrame,
+    period: Period,
+    min_items: int = MIN_ITEMS,
+    data_span: tuple[str | None, str | None] = (None, None),
+) -> Movers:
+    """Per concept: share of the panel's items using it now and in the previous period, and
+    the change in percentage points, biggest rise first.  Only sources active in both
+    periods count (a matched panel), so a feed that starts or stops does not read as a shift;
+    no movers when either period holds fewer than `min_items` panel items or lies partly
+    outside the data."""
+    panel, left = matched_panel(daily_source, sources, period)
+    rows, totals = [], []
     for name, p in (("now", period), ("before", period.previous())):
         ds = _in_period(daily_source, p)
-        total = int(ds.loc[ds["source_id"].isin(sources["id"]), "items"].sum())
+        totals.append(int(ds.loc[ds["source_id"].isin(panel), "items"].sum()))
         dc = _in_period(daily_concept, p)
-        counts = dc[dc["source_id"].isin(sources["id"])].groupby("concept_id")["items"].sum()
-        rows.append(pd.DataFrame({f"items_{name}": counts, f"total_{name}": total}))
+        counts = dc[dc["source_id"].isin(panel)].groupby("concept_id")["items"].sum()
+        rows.append(pd.DataFrame({f"items_{name}": counts}))
+    cols = ["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"]
+    reason = _no_movers_reason(totals, min_items, period, data_span)
     out = pd.concat(rows, axis=1).fillna(0)
-    if out.empty:
-        return pd.DataFrame(
-            columns=["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"]
-        )
-    out["total_now"] = out["total_now"].max()
-    out["total_before"] = out["total_before"].max()
-    for name in ("now", "before"):
-        total = out[f"total_{name}"]
-        out[f"share_{name}"] = (out[f"items_{name}"] / total.where(total > 0)).fillna(0.0)
+    if reason or out.empty:
+        return Movers(pd.DataFrame(columns=cols), tuple(panel), tuple(left), totals[0], totals[1], reason)
+    for name, total in (("now", totals[0]), ("before", totals[1])):
+        out[f"share_{name}"] = out[f"items_{name}"] / total
     out["change_pp"] = (out["share_now"] - out["share_before"]) * 100
     out = out.rename_axis("concept_id").reset_index()
-    cols = ["concept_id", "items_now", "share_now", "items_before", "share_before", "change_pp"]
-    return out[cols].sort_values(["change_pp", "concept_id"], ascending=[False, True]).reset_index(drop=True)
+    table = out[cols].sort_values(["change_pp", "concept_id"], ascending=[False, True]).reset_index(drop=True)
+    return Movers(table, tuple(panel), tuple(left), totals[0], totals[1])
+
+
+def _no_movers_reason(
+    totals: list[int], min_items: int, period: Period, data_span: tuple[str | None, str | None]
+) -> str | None:
+    previous = period.previous()
+    if data_span[0] and previous.first < data_span[0]:
+        return f"the previous period ({previous.first} to {previous.last}) starts before the data ({data_span[0]})"
+    if data_span[1] and period.last > data_span[1]:
+        return f"the period runs past the newest data ({data_span[1]})"
+    if min(totals) < min_items:
+        return (
+            f"too few items from sources active in both periods ({totals[0]:,} now, {totals[1]:,} before; "
+            f"at least {min_items} each are needed)"
+        )
+    return None
 
 
 def top_concepts(daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period, n: int = 5) -> list[str]:

@@ -19,7 +19,6 @@ _FMT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 
 _LINE_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=360, labelFontSize=12, symbolType="stroke",
                           symbolStrokeWidth=2.5, symbolSize=400)
-_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [3, 5], [1, 0], [6, 3]]
 
 
 def _scale(domain: Sequence[str], colour: Mapping[str, str]) -> alt.Scale:
@@ -27,9 +26,50 @@ def _scale(domain: Sequence[str], colour: Mapping[str, str]) -> alt.Scale:
 
 
 def _value_axis(normalised: bool) -> tuple[str, alt.Axis]:
+    """`share` and `count` are null where a bucket holds no items: the line breaks there."""
     if normalised:
         return "share:Q", alt.Axis(format="%", title="Share of all items", **AXIS)
-    return "numerator:Q", alt.Axis(format="d", title="Items", **AXIS)
+    return "count:Q", alt.Axis(format="d", title="Items", **AXIS)
+
+
+def _tooltip(series: Sequence[str]) -> list:
+    return [
+        alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"),
+        *[alt.Tooltip(f"{s}:N") for s in series],
+        alt.Tooltip("share:Q", title="Share", format=".1%"),
+        alt.Tooltip("low:Q", title="95% interval from", format=".1%"),
+        alt.Tooltip("high:Q", title="95% interval to", format=".1%"),
+        alt.Tooltip("numerator:Q", title="Items with concept", format=","),
+        alt.Tooltip("denominator:Q", title="n (all items)", format=","),
+        alt.Tooltip("note:N", title="Note"),
+    ]
+
+
+def _with_notes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `note` per point: why it is drawn hollow (thin sample, partial bucket) or absent."""
+    frame = frame.copy()
+    for column in ("thin", "partial"):
+        if column not in frame:
+            frame[column] = False
+    note = pd.Series("", index=frame.index)
+    note = note.mask(frame["thin"], "thin: fewer items than dashboard.min_items")
+    note = note.mask(frame["partial"], note.where(note == "", note + "; ") + "partial bucket")
+    note = note.mask(frame["denominator"] == 0, "no items: a gap, not 0%")
+    frame["note"] = note
+    frame["solid"] = ~(frame["thin"] | frame["partial"])
+    return frame
+
+
+def _points(base: alt.Chart, pick: alt.Parameter, size: int) -> list[alt.Chart]:
+    """Solid points for full buckets with enough items; hollow, faded ones for thin or
+    partial buckets, so a swing on one speech never looks like a finding."""
+    solid = base.transform_filter("datum.solid").mark_point(filled=True, size=size, invalid="filter")
+    hollow = base.transform_filter("!datum.solid").mark_point(filled=False, size=size, strokeWidth=1.5,
+                                                                 invalid="filter")
+    return [
+        solid.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45))),
+        hollow.encode(opacity=alt.value(0.5)),
+    ]
 
 
 def trend_lines(
@@ -44,29 +84,19 @@ def trend_lines(
     """Lines per `series` column value over `bucket`; a click on a point is the selection `pick`.
     `coverage` (day, name, change) adds dashed rules where sources start or stop reporting."""
     y, axis = _value_axis(normalised)
+    frame = _with_notes(frame)
     domain = list(dict.fromkeys(frame[series].tolist()))
     pick = alt.selection_point(name=PICK, fields=["bucket", series], on="click")
     base = alt.Chart(frame).encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
         y=alt.Y(y, axis=axis, scale=alt.Scale(zero=True)),
         color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None, legend=_LINE_LEGEND),
-        tooltip=[
-            alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"),
-            alt.Tooltip(f"{series}:N", title="Series"),
-            alt.Tooltip("numerator:Q", title="Items with concept", format=","),
-            alt.Tooltip("denominator:Q", title="All items", format=","),
-            alt.Tooltip("share:Q", title="Share", format=".1%"),
-        ],
+        tooltip=_tooltip([series]),
     )
-    # Concepts of one family share a hue; a dash pattern per series keeps them apart.
-    lines = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
-        strokeDash=alt.StrokeDash(f"{series}:N", title=None, scale=alt.Scale(domain=domain, range=_DASHES),
-                                  legend=_LINE_LEGEND)
-    )
-    points = base.mark_point(filled=True, size=45).add_params(pick).encode(
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))
-    )
-    layers: list[alt.Chart] = [lines, points]
+    # Straight segments between real points (no smoothing that invents values); a bucket
+    # without items breaks the line.  Each series has its own hue (colours.series_colours).
+    lines = base.mark_line(strokeWidth=2, interpolate="linear", invalid="break-paths-filter-domains")
+    layers: list[alt.Chart] = [lines, *_points(base, pick, 45)]
     if coverage is not None and not coverage.empty:
         layers.append(coverage_rules(coverage))
     return alt.layer(*layers).properties(height=height)
@@ -84,20 +114,18 @@ def small_multiples(frame: pd.DataFrame, series: str, facet: str, colour: Mappin
                     normalised: bool = True, granularity: str = "week", columns: int = 3) -> alt.FacetChart:
     """One panel per `facet` value, lines per `series`, one shared y scale."""
     y, axis = _value_axis(normalised)
+    frame = _with_notes(frame)
     domain = list(dict.fromkeys(frame[series].tolist()))
     pick = alt.selection_point(name=PICK, fields=["bucket", series, facet], on="click")
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
         y=alt.Y(y, axis=axis),
         color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None,
                         legend=alt.Legend(orient="bottom", labelLimit=360)),
-        tooltip=[alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"), f"{facet}:N", f"{series}:N",
-                 alt.Tooltip("numerator:Q", title="Items with concept"),
-                 alt.Tooltip("denominator:Q", title="All items"),
-                 alt.Tooltip("share:Q", title="Share", format=".1%")],
+        tooltip=_tooltip([facet, series]),
     )
-    layered = alt.layer(base.mark_line(strokeWidth=2),
-                        base.mark_point(filled=True, size=35).add_params(pick)).properties(height=200, width=260)
+    line = base.mark_line(strokeWidth=2, interpolate="linear", invalid="break-paths-filter-domains")
+    layered = alt.layer(line, *_points(base, pick, 35), data=frame).properties(height=200, width=260)
     return layered.facet(facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontSize=13)),
                          columns=columns).resolve_scale(y="shared")
 
@@ -153,3 +181,4 @@ def selected_points(event: object) -> list[dict]:
     except (KeyError, TypeError, AttributeError):
         return []
     return [p for p in points if isinstance(p, dict)] if isinstance(points, list) else []
+

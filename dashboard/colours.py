@@ -49,3 +49,13 @@ WATCH_COLOURS = ("#222222", "#8c6d31", "#393b79", "#843c39", "#637939", "#7b4173
 def watch_colours(series_ids: list[str]) -> dict[str, str]:
     """Dark, unsaturated colours for watches, apart from the family hues of concepts."""
     return {sid: WATCH_COLOURS[i % len(WATCH_COLOURS)] for i, sid in enumerate(series_ids)}
+
+
+# Okabe & Ito's colour-blind-safe palette, ordered for lines on white (the yellow last).
+SERIES_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+def series_colours(labels: list[str]) -> dict[str, str]:
+    """A distinct colour-blind-safe hue per series on one chart, in the order given (a chart
+    holds at most eight series; beyond that hues repeat)."""
+    return {label: SERIES_PALETTE[i % len(SERIES_PALETTE)] for i, label in enumerate(labels)}

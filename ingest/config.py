@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dashboard", "refresh_seconds", 300, "How often an open dashboard re-reads the store."),
     Setting("dashboard", "default_days", 90, "Default period shown, in days back from the newest item."),
     Setting("dashboard", "page_size", 50, "Rows per page in the article list."),
+    Setting(
+        "dashboard",
+        "min_items",
+        20,
+        "Buckets with fewer items are thin: drawn hollow and faded, and left out of rose/fell most.",
+    ),
     # Alerts (README "Watches and alerts"). Secrets never sit in this file: only where to read them.
     Setting("alerts", "enabled", True, "Evaluate watches and alert rules after each ingest run."),
     Setting("alerts", "dashboard_url", "http://localhost:8501", "Dashboard address used in links inside alerts."),

@@ -257,3 +257,98 @@ def test_coarse_items_count_only_in_buckets_at_least_as_coarse(honest):
     )
     assert "2 item(s) dated only to the month" in note and "3 item(s) dated only to the year" in note
     assert "7 undated item(s)" in note
+
+
+# ---- gaps, n, intervals, thin and partial buckets, matched panels (points 4-7) ---------------
+
+SPAN = ("2026-09-07", "2026-11-25")
+
+
+def test_empty_buckets_are_gaps_and_every_share_has_n_and_a_wilson_interval(honest):
+    from analysis import trends
+
+    ds, dc, sources = _daily(honest)
+    chosen = sources[sources["group_id"].isin(["cn-official", "regional-media"])]
+    period = trends.Period(date(2026, 10, 5), date(2026, 11, 25))
+    out = trends.trend(ds, dc, chosen, period, "week", ["win_win_cooperation"], by_group=True, data_span=SPAN)
+    regional = out[out["group_id"] == "regional-media"]
+    assert (regional["denominator"] == 0).all() and regional["share"].isna().all() and regional["low"].isna().all()
+    wire = out[out["group_id"] == "cn-official"].set_index("bucket")
+    full = wire.loc[pd.Timestamp("2026-10-05")]
+    assert (full["numerator"], full["denominator"]) == (6, 7)
+    # Wilson 95% for 6/7, computed by hand: centre (p + z²/2n)/(1 + z²/n), half-width z·sqrt(p(1-p)/n + z²/4n²)/(...)
+    assert (full["low"], full["high"]) == (pytest.approx(0.4869, abs=1e-4), pytest.approx(0.9743, abs=1e-4))
+    assert full["thin"] and not full["partial"], "7 items a week is a thin sample"
+    assert wire.loc[pd.Timestamp("2026-11-23"), "partial"], "data end on Wednesday 25th: the last week is partial"
+
+
+def test_a_thick_bucket_is_solid_and_a_month_cut_by_the_data_is_partial(honest):
+    from analysis import trends
+
+    ds, dc, sources = _daily(honest)
+    heads = sources[sources["id"] == "heads"]
+    period = trends.Period(date(2026, 9, 1), date(2026, 11, 30))
+    out = trends.trend(ds, dc, heads, period, "month", ["win_win_cooperation"], data_span=SPAN).set_index("bucket")
+    october, november = out.loc[pd.Timestamp("2026-10-01")], out.loc[pd.Timestamp("2026-11-01")]
+    assert october["denominator"] == 13 * 30 and not october["thin"]
+    assert november["partial"] and not october["partial"]
+    assert pd.isna(out.loc[pd.Timestamp("2026-09-01"), "share"]), "heads starts in October: September is a gap"
+
+
+def test_movers_compare_a_matched_panel_and_name_what_they_leave_out(honest):
+    from analysis import trends
+
+    ds, dc, sources = _daily(honest)
+    everyone = sources[sources["group_id"] != "seed"]
+    # heads (30 headlines a day) starts on 2026-10-19, inside this period but not the previous one
+    period = trends.Period(date(2026, 10, 12), date(2026, 10, 25))
+    movers = trends.concept_movers(ds, dc, everyone, period, min_items=10, data_span=SPAN)
+    assert "heads" in movers.left_out and "heads" not in movers.panel
+    assert set(movers.panel) == {"wire", "think"}
+    panel_count = (
+        "SELECT count(*) AS n FROM items WHERE source_id IN ('wire', 'think') AND day BETWEEN ? AND ? "
+        "AND date_precision IN ('time', 'day')"
+    )
+    assert movers.total_now == rows(honest, panel_count, ("2026-10-12", "2026-10-25"))[0]["n"]
+    assert movers.total_before == rows(honest, panel_count, ("2026-09-28", "2026-10-11"))[0]["n"]
+    assert movers.reason is None and not movers.table.empty
+    pooled_with_heads = trends.headline(ds, everyone, period)
+    assert pooled_with_heads["items"] > movers.total_now, "the panel drops the source that only just started"
+    thin = trends.concept_movers(ds, dc, everyone, period, min_items=20, data_span=SPAN)
+    assert thin.table.empty and "too few items" in (thin.reason or "")
+    early = trends.concept_movers(ds, dc, everyone, trends.Period(date(2026, 9, 10), date(2026, 9, 20)), 1, SPAN)
+    assert early.table.empty and "starts before the data" in (early.reason or "")
+
+
+def _table(at, column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_compare_page_shows_gaps_n_intervals_and_thin_flags(page):
+    at = page(
+        "compare",
+        mode="across",
+        concepts="win_win_cooperation",
+        groups="cn-official,regional-media,western-media",
+        **{"from": "2026-10-05", "to": "2026-11-25"},
+        bucket="week",
+    )
+    table = _table(at, "low")
+    assert {"denominator", "share", "low", "high", "thin", "partial"} <= set(table.columns)
+    regional = table[table["group"] == "Regional media"]
+    assert (regional["denominator"] == 0).all() and regional["share"].isna().all()
+    wire = table[table["group"] == "Chinese official & state media"]
+    assert wire["thin"].all() and not table[table["group"] == "Western media"]["thin"].iloc[-2]
+    assert table["partial"].iloc[-1]
+    shown = " ".join(c.value for c in at.caption)
+    assert "Wilson" in shown and "gap" in shown
+    assert "dated only to the month" in shown or "dated only to the year" in shown or "undated item" in shown
+
+
+def test_overview_names_its_panel_and_what_it_leaves_out(page):
+    at = page("overview", **{"from": "2026-10-12", "to": "2026-10-25"}, concepts="win_win_cooperation", bucket="week")
+    shown = " ".join(c.value for c in at.caption)
+    assert "matched panel" in shown and "heads" in shown, "the source active in one period only is named"
+    assert "undated item(s)" in shown
+    table = _table(at, "low")
+    assert table["denominator"].gt(0).all() and table["low"].notna().all()

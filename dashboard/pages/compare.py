@@ -4,7 +4,7 @@ own-voice against its distanced use; small multiples on a shared scale, the same
 import streamlit as st
 
 from analysis import trends
-from dashboard import charts, controls, queries, watch_queries
+from dashboard import charts, colours, controls, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
 MODES = {
@@ -49,8 +49,10 @@ if not chosen or sources.empty:
     st.stop()
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
+min_items = int(ctx.setting("min_items"))
 frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures,
-                     originals=originals)
+                     originals=originals, min_items=min_items,
+                     data_span=(ctx.status["first_day"], ctx.status["last_day"]))
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
     frame["group"] = frame["group_id"].map(ref.group_label)
@@ -59,11 +61,10 @@ if mode == "across":
     series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups}
 elif mode == "within":
     series, facet = "concept", None
-    colour = {ref.concept_label(c): ref.concept_colour[c] for c in chosen}
+    colour = colours.series_colours([ref.concept_label(c) for c in chosen])
 else:
     series, facet = "voice", "group"
-    base = ref.concept_colour[chosen[0]]
-    colour = {"own voice": base, "distanced": "#999999"}
+    colour = colours.series_colours(["own voice", "distanced"])
 
 if frame["denominator"].sum() == 0:
     st.info(f"No items from these groups between {period.first} and {period.last}.")
@@ -73,8 +74,10 @@ else:
     else:
         chart = charts.trend_lines(frame, series, colour, normalised, bucket)
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
-    st.caption("All panels share one scale. Share = items ÷ all items from the same group's sources in "
-               "the bucket. Click a point to list its articles. "
+    st.caption("All panels share one scale. Share = items ÷ all items (n) from the same group's sources in "
+               "the bucket; the tooltip and the table give n and the 95% (Wilson) interval. A bucket without "
+               f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
+               "Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket),
                                       queries.undated_in(ctx.store_path, ctx.version, sources["id"]), bucket))
     points = charts.selected_points(event)
@@ -87,11 +90,6 @@ else:
         voice = {"own voice": "own", "distanced": "distanced"}.get(points[0].get("voice"))
         controls.open_articles({"from": days.start, "to": days.end, "groups": [picked_group] if picked_group
                                 else groups, "concepts": [concept], "voice": voice})
-    columns = ["bucket"] + [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1
-                            or c == series] + ["numerator", "denominator", "share"]
-    st.dataframe(frame[list(dict.fromkeys(columns))], hide_index=True, key="cmp_table", width="stretch",
-                 column_config={"bucket": st.column_config.DateColumn("Bucket from", format="YYYY-MM-DD"),
-                                "numerator": st.column_config.NumberColumn("Items with concept"),
-                                "denominator": st.column_config.NumberColumn("All items"),
-                                "share": st.column_config.NumberColumn("Share", format="percent")})
+    labels = [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1 or c == series]
+    trend_table.show(frame, labels, "cmp_table")
 controls.write_url(state)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import trends
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, listing, queries, watch_queries
+from dashboard import charts, colours, controls, listing, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
 ctx = open_page("Overview")
@@ -16,7 +16,9 @@ with right:
 sources = ctx.ref.sources_in(groups)
 ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period.previous()), period.last)
 figures = trends.headline(ds, sources, period)
-movers = trends.concept_movers(ds, dc, sources, period)
+min_items = int(ctx.setting("min_items"))
+span = (ctx.status["first_day"], ctx.status["last_day"])
+movers = trends.concept_movers(ds, dc, sources, period, min_items, span)
 # Watches join the concepts as series for the chart (the movers above stay concepts).
 dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, trends.read_from(period.previous()), period.last)
 
@@ -25,16 +27,26 @@ cols[0].metric("Items ingested", f"{figures['items']:,}")
 cols[1].metric("Matching items", f"{figures['matching']:,}")
 cols[2].metric("Share matching", f"{figures['share']:.1%}")
 cols[3].metric("Sources active", f"{figures['sources_active']:,}")
-rises, falls = movers[movers["change_pp"] > 0], movers[movers["change_pp"] < 0].iloc[::-1]
+table = movers.table
+rises, falls = table[table["change_pp"] > 0], table[table["change_pp"] < 0].iloc[::-1]
 for col, label, rows in ((cols[4], "Rose most", rises), (cols[5], "Fell most", falls)):
     if rows.empty:
-        col.metric(label, "—", help="No concept changed share against the previous period.")
+        why = movers.reason or "no concept changed share against the previous period"
+        col.metric(label, "—", help=f"No movers: {why}.")
     else:
         top = rows.iloc[0]
         col.metric(label, f"{top['change_pp']:+.1f} pp",
-                   help=f"Share of items using the concept, {period.first}..{period.last} vs the previous "
-                        f"{period.days} days: {top['share_now']:.1%} vs {top['share_before']:.1%}.")
+                   help=f"Share of the panel's items using the concept, {period.first}..{period.last} vs the "
+                        f"previous {period.days} days: {top['share_now']:.1%} of {movers.total_now:,} vs "
+                        f"{top['share_before']:.1%} of {movers.total_before:,}.")
         col.caption(md_escape(ctx.ref.concept_label(top["concept_id"])))
+panel_names = ", ".join(ctx.ref.source_name(s) for s in movers.panel) or "none"
+st.caption(md_escape(
+    f"Rose / fell most compare like with like: only the {len(movers.panel)} source(s) with items in both "
+    f"this period and the previous {period.days} days (the matched panel: {panel_names})."
+    + (f" Left out as active in only one period: {', '.join(ctx.ref.source_name(s) for s in movers.left_out)}."
+       if movers.left_out else "")
+    + (f" No movers: {movers.reason}." if movers.reason else "")))
 
 undated = queries.undated_in(ctx.store_path, ctx.version, sources["id"])
 note = trends.left_out_note(trends.left_out(ds, sources, period, None), undated, None)
@@ -61,14 +73,17 @@ with c3:
 state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised, "nocopies": originals}
 
 if chosen:
-    frame = trends.trend(ds, dc, sources, period, bucket, chosen, originals=originals)
+    frame = trends.trend(ds, dc, sources, period, bucket, chosen, originals=originals, min_items=min_items,
+                         data_span=span)
     frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
-    colour = {ctx.ref.concept_label(c): ctx.ref.concept_colour[c] for c in chosen}
+    colour = colours.series_colours([ctx.ref.concept_label(c) for c in chosen])
     coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
-    st.caption("Share = items using the concept ÷ all items from the same sources in the bucket (sums, not "
-               "averages). Dashed rules: a source started or stopped reporting. Click a point to list its articles. "
+    st.caption("Share = items using the concept ÷ all items (n) from the same sources in the bucket (sums, not "
+               "averages); the tooltip and the table give n and the 95% (Wilson) interval. A bucket without "
+               f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
+               "source started or stopped reporting. Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket), 0, bucket))
     points = charts.selected_points(event)
     if points:
@@ -77,12 +92,7 @@ if chosen:
         concept = label_to_id.get(points[0].get("concept"), "")
         controls.open_articles({"from": days.start, "to": days.end, "groups": groups, "concepts": [concept]})
     with st.expander("The numbers behind the chart"):
-        table = frame[["bucket", "concept", "numerator", "denominator", "share"]]
-        st.dataframe(table, key="ov_table", hide_index=True, width="stretch", column_config={
-            "bucket": st.column_config.DateColumn("Bucket from", format="YYYY-MM-DD"),
-            "numerator": st.column_config.NumberColumn("Items with concept"),
-            "denominator": st.column_config.NumberColumn("All items"),
-            "share": st.column_config.NumberColumn("Share", format="percent")})
+        trend_table.show(frame, ["concept"], "ov_table")
     if not coverage.empty:
         with st.expander(f"Coverage changes in the period ({len(coverage)})"):
             st.dataframe(coverage.assign(group=coverage["group_id"].map(ctx.ref.group_label))[
