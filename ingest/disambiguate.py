@@ -1,7 +1,9 @@
 """Rules that decide what a match counts as, once the matches of a text are known.
 
 - A full form followed by its acronym or short form in brackets is one mention:
-  "Shanghai Cooperation Organization (SCO)", 上海合作组织（上合组织）.
+  "Shanghai Cooperation Organization (SCO)", 上海合作组织（上合组织）, "БРИКС (англ. BRICS)".
+- kremlin.ru pages carry glossary notes ("Краткая справка …") that repeat a name the
+  text has just used: the repeat is not a mention.
 - Bare 命运共同体 ("community of shared future") names the mankind concept only when
   its sentence names no pair or region: "两岸同胞是血脉相连的命运共同体" (the two sides
   of the Strait), "中柬…命运共同体", "中国—东盟…更为紧密的命运共同体" are the bilateral or
@@ -23,24 +25,31 @@ class _Match(Protocol):
     form: str
 
 
-_OPEN_BRACKET = re.compile(r"\s{0,2}[(\uff08\[\u3010]\s{0,2}$")
+# "(SCO)", "（上合组织）", and the language labels of glossaries: "(англ. BRICS)"
+_OPEN_BRACKET = re.compile(
+    r"\s{0,2}[(\uff08\[\u3010]\s{0,2}(?:англ\.|англ\.?:|eng\.|english:|英文[:：]?|简称|俄文[:：]?)?\s{0,2}$", re.I
+)
+_GLOSSARY_LABEL = re.compile(r"Краткая справка\s{1,3}$")
 _CLOSE_BRACKET = re.compile(r"^\s{0,2}[)\uff09\]\u3011]")
 
 
 def drop_bracketed_repeats(text: str, matches: list) -> list:
-    """Drop a match that repeats the previous match's concept inside brackets right after it."""
+    """Drop a match that repeats the previous match's concept inside brackets right after
+    it, and the label of a kremlin.ru glossary note ("Краткая справка БРИКС (англ. BRICS)
+    …"), which repeats a name the text has just used."""
     out: list = []
+    prev = None  # the previous match, kept or not
     for m in matches:
-        prev = out[-1] if out else None
-        if (
+        repeat = _GLOSSARY_LABEL.search(text, max(0, m.start - 20), m.start) is not None or (
             prev is not None
             and prev.concept == m.concept
-            and m.start - prev.end <= 4
-            and _OPEN_BRACKET.search(text[prev.end : m.start])
-            and _CLOSE_BRACKET.search(text[m.end : m.end + 3])
-        ):
-            continue
-        out.append(m)
+            and m.start - prev.end <= 12
+            and _OPEN_BRACKET.search(text[prev.end : m.start]) is not None
+            and _CLOSE_BRACKET.search(text[m.end : m.end + 3]) is not None
+        )
+        prev = m
+        if not repeat:
+            out.append(m)
     return out
 
 

@@ -32,13 +32,14 @@ PROBES = re.compile(
     r"security (?:concept|outlook|vision)|shared (?:future|destiny)|cold[- ]war|hegemon|zero[- ]sum|"
     r"sanction|long[- ]arm|alliance|bloc\b|multilateralism|sovereignty|internal affairs|win-win|"
     r"indivisib|initiative|consultation|security concerns|non-traditional|"
-    r"安全观|命运共同体|冷战|霸权|零和|制裁|长臂|同盟|集团|多边主义|主权|内政|共赢|不可分割|倡议|协商|安全关切|传统安全",
+    r"安全观|命运共同体|冷战|霸权|零和|制裁|长臂|同盟|集团|多边主义|主权|内政|共赢|不可分割|倡议|协商|安全关切|传统安全|"
+    r"неделим|многополяр|ШОС|Шанхайск|БРИКС|ОДКБ|расширени\w* НАТО|архитектур|холодн\w* войн|гегемон|санкци|правилах",
     re.I,
 )
 
 
 def load_documents() -> dict[str, str]:
-    """Golden documents by key ('seed:<stem>', 'mfa:<id>', 'ungdc:<id>'), in documents.json order."""
+    """Golden documents by key ('seed:<stem>', 'mfa:<id>', 'ungdc:<id>', 'ru:<id>'), in documents.json order."""
     wanted = json.loads((GOLDEN / "documents.json").read_text(encoding="utf-8"))
     docs: dict[str, str] = {}
     for stem in wanted["seed"]:
@@ -46,7 +47,9 @@ def load_documents() -> dict[str, str]:
     mfa = CORPUS / "mfa_spokesperson_2016_2020"
     docs.update(_from_jsonl(mfa, ("mfa_en.jsonl", "mfa_zh.jsonl"), "mfa", wanted["mfa"]))
     docs.update(_from_jsonl(CORPUS / "ungdc_selected_1971_2024", ("ungdc_selected.jsonl",), "ungdc", wanted["ungdc"]))
-    missing = [f"{k}:{i}" for k in ("mfa", "ungdc") for i in wanted[k] if f"{k}:{i}" not in docs]
+    ru_files = ("kremlin_ru_2025.jsonl", "putin_lavrov_ru_2000_2025.jsonl", "munich_2007_ru.jsonl")
+    docs.update(_from_jsonl(CORPUS / "ru_official_ru", ru_files, "ru", wanted.get("ru", [])))
+    missing = [f"{k}:{i}" for k in ("mfa", "ungdc", "ru") for i in wanted.get(k, []) if f"{k}:{i}" not in docs]
     if missing:
         raise LookupError(f"golden documents not in the corpus: {missing}")
     return docs
