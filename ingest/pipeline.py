@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 # Rows of an archive scored and stored per transaction: bounds the memory an import
 # needs and what a crash can lose (measured in bench/archive.py).
 ARCHIVE_BATCH = 1000
+# Worker processes take a few seconds to start and scoring is about a third of an import's
+# work, so they pay only for long archives (bench/archive.py measures both ways).
+PARALLEL_AFTER_BATCHES = 10
 MAX_PROBLEMS_KEPT = 100  # bad rows are all counted; the first ones are kept to be shown
 
 
@@ -270,6 +273,7 @@ class Ingest:
             raise FileNotFoundError(f"{source.path}: archive file not found (source '{source.id}')")
         batch: list[Item] = []
         outlets: dict[str, tuple[str, str]] = {}
+        batches = 0
         for row in read_archive(source, self.now):
             if isinstance(row, RowProblem):
                 outcome.failed += 1
@@ -281,7 +285,9 @@ class Ingest:
                 outlets[row.item.source_id] = (row.outlet, row.group)
             batch.append(row.item)
             if len(batch) >= self.archive_batch:
-                self._store_items(run_id, outcome, batch, outlets=outlets, final=False)
+                batches += 1
+                parallel = batches > PARALLEL_AFTER_BATCHES
+                self._store_items(run_id, outcome, batch, outlets=outlets, final=False, parallel=parallel)
                 batch, outlets = [], {}
         if outcome.failed:
             shown = "; ".join(outcome.problems[:3])
@@ -298,6 +304,7 @@ class Ingest:
         meta: tuple[str, str | None] | None = None,
         outlets: dict[str, tuple[str, str]] | None = None,
         final: bool = True,
+        parallel: bool = False,
     ) -> None:
         """Score and store `items` in one transaction; the `final` batch of a source also
         records its outcome, feed state and archive fingerprint."""
@@ -305,9 +312,7 @@ class Ingest:
         # unchanged feed costs lookups, not matching.
         fresh = [item for item in items if self.store.find_duplicate(item) is None]
         outcome.duplicates += len(items) - len(fresh)
-        # Workers start only for an archive longer than one batch: a feed or a small
-        # archive would wait longer for them than for its own scoring.
-        parallel = self.scorer.started or not final
+        parallel = parallel or self.scorer.started
         jobs = [(item.text, item.language) for item in fresh]
         results = [kept_matches(r) for r in self.scorer.score_all(jobs, parallel)]
         scored = [(item, result, text_hash(item.title, item.text)) for item, result in zip(fresh, results, strict=True)]

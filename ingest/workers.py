@@ -53,6 +53,7 @@ class Scorer:
         self.distanced_weight = distanced_weight
         self.processes = max(1, processes)
         self._pool: ProcessPoolExecutor | None = None
+        self.scored_in_workers = 0
 
     def score(self, text: str, language: str) -> Any:
         return score_text(text, self.matcher, language, self.threshold, self.distanced_weight)
@@ -70,6 +71,7 @@ class Scorer:
             return [self.score(text, language) for text, language in jobs]
         pool = self._started()
         chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+        self.scored_in_workers += len(jobs)
         return [result for chunk in pool.map(_score_chunk, chunks) for result in chunk]
 
     def _started(self) -> ProcessPoolExecutor:

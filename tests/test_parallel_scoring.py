@@ -42,10 +42,11 @@ def _ingest(directory, archive, processes, lexicon=LEXICON):
     config = load_config(cfg)
     with Store(config.store_path) as store:
         ingest = Ingest(config, load_lexicon(config.lexicon_path), store, now=NOW)
-        ingest.archive_batch = 16  # several batches, so the workers are used
+        ingest.archive_batch = 4  # more batches than PARALLEL_AFTER_BATCHES, so the workers are used
         ingest.scorer.processes = processes
         report = ingest.run()
         assert not ingest.scorer.started, "the run shuts its workers down"
+        assert (ingest.scorer.scored_in_workers > 0) == (processes > 1)
     assert not report.errors and report.new == 80
     return config
 
