@@ -135,6 +135,8 @@ def _sender(config: Config, channel: str) -> Callable[[Sequence[AlertEvent], str
                 "or $MONITOR_WEBHOOK_SECRET"
             )
         key = secret.encode("utf-8")
+        if not str(settings["webhook_url"]).lower().startswith(("http://", "https://")):
+            raise ConfigError(f"{config.path}: 'alerts.webhook_url' must be an http:// or https:// URL")
 
         def send_webhook(events: Sequence[AlertEvent], batch: str) -> str:
             body = webhook_body(events, batch, now_utc())

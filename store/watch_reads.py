@@ -61,10 +61,13 @@ class WatchReads:
         return None if row is None else str(row[0])
 
     def new_items(self, watch: Watch, sources: Sequence[str], limit: int = 500) -> pd.DataFrame:
-        """Matched items newer than the watch itself from the given sources, oldest first."""
+        """Matched items newer than the watch itself from the given sources that have no
+        alert yet, oldest first (so a backlog beyond `limit` is worked off run by run)."""
         marks = ",".join("?" * len(sources))
         return self._items(
-            f"w.watch_name = ? AND i.id > ? AND i.source_id IN ({marks}) ORDER BY i.id LIMIT ?",
+            f"""w.watch_name = ? AND i.id > ? AND i.source_id IN ({marks})
+                AND NOT EXISTS (SELECT 1 FROM alert_events e WHERE e.event_key = 'item:' || w.watch_name || ':' || i.id)
+                ORDER BY i.id LIMIT ?""",
             (watch.name, watch.alerts_after_item, *sources, limit),
         )
 

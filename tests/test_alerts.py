@@ -391,3 +391,14 @@ def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_di
         assert [e.rule for e in first.decided] == ["briefing"] and second.decided == []
         (msg,) = smtp.messages
         assert msg["Subject"].startswith("Monitor alert: Weekly briefing 20")
+
+
+def test_a_backlog_of_new_items_beyond_one_run_is_worked_off(tmp_path, secret_dir, monkeypatch):
+    import analysis.alerts
+
+    monkeypatch.setattr(analysis.alerts, "NEW_ITEMS_PER_RUN", 5)  # the bound per run, made small
+    p = Planted(tmp_path, {}, secret_dir)
+    p.watch(rise=False, new_item_sources=("wire",))
+    p.surge()
+    counts = [len(p.alerts().decided) for _ in range(6)]
+    assert counts == [5, 5, 5, 5, 1, 0]  # 21 new matching items, each once
