@@ -122,3 +122,31 @@ def test_alert_log_shows_hostile_text_as_text_and_the_header_counts_unseen(app, 
     at.run()
     assert not any("unseen alert" in c.value for c in at.caption)
     assert rows(fixture_store, "SELECT seen FROM alert_events") == [(1,)]
+
+
+def test_edit_and_delete_a_watch_from_the_dashboard(app, fixture_store):
+    from store.watches import Watch, WatchBook
+
+    with Store(fixture_store.store) as s:
+        WatchBook(s.conn).save(
+            Watch("gsi", "concept", "Old label", concepts=("global_security_initiative",), groups=("cn-official",)),
+            now_utc(),
+        )
+    at = app("watches", watch="gsi")
+    assert at.selectbox(key="watch_pick").value == "gsi"
+    assert at.text_input(key="watch_name_gsi").disabled
+    at.text_input(key="watch_label_gsi").input("New label")
+    at.multiselect(key="watch_groups_gsi").unselect("cn-official").select("western-gov")
+    next(b for b in at.button if b.label == "Save watch").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert rows(fixture_store, "SELECT label, groups FROM watches") == [("New label", '["western-gov"]')]
+    assert rows(fixture_store, "SELECT count(*) FROM watch_items WHERE watch_name = 'gsi'") == [(1,)]
+    at.selectbox(key="watch_pick").select("gsi")
+    at.run()
+    at.checkbox(key="watch_delete_sure").check()
+    at.run()
+    at.button(key="watch_delete").click()
+    at.run()
+    assert rows(fixture_store, "SELECT count(*) FROM watches") == [(0,)]
+    assert any("Deleted the watch" in s.value for s in at.success)

@@ -37,7 +37,15 @@ pick = st.selectbox("Watch", names, index=names.index(wanted) if wanted in exist
 base = existing.get(pick) or Watch("", "concept")
 concept_ids = ref.concepts["id"].tolist()
 group_ids, source_ids = ref.groups["id"].tolist(), ref.sources["id"].tolist()
-form = base.name or "new"  # widget keys per watch, so picking another watch shows its own values
+form = base.name or "new"
+
+
+def known(values, options) -> list:
+    """Defaults still in the config (a group or source may have been removed since the watch was saved)."""
+    return [v for v in values if v in options]
+
+
+  # widget keys per watch, so picking another watch shows its own values
 
 with st.form("watch_form"):
     name = st.text_input("Name (lower-case letters, digits, - and _)", base.name, key=f"watch_name_{form}",
@@ -46,23 +54,23 @@ with st.form("watch_form"):
     kind = st.radio("Watches", KINDS, index=KINDS.index(base.kind), key=f"watch_kind_{form}",
                     format_func=KIND_LABELS.get, horizontal=True)
     concepts = st.multiselect("Concepts (for a concept or concept-set watch)", concept_ids,
-                              [c for c in base.concepts if c in concept_ids], key=f"watch_concepts_{form}",
+                              known(base.concepts, concept_ids), key=f"watch_concepts_{form}",
                               format_func=ref.concept_label)
     query = st.text_input("Query (for a query watch)", base.query, key=f"watch_query_{form}",
                           placeholder='"global security initiative" AND group:western-media')
     c1, c2, c3 = st.columns(3)
-    groups = c1.multiselect("Only these groups", group_ids, list(base.groups), key=f"watch_groups_{form}",
+    groups = c1.multiselect("Only these groups", group_ids, known(base.groups, group_ids), key=f"watch_groups_{form}",
                             format_func=ref.group_label)
-    sources = c2.multiselect("Only these sources", source_ids, list(base.sources), key=f"watch_sources_{form}",
-                             format_func=ref.source_name)
+    sources = c2.multiselect("Only these sources", source_ids, known(base.sources, source_ids),
+                             key=f"watch_sources_{form}", format_func=ref.source_name)
     languages = c3.multiselect("Only these languages", LANGUAGES, list(base.languages), key=f"watch_languages_{form}")
     st.markdown("**Alerts**")
     r1, r2, r3, r4 = st.columns(4)
     rise = r1.checkbox("Significant rise", base.rules.rise, key=f"watch_rise_{form}")
     min_items = r2.number_input("Minimum items", 1, 1_000_000, base.rules.min_items, key=f"watch_min_items_{form}")
-    first_in = r3.multiselect("First own-voice use in", group_ids, list(base.rules.first_in_groups),
+    first_in = r3.multiselect("First own-voice use in", group_ids, known(base.rules.first_in_groups, group_ids),
                               key=f"watch_first_in_{form}", format_func=ref.group_label)
-    new_from = r4.multiselect("Each new item from", source_ids, list(base.rules.new_item_sources),
+    new_from = r4.multiselect("Each new item from", source_ids, known(base.rules.new_item_sources, source_ids),
                               key=f"watch_new_from_{form}", format_func=ref.source_name)
     submitted = st.form_submit_button("Save watch", type="primary")
 
