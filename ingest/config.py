@@ -73,6 +73,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dashboard", "page_size", 50, "Rows per page in the article list."),
     Setting(
         "dashboard",
+        "default_concepts",
+        [
+            "new_security_concept",
+            "asian_security_concept",
+            "common_comprehensive_cooperative_sustainable_security",
+            "global_security_initiative",
+            "community_shared_future",
+        ],
+        "Concepts the Overview chart opens on (lexicon ids): by default the lineage the monitor follows.",
+    ),
+    Setting(
+        "dashboard",
         "min_items",
         20,
         "Buckets with fewer items are thin: drawn hollow and faded, and left out of rose/fell most.",

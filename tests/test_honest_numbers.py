@@ -352,3 +352,17 @@ def test_overview_names_its_panel_and_what_it_leaves_out(page):
     assert "undated item(s)" in shown
     table = _table(at, "low")
     assert table["denominator"].gt(0).all() and table["low"].notna().all()
+
+
+def test_default_overview_opens_on_the_lineage_in_distinct_hues(page):
+    from dashboard.colours import SERIES_PALETTE
+    from ingest.config import SETTINGS
+
+    at = page("overview")
+    lineage = next(s.default for s in SETTINGS if s.name == "default_concepts")
+    assert at.multiselect(key="ov_concepts").value == lineage
+    assert at.date_input(key="ov_period").value == (date(2026, 9, 7), date(2026, 11, 25)), "90 days to the newest"
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    colours = [c for c in SERIES_PALETTE if c in spec]
+    assert len(colours) == len(lineage), "one distinct colour-blind-safe hue per series"
+    assert '"interpolate": "linear"' in spec or '"interpolate":"linear"' in spec

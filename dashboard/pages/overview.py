@@ -63,8 +63,9 @@ if figures["items"] == 0:
 st.subheader("Concepts over time")
 c1, c2, c3 = st.columns([3, 1, 1])
 with c1:
-    chosen = controls.concepts(ctx, "ov_concepts", trends.top_concepts(dc, sources, period), max_selections=8,
-                                 with_watches=True)
+    lineage = [c for c in ctx.setting("default_concepts") if c in set(ctx.ref.concepts["id"])]
+    chosen = controls.concepts(ctx, "ov_concepts", lineage or trends.top_concepts(dc, sources, period),
+                               max_selections=8, with_watches=True)
 with c2:
     bucket = controls.granularity("ov_bucket", period)
 with c3:
