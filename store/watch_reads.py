@@ -3,12 +3,14 @@ the items in a watch's scope (the denominator), and the items behind an alert.""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from .query_language import SearchError, parse_query
 from .watches import _AGG_PRECISION, _DATED, _ON_DAY, WATCH_PREFIX, Watch, _scope
 
 EVIDENCE_CHARS = 320  # the passage shown around the first match of an alert's item
@@ -123,10 +125,13 @@ class WatchReads:
             ).fetchone()
             if row is not None:
                 return int(row[0]), int(row[1])
-        words = [w for w in watch.query.replace('"', " ").split() if w.upper() not in ("AND", "OR", "NOT")]
-        lowered = text.lower()
-        for word in words:
-            at = lowered.find(word.lower())
-            if at >= 0:
-                return at, at + len(word)
+        if watch.query:  # the first of the words the query looks for, found as the search finds them
+            try:
+                patterns = parse_query(watch.query).highlight_patterns()
+            except SearchError:
+                patterns = []
+            found = [m for m in (re.search(p, text) for p in patterns) if m is not None]
+            if found:
+                first = min(found, key=lambda m: m.start())
+                return first.start(), first.end()
         return 0, 0

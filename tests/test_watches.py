@@ -3,6 +3,7 @@ ingest, exported and imported as TOML, and drawn as series like concepts."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -292,3 +293,23 @@ def test_watches_appear_in_the_weekly_briefing(store):
     )
     md, page = render_markdown(b), render_html(b)
     assert "## 7. Watches" in md and "Cold <b>War</b>" not in page and "Cold &lt;b&gt;War&lt;/b&gt;" in page
+
+
+def test_the_evidence_passage_is_around_the_first_match(store):
+    book = WatchBook(store.conn)
+    book.save(Watch("q", "query", query='"zero-sum game" OR nato'), now_utc())
+    book.save(Watch("c", "concept", concepts=(COLD,)), now_utc())
+    book.evaluate("q")
+    book.evaluate("c")
+    reads = WatchReads(store.conn)
+    item = next(iter(watch_items(store.conn, "q") & watch_items(store.conn, "c")))
+    assert "zero-sum game" in reads.passage(book.get("q"), item)
+    assert "Cold War mentality" in reads.passage(book.get("c"), item)
+    # In a long text the passage is cut around the first match, not taken from the start.
+    item_id, text = store.conn.execute("SELECT id, text FROM items ORDER BY length(text) DESC LIMIT 1").fetchone()
+    words = re.findall(r"[A-Za-z]{9,}", text[len(text) // 2 :])
+    word = next(w for w in words if w.lower() not in text[: len(text) // 2].lower())
+    book.save(Watch("deep", "query", query=word), now_utc())
+    book.evaluate("deep")
+    passage = reads.passage(book.get("deep"), item_id)
+    assert word in passage and passage.startswith("…") and len(passage) < 400
