@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 from store.url import StoreTarget, StoreUrlError, parse_store_url
 
+from .config_ranges import feed_url_problem, range_problem
+
 STORE_URL_ENV = "MONITOR_STORE_URL"
 
 
@@ -206,15 +208,26 @@ class Config:
 
 def load_config(path: str | Path) -> Config:
     path = Path(path)
+    return parse_config(read_toml(path, "config"), path)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file as a dict, or a ConfigError in one line (missing, a folder, not UTF-8, not TOML, too deep)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text.removeprefix("\ufeff"))  # a BOM from a Windows editor is not an error
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a {what} file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text: {exc}") from None
-    return parse_config(raw, path)
+    except (RecursionError, MemoryError):
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
 
 
 def parse_config(raw: dict[str, Any], path: Path) -> Config:
@@ -224,6 +237,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{path}: unknown top-level key '{key}' (expected one of {sorted(known_sections)})")
     settings = _parse_settings(raw, path)
     settings["store"]["url"] = _store_url(raw.get("store", {}), settings["store"], path)
+    _check_files(settings, path)
     groups = _parse_groups(raw.get("groups", []), path)
     group_ids = {g.id for g in groups}
     sources = _parse_sources(raw.get("sources", []), path, group_ids)
@@ -245,7 +259,28 @@ def _parse_settings(raw: dict[str, Any], path: Path) -> dict[str, dict[str, Any]
             if not _same_kind(default, value):
                 raise ConfigError(f"{path}: '{section}.{key}' must be {type(default).__name__}, got {value!r}")
             values[key] = float(value) if isinstance(default, float) else value
+            problem = range_problem(section, key, values[key])
+            if problem:
+                raise ConfigError(f"{path}: {problem}")
     return out
+
+
+def _check_files(settings: dict[str, dict[str, Any]], path: Path) -> None:
+    """The store and the lexicon must name files, not nothing or a folder."""
+    base = path.parent
+    if not str(settings["store"]["path"]).strip():
+        raise ConfigError(f"{path}: 'store.path' must name a file, got an empty string")
+    try:
+        store_file = parse_store_url(settings["store"]["url"], base).path
+    except StoreUrlError as exc:
+        raise ConfigError(f"{path}: 'store.path': {exc}") from None
+    if store_file is not None and store_file.is_dir():
+        raise ConfigError(f"{path}: the store {store_file} is a folder; name a file inside it, like monitor.sqlite3")
+    lexicon = str(settings["scoring"]["lexicon"])
+    if not lexicon.strip() or "\x00" in lexicon:
+        raise ConfigError(f"{path}: 'scoring.lexicon' must name a file, got {lexicon!r}")
+    if (base / lexicon).is_dir():
+        raise ConfigError(f"{path}: 'scoring.lexicon' names a folder ({base / lexicon}), not a lexicon file")
 
 
 def _store_url(given: dict[str, Any], store: dict[str, Any], path: Path) -> str:
@@ -354,6 +389,9 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         kwargs["path"] = (base / _require_str(entry, "path", where)).resolve()
     if "url" in entry:
         kwargs["url"] = _require_str(entry, "url", where)
+        problem = feed_url_problem(kwargs["url"])
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
     for key in ("title", "author", "outlet", "published", "format", "date_precision"):
         if key in entry:
             kwargs[key] = _require_str(entry, key, where)

@@ -107,12 +107,18 @@ def load_lexicon(path: str | Path) -> Lexicon:
         data = path.read_bytes()
     except FileNotFoundError:
         raise LexiconError(f"{path}: lexicon file not found") from None
+    except IsADirectoryError:
+        raise LexiconError(f"{path}: is a folder, not a lexicon file") from None
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read the lexicon file: {exc.strerror or exc}") from None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))  # a BOM from a Windows editor is fine
     except UnicodeDecodeError as exc:
         raise LexiconError(f"{path}: not UTF-8 text: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(f"{path}: not valid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise LexiconError(f"{path}: arrays or tables nested too deeply to read") from None
     return parse_lexicon(raw, str(path), hashlib.sha256(data).hexdigest()[:16], path)
 
 
