@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from store import Store, StoreError, StoreMissing
+from store.reads import StoreReader
+from store.stats import store_stats
 
 from .cli import EXIT_BUSY, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load, print_json
 from .config import load_config
@@ -189,8 +191,6 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 
 def _feeds_health(config) -> int:
-    from store.reads import StoreReader
-
     reader = StoreReader(config.store_target)
     health = reader.feed_health()
     if health.empty:
@@ -211,8 +211,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     target = config.store_target
     if target.path is not None and not target.path.exists():  # never create an empty store where a path is mistyped
         raise StoreMissing(f"No store at {target.path}. Run `python -m ingest run` to create it.")
-    with Store(target) as store:
-        stats = store.stats()
+    with StoreReader(target) as reader:  # read-only: never waits for a running ingest's write lock
+        stats = store_stats(reader.conn)
     for key, value in stats.items():
         print(f"{key:<14} {value}")
     return EXIT_OK

@@ -22,7 +22,9 @@ class IngestBusy(RuntimeError):
 
 class RunLock:
     def __init__(self, store_path: Path, wait_seconds: float = 0.0):
-        self.path = Path(str(store_path) + ".lock")
+        # Keyed by the store's real path: the same file reached through a symlink or
+        # another relative path must find the same lock, or two runs write at once.
+        self.path = Path(os.path.realpath(store_path) + ".lock")
         self.wait_seconds = wait_seconds
         self.stale_pid: int | None = None
         self._fh: TextIO | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 from .db import StoreError, _classify, migrate, open_connection, transaction
 from .records import FeedState, Item
+from .stats import store_stats
 from .timefmt import iso, parse_iso
 from .url import StoreTarget, as_target
 
@@ -449,22 +450,7 @@ class Store:
         self._insert_scores(item_id, scored)
 
     def stats(self) -> dict[str, Any]:
-        c = self.conn
-        return {
-            "items": c.execute("SELECT count(*) FROM items").fetchone()[0],
-            "matching": c.execute("SELECT coalesce(sum(matching), 0) FROM items").fetchone()[0],
-            "matches": c.execute("SELECT count(*) FROM matches").fetchone()[0],
-            "sources": c.execute("SELECT count(*) FROM sources").fetchone()[0],
-            "runs": c.execute("SELECT count(*) FROM runs").fetchone()[0],
-            "lexicon_hash": self.meta("lexicon_hash"),
-            # Day-precise dates only: an undated seed is not "today", a 2024 speech not "1 January".
-            "first_day": c.execute("SELECT min(day) FROM daily_source WHERE precision = 'day'").fetchone()[0],
-            "last_day": c.execute("SELECT max(day) FROM daily_source WHERE precision = 'day'").fetchone()[0],
-            "undated": c.execute("SELECT count(*) FROM items WHERE date_precision = 'undated'").fetchone()[0],
-            "month_or_year_dated": c.execute(
-                "SELECT count(*) FROM items WHERE date_precision IN ('month', 'year')"
-            ).fetchone()[0],
-        }
+        return store_stats(self.conn)
 
 
 _DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matching")
