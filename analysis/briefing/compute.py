@@ -29,9 +29,10 @@ METHOD = (
     "divided by all items ingested in the same period and groups, numerators and denominators summed over "
     "the weeks of a period. Days are UTC; weeks are ISO weeks (Monday to Sunday).",
     significance.METHOD,
-    "Emerging phrases: English word 2–4-grams and Chinese character 3–6-grams in this week's matching items, "
-    "ranked by G² against the previous four weeks; phrases covered by the lexicon, stopword-edged or "
-    "number-only phrases are left out.",
+    "Emerging phrases: whole words and phrases in this week's matching items (English 2–4 words, Chinese 1–3 "
+    "words of a jieba segmentation, Russian 2–4 words counted by lemma), in at least two items, ranked by G² "
+    "against the previous four weeks; phrases covered by the lexicon or led or ended by a function word are "
+    "left out.",
 )
 
 
@@ -195,7 +196,7 @@ def _phrases(
     base = reader.item_texts(base_first.first_day, wk.shift(-1).last_day, groups, PHRASE_ITEMS)
     forms = lexicon_forms(concepts["forms"])
     out = []
-    for lang in ("en", "zh"):
+    for lang in ("en", "zh", "ru"):
         w = [t[:MAX_TEXT] for t, code in zip(week["text"], week["language"], strict=True) if language_of(code) == lang]
         b = [t[:MAX_TEXT] for t, code in zip(base["text"], base["language"], strict=True) if language_of(code) == lang]
         if w:
