@@ -50,6 +50,7 @@ RANGES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
     ("dashboard", "refresh_seconds"): _number(0, DAY),
     ("dashboard", "default_days"): _number(1, 100_000),
     ("dashboard", "page_size"): _number(1, 1_000),
+    ("dashboard", "min_items"): _number(0, 1_000_000),
     ("alerts", "digest_after"): _number(0, 1_000_000),
     ("alerts", "retries"): _number(0, 20),
     ("alerts", "backoff_seconds"): _number(0, DAY),
