@@ -39,10 +39,15 @@ class AlertReport:
 
     def lines(self) -> list[str]:
         out = [f"alerts: {len(self.decided)} new event(s)"]
-        out += [f"  {e.title}" for e in self.decided[:20]]
+        out += [f"  {printable(e.title)}" for e in self.decided[:20]]
         out += [f"  delivered {n} by {ch}" for ch, n in self.delivered.items() if n]
         out += [f"  {ch} delivery failed (will retry next run): {err}" for ch, err in self.failed.items()]
         return out
+
+
+def printable(text: str) -> str:
+    """Feed titles reach the terminal: no control characters (escape sequences) pass."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def read_secret(config: Config, key: str) -> str | None:

@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", choices=("md", "html", "csv"), default="md", help="output format (default md)")
     brief.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
 
-    from .watch_cli import add_parsers as add_watch_parsers
+    from .watch_args import add_parsers as add_watch_parsers
 
     add_watch_parsers(sub)
     return p

@@ -1,11 +1,10 @@
-"""`python -m ingest watch ...` and `python -m ingest alerts ...`: saved questions and
-their alerts from the command line (argument parsing and what each action does)."""
+"""`python -m ingest watch ...` and `python -m ingest alerts ...`: what each action does
+(the arguments are in watch_args)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from analysis.watches import watch_state
 from store import Store, now_utc
@@ -13,45 +12,10 @@ from store.alert_log import AlertLog
 from store.watch_reads import WatchReads
 from store.watches import AlertRules, Watch, WatchBook, WatchError
 
+from .alerting import printable
 from .config import Config, ConfigError
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    watch = sub.add_parser("watch", help="saved questions tracked as series: add, list, show, rm, export, import")
-    wsub = watch.add_subparsers(dest="watch_command", required=True, metavar="ACTION")
-    add = wsub.add_parser("add", help="save a watch (or replace one of the same name) and count its history")
-    add.add_argument("name", help="lower-case letters, digits, '-' or '_'")
-    what = add.add_mutually_exclusive_group(required=True)
-    what.add_argument("--concept", help="one lexicon concept id")
-    what.add_argument("--concepts", nargs="+", metavar="CONCEPT", help="a set of concept ids (any of them)")
-    what.add_argument("--query", help="a search query")
-    add.add_argument("--label", default="", help="a readable title")
-    for key in ("groups", "sources", "languages"):
-        add.add_argument(f"--{key}", nargs="+", default=[], metavar=key[:-1].upper(), help=f"limit to these {key}")
-    add.add_argument("--no-rise", action="store_true", help="no alert on a significant rise")
-    add.add_argument("--min-items", type=int, default=AlertRules.min_items, help="fewest items for a rise alert")
-    add.add_argument("--first-in", nargs="+", default=[], metavar="GROUP", help="alert on a group's first own use")
-    add.add_argument("--new-from", nargs="+", default=[], metavar="SOURCE", help="alert on each new item from")
-    wsub.add_parser("list", help="every watch with its state this week")
-    show = wsub.add_parser("show", help="one watch: definition, state, recent alerts")
-    show.add_argument("name")
-    rm = wsub.add_parser("rm", help="delete a watch (its alerts stay in the log)")
-    rm.add_argument("name")
-    exp = wsub.add_parser("export", help="write every watch as TOML (stdout or FILE)")
-    exp.add_argument("file", nargs="?", type=Path)
-    imp = wsub.add_parser("import", help="save the watches of a TOML file (all checked before any is saved)")
-    imp.add_argument("file", type=Path)
-
-    alerts = sub.add_parser("alerts", help="evaluate, list and deliver alerts; mail the weekly briefing")
-    asub = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
-    asub.add_parser("run", help="top up watches, decide new alert events and deliver pending ones")
-    asub.add_parser("deliver", help="deliver pending alerts only (after a failure or a kill)")
-    lst = asub.add_parser("list", help="the alert log, newest first")
-    lst.add_argument("--limit", type=int, default=50)
-    brief = asub.add_parser("send-briefing", help="mail the weekly briefing (once per week)")
-    brief.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
 
 
 def _open(config: Config) -> Store:
@@ -120,7 +84,12 @@ def _from_args(args: argparse.Namespace) -> Watch:
         groups=tuple(args.groups),
         sources=tuple(args.sources),
         languages=tuple(args.languages),
-        rules=AlertRules(not args.no_rise, args.min_items, tuple(args.first_in), tuple(args.new_from)),
+        rules=AlertRules(
+            not args.no_rise,
+            AlertRules().min_items if args.min_items is None else args.min_items,
+            tuple(args.first_in),
+            tuple(args.new_from),
+        ),
     )
 
 
@@ -140,7 +109,7 @@ def _show(name: str, store: Store, book: WatchBook) -> int:
     print(f"  now: {watch_state(WatchReads(store.conn), w).sentence()}")
     events = AlertLog(store.conn).events(200)
     for row in events[events["watch_name"] == name].drop_duplicates("event_key").head(10).itertuples():
-        print(f"  {row.decided_at}  {row.title}")
+        print(f"  {row.decided_at}  {printable(row.title)}")
     return EXIT_OK
 
 
@@ -153,7 +122,7 @@ def cmd_alerts(args: argparse.Namespace, config: Config) -> int:
             events = AlertLog(store.conn).events(args.limit)
             for row in events.itertuples():
                 state = f"{row.channel}: {row.state}" if isinstance(row.channel, str) else "log only"
-                print(f"{row.decided_at}  {row.title}  [{state}]")
+                print(f"{row.decided_at}  {printable(row.title)}  [{state}]")
             return EXIT_OK
         if action == "run":
             report = after_run(config, store)
