@@ -402,3 +402,38 @@ def test_a_backlog_of_new_items_beyond_one_run_is_worked_off(tmp_path, secret_di
     p.surge()
     counts = [len(p.alerts().decided) for _ in range(6)]
     assert counts == [5, 5, 5, 5, 1, 0]  # 21 new matching items, each once
+
+
+def test_ingest_run_evaluates_alerts_and_a_broken_channel_never_fails_the_run(tmp_path, secret_dir):
+    with SmtpMailbox() as smtp:
+        p = Planted(
+            tmp_path,
+            {
+                "webhook_url": "http://127.0.0.1:9/hook",
+                "webhook_secret_file": "",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp.port,
+                "smtp_starttls": False,
+                "mail_to": ["a@example.org"],
+            },
+            secret_dir,
+        )
+        p.watch(rise=True)
+        write_jsonl(p.wire, BASELINE + SURGE)
+        env = {k: v for k, v in os.environ.items() if k != "MONITOR_WEBHOOK_SECRET"}
+        run = subprocess.run(
+            [sys.executable, "-m", "ingest", "--config", str(p.config_path), "run", "--quiet"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "alerts: 1 new event(s)" in run.stdout and "delivered 1 by email" in run.stdout
+        assert "webhook delivery failed" in run.stdout and "MONITOR_WEBHOOK_SECRET" in run.stdout
+        assert len(smtp.messages) == 1
+        assert p.table("SELECT channel, state FROM alert_deliveries ORDER BY channel") == [
+            ("email", "delivered"),
+            ("webhook", "pending"),
+        ]
