@@ -27,7 +27,7 @@ from analysis import segment
 
 from .context import LocalContext
 from .disambiguate import drop_bracketed_repeats, regional_shared_future
-from .distancing import QUOTE_CHARS, distance_of
+from .distancing import QUOTE_CHARS, distance_of, so_called
 from .language import detect_language
 from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
 from .textnorm import count_words, normalise
@@ -121,8 +121,8 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
             if info.case_sensitive:  # an acronym: judged in its paragraph
                 if not local.ok(*norm.span_to_original(start, end)):
                     continue
-            elif not local.item_ok():
-                continue
+            elif not local.item_ok() and not so_called(decoded, _trim(decoded, *norm.span_to_decoded(start, end))[0]):
+                continue  # "so-called decoupling", 所谓“去风险”: the term is a discourse object
         # Boundaries, case and distancing are judged on the original with entities
         # decoded; the stored span is mapped on into the original itself.
         d_start, d_end = _trim(decoded, *norm.span_to_decoded(start, end))

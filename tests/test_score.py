@@ -435,8 +435,8 @@ def test_html_entities_are_decoded_for_matching(text, concept, surface, shipped)
 
 
 def test_double_escaped_quotes_still_distance(shipped):
-    (m,) = find_matches("they tout a &amp;ldquo;new security concept&amp;rdquo; of their own", shipped)
-    assert m.text == "new security concept" and m.distanced
+    (m,) = find_matches("they tout a &amp;ldquo;bloc confrontation&amp;rdquo; of their own", shipped)
+    assert m.text == "bloc confrontation" and m.distanced
 
 
 def test_full_width_acronym_passes_the_case_check(shipped):
@@ -568,6 +568,13 @@ def test_russian_distancing(text, concept, distanced, shipped):
         "The report shows decoupling of emissions from GDP and decoupling of carbon from growth.",
         "If we all win the league, the fans all win too: a win-win result for the club.",
         "Since the Cold War thinking about tanks in football tactics has changed.",
+        # a sports or security-industry "concept"
+        "The club unveiled a new security concept for the stadium: more stewards and CCTV at every gate.",
+        "Vendor X publishes its Global Security Outlook 2024 on ransomware trends.",
+        # company and trade news
+        "该公司宣布与母公司脱钩，独立上市。",
+        "公司将与供应商合作共赢，共同开拓市场。",
+        "银行业务去风险取得成效。",
     ],
 )
 def test_generic_prose_is_not_a_concept(text, shipped):
@@ -586,6 +593,12 @@ def test_generic_prose_is_not_a_concept(text, shipped):
         ("so as to create an all-win security cooperation", "win_win_cooperation"),
         # UN General Debate CHN 2022 style: security context around a generic form
         ("China's foreign minister told the United Nations that decoupling hurts all.", "derisking_decoupling"),
+        ("China's new security concept wins praise", "new_security_concept"),  # a headline, no anchors
+        ("外交部发言人表示，中方反对美方鼓吹脱钩。", "derisking_decoupling"),
+        ("外交部发言人表示，中方愿同各国一道，在联合国框架内合作共赢。", "win_win_cooperation"),
+        # a so-called cue makes a generic form a discourse object: context enough
+        ("美国又变化说法，鼓吹所谓“去风险”。", "derisking_decoupling"),
+        ("They denounced the so-called decoupling.", "derisking_decoupling"),
     ],
 )
 def test_qualified_and_contextual_forms_still_count(text, concept, shipped):
