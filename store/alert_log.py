@@ -97,16 +97,19 @@ class AlertLog:
                    ORDER BY e.decided_at, e.event_key LIMIT ?""",
                 (channel, limit),
             ).fetchall()
-            keys = [
-                r["event_key"]
-                for r in rows
-                if r["state"] == "pending" or _abandoned(r["claimed_by"], r["claimed_at"], now)
-            ]
-            c.executemany(
-                "UPDATE alert_deliveries SET state = 'sending', claimed_by = ?, claimed_at = ? "
-                "WHERE event_key = ? AND channel = ?",
-                [(worker_id(), iso(now), k, channel) for k in keys],
-            )
+            keys = []
+            for r in rows:
+                if r["state"] != "pending" and not _abandoned(r["claimed_by"], r["claimed_at"], now):
+                    continue
+                # Compare-and-set on what was read: under any isolation level (SQLite's
+                # serialised writers, PostgreSQL's read committed) one worker wins a row.
+                won = c.execute(
+                    "UPDATE alert_deliveries SET state = 'sending', claimed_by = ?, claimed_at = ? "
+                    "WHERE event_key = ? AND channel = ? AND state = ? AND coalesce(claimed_by, '') = ?",
+                    (worker_id(), iso(now), r["event_key"], channel, r["state"], r["claimed_by"] or ""),
+                ).rowcount
+                if won == 1:
+                    keys.append(r["event_key"])
         return self.events_by_key(keys)
 
     def events_by_key(self, keys: Sequence[str]) -> list[AlertEvent]:
