@@ -74,6 +74,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="what the store holds: items, matches, sources, last run")
 
+    worker = sub.add_parser(
+        "worker",
+        help="fetch feeds as one of any number of workers sharing a PostgreSQL store",
+        description="Claim due feeds (at most --per-host requests in flight to one host across all "
+        "workers), fetch, store, repeat. Start as many as you like, on one machine or many; a killed "
+        "worker's feeds are taken over once its lease runs out. Stops on SIGTERM after storing what it fetched.",
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=None, metavar="N", help="feeds in flight (default: ingest.concurrency)"
+    )
+    worker.add_argument(
+        "--per-host", type=int, default=2, metavar="K", help="requests in flight to one host, all workers (2)"
+    )
+    worker.add_argument("--lease", type=float, default=300.0, metavar="SECONDS", help="claim lifetime (300)")
+    worker.add_argument(
+        "--interval", type=float, default=900.0, metavar="SECONDS", help="fetch a feed at most this often (900)"
+    )
+    worker.add_argument("--poll", type=float, default=5.0, metavar="SECONDS", help="wait when nothing is due (5)")
+    worker.add_argument("--once", action="store_true", help="exit when no feed is due and none is leased")
+
     brief = sub.add_parser(
         "briefing",
         help="write the weekly briefing (Markdown, HTML or CSV)",

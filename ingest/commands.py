@@ -26,6 +26,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "feeds": cmd_feeds,
         "stats": cmd_stats,
         "briefing": cmd_briefing,
+        "worker": cmd_worker,
         "watch": cmd_watch,
         "alerts": cmd_alerts,
     }
@@ -215,6 +216,33 @@ def cmd_stats(args: argparse.Namespace) -> int:
         stats = store_stats(reader.conn)
     for key, value in stats.items():
         print(f"{key:<14} {value}")
+    return EXIT_OK
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .worker import WorkerOptions, serve
+
+    config, lexicon = load(args)
+    for name in ("concurrency", "per_host", "lease", "interval", "poll"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            print(f"error: --{name.replace('_', '-')} must be positive, got {value}", file=sys.stderr)
+            return EXIT_USAGE
+    options = WorkerOptions(
+        concurrency=args.concurrency or config.get("ingest", "concurrency"),
+        per_host=args.per_host,
+        lease_seconds=args.lease,
+        interval_seconds=args.interval,
+        poll_seconds=args.poll,
+        once=args.once,
+    )
+    report = serve(config, lexicon, options)
+    print(
+        f"worker {report.worker} (run {report.run_id}): {report.feeds} feed(s), {report.new} new item(s), "
+        f"{report.duplicates} duplicate(s), {len(report.errors)} feed(s) with errors"
+    )
+    for error in report.errors:
+        print(f"  {error}")
     return EXIT_OK
 
 

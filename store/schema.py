@@ -315,6 +315,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3, 4;
         """,
     ),
+    (
+        5,
+        "feed leases for parallel workers",
+        # One row per configured feed: which worker holds it and until when.  Workers claim
+        # due rows (PostgreSQL: FOR UPDATE SKIP LOCKED) and a lease; a killed worker's lease
+        # runs out and another worker takes the feed.  `host` bounds requests per host.
+        """
+        CREATE TABLE feed_leases (
+            source_id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            worker TEXT,
+            leased_until TEXT,
+            claimed_at TEXT,
+            claims INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX feed_leases_host ON feed_leases(host, leased_until);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

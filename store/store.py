@@ -60,7 +60,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         """One write transaction; the items it inserted enter the full-text index in one
         statement just before COMMIT (no per-row trigger), so a rollback undoes both."""
         self._unindexed_from, self._in_transaction = None, True
@@ -103,6 +103,8 @@ class Store:
     def sync_config(self, config: Any, lexicon: Any, now: datetime) -> None:
         """Mirror groups, configured sources, families and concepts into the store."""
         with self.transaction() as c:
+            if c.is_postgres:  # workers starting together: one rewrite of the reference tables at a time
+                c.execute("SELECT pg_advisory_xact_lock(?)", (_SYNC_LOCK,))
             c.execute("DELETE FROM groups")
             c.executemany(
                 "INSERT INTO groups (id, label, colour, position) VALUES (?, ?, ?, ?)",
@@ -320,8 +322,10 @@ class Store:
         (which adds it to the full-text index before committing)."""
         if not self._in_transaction:
             raise RuntimeError("Store.insert_item must run inside Store.transaction()")
-        if self.conn.is_postgres:  # workers store in parallel: one decides "original or copy" at a time
-            self.conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_COPY_LOCK, text_hash))
+        if self.conn.is_postgres:
+            # Workers store in parallel: one transaction at a time decides "original or copy"
+            # (one lock, not one per text: two batches sharing two texts must not deadlock).
+            self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
         copy = self.conn.execute(
             "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1",
             (text_hash, item.source_id),
@@ -458,6 +462,7 @@ _CONCEPT_KEY = "day, source_id, concept_id, precision"
 _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
 _RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
 _COPY_LOCK = 7410523
+_SYNC_LOCK = 7410525
 
 
 def _added(table: str, key: str, counts: tuple[str, ...]) -> str:

@@ -62,6 +62,9 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
+        self.in_flight: dict[str, int] = {}  # path -> requests being answered now
+        self.max_in_flight = 0  # most requests answered at once (all paths)
+        self.overlapping: set[str] = set()  # paths requested again while still being answered
         self.httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
@@ -139,6 +142,17 @@ class FeedServer:
         with self._lock:
             self.requests.append(rec)
 
+    def _enter(self, path: str) -> None:
+        with self._lock:
+            if self.in_flight.get(path):
+                self.overlapping.add(path)
+            self.in_flight[path] = self.in_flight.get(path, 0) + 1
+            self.max_in_flight = max(self.max_in_flight, sum(self.in_flight.values()))
+
+    def _leave(self, path: str) -> None:
+        with self._lock:
+            self.in_flight[path] -= 1
+
 
 def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -151,12 +165,16 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?", 1)[0]
             server._record(Recorded("GET", path, {k.lower(): v for k, v in self.headers.items()}))
             route = server.routes.get(path)
-            if route is None:
-                self._send(Route(status=404, body=b"not found", headers={"Content-Type": "text/plain"}))
-            elif self._not_modified(route):
-                self._send(Route(status=304, headers={k: v for k, v in _validators(route).items()}))
-            else:
-                self._send(route)
+            server._enter(path)
+            try:
+                if route is None:
+                    self._send(Route(status=404, body=b"not found", headers={"Content-Type": "text/plain"}))
+                elif self._not_modified(route):
+                    self._send(Route(status=304, headers={k: v for k, v in _validators(route).items()}))
+                else:
+                    self._send(route)
+            finally:
+                server._leave(path)
 
         def _not_modified(self, route: Route) -> bool:
             inm = self.headers.get("If-None-Match")
