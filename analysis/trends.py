@@ -103,9 +103,14 @@ def trend(
     originals: bool = False,
     min_items: int = MIN_ITEMS,
     data_span: tuple[str | None, str | None] = (None, None),
+    per_source: bool = False,
 ) -> pd.DataFrame:
     """Columns: bucket, [group_id], concept_id, measure, numerator, denominator, share, low,
-    high, count, thin, partial.
+    high, count, thin, partial, sources.
+
+    `per_source`: the share is the mean of each source's own share in the bucket (sources
+    with items there), so one high-volume headline feed does not drown a low-volume official
+    channel; `sources` counts them.  The pooled share (default) is numerator / denominator.
 
     `sources` (id, group_id) restricts both numerator and denominator to the same
     sources; with `by_group` each group gets its own denominator.  `share` and `count` are
@@ -120,13 +125,15 @@ def trend(
     dc["bucket"] = bucket_of(dc["day"], granularity)
     columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
     long = dc.melt(
-        id_vars=[*keys, "concept_id"],
+        id_vars=[*keys, "source_id", "concept_id"],
         value_vars=sorted(set(columns.values())),
         var_name="column",
         value_name="numerator",
     )
     long["measure"] = long["column"].map({v: k for k, v in columns.items()})
     numerator = long.groupby([*keys, "concept_id", "measure"])["numerator"].sum()
+    pairs = pd.MultiIndex.from_product([list(concepts), list(measures)], names=["concept_id", "measure"])
+    per = _per_source_shares(ds, long, keys, "original_items" if originals else "items", pairs.to_frame(index=False))
     levels = [buckets(period, granularity)]
     names = ["bucket"]
     if by_group:
@@ -139,7 +146,29 @@ def trend(
     out = out.merge(denominator.reset_index(), on=keys, how="left")
     out["denominator"] = out["denominator"].fillna(0).astype("int64")
     out["numerator"] = out["numerator"].astype("int64")
-    return with_honesty(out, period, granularity, min_items, data_span)
+    out = with_honesty(out, period, granularity, min_items, data_span)
+    out = out.merge(per, on=[*keys, "concept_id", "measure"], how="left")
+    out["sources"] = out["sources"].fillna(0).astype("int64")
+    if per_source:
+        # No binomial interval for a mean of shares: the pooled interval would claim a precision
+        # the mean does not have, so none is given (the table says n and the number of sources).
+        out["share"] = out["source_mean"].where(out["denominator"] > 0)
+        out["low"] = out["high"] = float("nan")
+    return out.drop(columns=["source_mean"])
+
+
+def _per_source_shares(
+    ds: pd.DataFrame, long: pd.DataFrame, keys: list[str], column: str, pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """Per bucket (and group), concept and measure: the mean of the sources' own shares and
+    how many sources had items."""
+    den = ds.groupby([*keys, "source_id"])[column].sum()
+    den = den[den > 0].rename("den").reset_index()
+    num = long.groupby([*keys, "source_id", "concept_id", "measure"])["numerator"].sum().reset_index()
+    grid = den.merge(pairs, how="cross").merge(num, on=[*keys, "source_id", "concept_id", "measure"], how="left")
+    grid["own"] = grid["numerator"].fillna(0) / grid["den"]
+    out = grid.groupby([*keys, "concept_id", "measure"]).agg(source_mean=("own", "mean"), sources=("own", "size"))
+    return out.reset_index()
 
 
 def with_honesty(
@@ -222,6 +251,27 @@ def _in_period(frame: pd.DataFrame, period: Period, granularity: str | None = No
         return inside
     keep = inside["precision"].isin(_ALLOWED[granularity]) & (span_end(inside) <= period.last)
     return inside[keep]
+
+
+SHARES = {"pooled": "Pooled (all items)", "sources": "Mean of per-source shares"}
+EVIDENCE = {"all": "All items", "full text": "Full-text sources only", "headlines": "Headline-only sources only"}
+
+
+def by_evidence(sources: pd.DataFrame, kinds: dict[str, str], evidence: str) -> pd.DataFrame:
+    """The sources whose items are mostly of the given kind (all, full text, headlines)."""
+    if evidence == "all":
+        return sources
+    return sources[sources["id"].map(lambda s: kinds.get(s, "full text")) == evidence]
+
+
+def evidence_note(sources: pd.DataFrame, kinds: dict[str, str]) -> str:
+    """Which kind of evidence a series is built from, in words."""
+    with_items = [kinds[s] for s in sources["id"] if s in kinds]
+    full, heads = with_items.count("full text"), with_items.count("headlines")
+    return (
+        f"Built from {full} full-text source(s) and {heads} headline-only source(s) "
+        "(a headline is weaker evidence than a full text: filter by it with Evidence)."
+    )
 
 
 def left_out_note(coarse: dict[str, int], undated: int, granularity: str | None) -> str:

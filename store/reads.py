@@ -185,6 +185,13 @@ class StoreReader:
             (start, end, *concepts),
         )
 
+    def source_evidence(self) -> pd.DataFrame:
+        """Per source: items, and items that are a headline only (no body: the text is the title)."""
+        return self.frame(
+            """SELECT source_id, count(*) AS items, sum(length(text) = length(title) AND text = title) AS headline_only
+               FROM items GROUP BY source_id"""
+        )
+
     def undated_counts(self) -> pd.DataFrame:
         """Items per source that no timeline can place: undated, or dated by a date that cannot
         be trusted (the flag says why)."""

@@ -366,3 +366,32 @@ def test_default_overview_opens_on_the_lineage_in_distinct_hues(page):
     colours = [c for c in SERIES_PALETTE if c in spec]
     assert len(colours) == len(lineage), "one distinct colour-blind-safe hue per series"
     assert '"interpolate": "linear"' in spec or '"interpolate":"linear"' in spec
+
+
+def test_per_source_share_keeps_a_headline_flood_from_drowning_a_full_text_source(honest):
+    from analysis import trends
+
+    ds, dc, sources = _daily(honest)
+    both = sources[sources["id"].isin(["heads", "wire"])]
+    period = trends.Period(date(2026, 11, 2), date(2026, 11, 15))
+    kw = {"min_items": 20, "data_span": SPAN}
+    pooled = trends.trend(ds, dc, both, period, "week", ["win_win_cooperation"], **kw)
+    mean = trends.trend(ds, dc, both, period, "week", ["win_win_cooperation"], per_source=True, **kw)
+    week = pd.Timestamp("2026-11-09")
+    p, m = pooled.set_index("bucket").loc[week], mean.set_index("bucket").loc[week]
+    # wire: 6 of 7 items; heads: 7 of 210 headlines
+    assert p["share"] == pytest.approx((6 + 7) / (7 + 210))
+    assert m["share"] == pytest.approx((6 / 7 + 7 / 210) / 2) and m["sources"] == 2
+    assert pd.isna(m["low"]), "no binomial interval is claimed for a mean of shares"
+
+
+def test_pages_offer_per_source_shares_and_an_evidence_filter_in_the_url(page):
+    args = {"from": "2026-11-02", "to": "2026-11-15", "bucket": "week", "concepts": "win_win_cooperation"}
+    at = page("overview", **args, share="sources", evidence="headlines")
+    assert at.radio(key="ov_share").value == "sources" and at.radio(key="ov_evidence").value == "headlines"
+    assert at.query_params["share"] == "sources" and at.query_params["evidence"] == "headlines"
+    shown = " ".join(c.value for c in at.caption)
+    assert "mean of each source's own share" in shown and "0 full-text source(s) and 1 headline-only" in shown
+    at = page("compare", **args, mode="across", groups="cn-official,western-media", evidence="full text")
+    table = _table(at, "low")
+    assert set(table["group"]) == {"Chinese official & state media"}, "heads (western media) is headline-only"

@@ -37,12 +37,18 @@ with c2:
         chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1, with_watches=True)
 with c3:
     normalised = controls.normalised("cmp_norm")
+    per_source = controls.one_of("cmp_share", "Share", list(trends.SHARES), "pooled", "share",
+                                 format_func=trends.SHARES.get) == "sources"
+    evidence = controls.one_of("cmp_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
+                               format_func=trends.EVIDENCE.get, horizontal=False)
     originals = controls.without_copies("cmp_nocopies")
 state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket, "groups": groups,
-         "concepts": chosen, "raw": not normalised, "nocopies": originals}
+         "concepts": chosen, "raw": not normalised, "nocopies": originals,
+         "share": "sources" if per_source else None, "evidence": None if evidence == "all" else evidence}
 if mode == "within":
     state["group"], state["groups"] = groups[0], None
-sources = ref.sources_in(groups)
+kinds = queries.source_evidence(ctx.store_path, ctx.version)
+sources = trends.by_evidence(ref.sources_in(groups), kinds, evidence)
 if not chosen or sources.empty:
     st.info("Pick at least one concept and one group.")
     controls.write_url(state)
@@ -52,7 +58,7 @@ measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
 min_items = int(ctx.setting("min_items"))
 frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures,
                      originals=originals, min_items=min_items,
-                     data_span=(ctx.status["first_day"], ctx.status["last_day"]))
+                     data_span=(ctx.status["first_day"], ctx.status["last_day"]), per_source=per_source)
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
     frame["group"] = frame["group_id"].map(ref.group_label)
@@ -74,8 +80,12 @@ else:
     else:
         chart = charts.trend_lines(frame, series, colour, normalised, bucket)
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
-    st.caption("All panels share one scale. Share = items ÷ all items (n) from the same group's sources in "
-               "the bucket; the tooltip and the table give n and the 95% (Wilson) interval. A bucket without "
+    st.caption("All panels share one scale. "
+               + ("Share = the mean of each source's own share in the bucket (each source counts once; no "
+                  "interval is given for a mean). " if per_source else
+                  "Share = items ÷ all items (n) from the same group's sources in the bucket; the tooltip and "
+                  "the table give n and the 95% (Wilson) interval. ")
+               + trends.evidence_note(sources, kinds) + " A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket),

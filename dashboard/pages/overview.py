@@ -13,7 +13,10 @@ with left:
     period = controls.period(ctx, "ov_period")
 with right:
     groups = controls.groups(ctx, "ov_groups")
-sources = ctx.ref.sources_in(groups)
+    evidence = controls.one_of("ov_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
+                               format_func=trends.EVIDENCE.get)
+kinds = queries.source_evidence(ctx.store_path, ctx.version)
+sources = trends.by_evidence(ctx.ref.sources_in(groups), kinds, evidence)
 ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period.previous()), period.last)
 figures = trends.headline(ds, sources, period)
 min_items = int(ctx.setting("min_items"))
@@ -53,7 +56,8 @@ note = trends.left_out_note(trends.left_out(ds, sources, period, None), undated,
 if note:
     st.caption(note)
 
-state = {"from": period.start, "to": period.end, "groups": groups}
+state = {"from": period.start, "to": period.end, "groups": groups,
+         "evidence": None if evidence == "all" else evidence}
 if figures["items"] == 0:
     st.info(f"No items from the chosen groups between {period.first} and {period.last}. "
             "Widen the period or the groups, or run `python -m ingest run` to fetch new items.")
@@ -70,19 +74,25 @@ with c2:
     bucket = controls.granularity("ov_bucket", period)
 with c3:
     normalised = controls.normalised("ov_norm")
+    per_source = controls.one_of("ov_share", "Share", list(trends.SHARES), "pooled", "share",
+                                 format_func=trends.SHARES.get) == "sources"
     originals = controls.without_copies("ov_nocopies")
-state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised, "nocopies": originals}
+state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised, "nocopies": originals,
+          "share": "sources" if per_source else None}
 
 if chosen:
     frame = trends.trend(ds, dc, sources, period, bucket, chosen, originals=originals, min_items=min_items,
-                         data_span=span)
+                         data_span=span, per_source=per_source)
     frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
     colour = colours.series_colours([ctx.ref.concept_label(c) for c in chosen])
     coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
-    st.caption("Share = items using the concept ÷ all items (n) from the same sources in the bucket (sums, not "
-               "averages); the tooltip and the table give n and the 95% (Wilson) interval. A bucket without "
+    st.caption(("Share = the mean of each source's own share in the bucket (each source counts once, however "
+                "many items it publishes; no interval is given for a mean). " if per_source else
+                "Share = items using the concept ÷ all items (n) from the same sources in the bucket (sums, not "
+                "averages); the tooltip and the table give n and the 95% (Wilson) interval. ")
+               + trends.evidence_note(sources, kinds) + " A bucket without "
                f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
                "source started or stopped reporting. Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket), 0, bucket))
