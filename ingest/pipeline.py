@@ -19,6 +19,7 @@ from store.records import FeedState, FetchResult, Item
 
 from . import feeds
 from .config import Config, Source
+from .identity import distinct_identities
 from .items import canonical_url, item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
 from .match_cap import kept_matches
@@ -249,7 +250,7 @@ class Ingest:
             except Exception as exc:  # a single bad entry is reported, the rest are kept
                 outcome.failed += 1
                 outcome.problems.append(f"{source.id}: entry {entry.title[:60]!r}: {_describe(exc)}")
-        self._store_items(run_id, outcome, items, (state, result))
+        self._store_items(run_id, outcome, distinct_identities(items), (state, result))
 
     def _full_texts(self, source: Source, entries: Iterable[Any]) -> dict[str, str]:
         if not source.full_text:

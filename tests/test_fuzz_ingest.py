@@ -1,0 +1,168 @@
+"""Fuzz targets over the whole ingest: one feed body served by the real HTTP server, one archive
+row, and the config and lexicon loaders. Whatever the input, the run ends with stored items or a
+worded error for that source, never a traceback, and within its deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ingest.config import load_config
+from ingest.lexicon import Lexicon, LexiconError, load_lexicon
+from ingest.pipeline import Ingest
+from store import Store
+from tests.builders import LEXICON, SourceSpec, write_config
+from tests.feedserver import FeedServer
+from tests.test_pipeline import NOW
+
+# A hang shows up as an example over its deadline; generous for a machine shared by many.
+FUZZ = settings(
+    max_examples=60,
+    deadline=timedelta(seconds=60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+WORDLESS = ("Traceback", "internal error", "object has no attribute", "NoneType")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FeedServer() as s:
+        yield s
+
+
+def _ingest(directory: Path, specs: list[SourceSpec]):
+    cfg = write_config(directory, specs, settings={"ingest": {"timeout_seconds": 5.0}})
+    config = load_config(cfg)
+    with Store(config.store_target) as store:
+        report = Ingest(config, load_lexicon(config.lexicon_path), store, now=NOW).run()
+    return report, config.store_path
+
+
+def _assert_worded(report, store: Path) -> None:
+    for outcome in report.outcomes:
+        for text in (outcome.error, outcome.warning, *outcome.problems):
+            if text:
+                assert not any(w in text for w in WORDLESS), text
+    conn = sqlite3.connect(store)
+    try:
+        stored = conn.execute("SELECT count(*) FROM items").fetchone()[0]
+    finally:
+        conn.close()
+    assert stored == report.new
+
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+fragment = st.sampled_from(
+    ["<", ">", "&", "&amp;", "&#0;", "&#xD800;", "]]>", "<![CDATA[", "<!DOCTYPE x [<!ENTITY e 'x'>]>", "\x00", "\ufeff"]
+)
+field = st.lists(text | fragment, max_size=4).map("".join)
+
+
+@st.composite
+def feed_bodies(draw) -> bytes:
+    kind = draw(st.sampled_from(["bytes", "raw-rss", "raw-atom"]))
+    if kind == "bytes":
+        return draw(st.binary(max_size=600))
+    items = draw(st.lists(st.tuples(field, field, field, field, field), max_size=4))
+    if kind == "raw-rss":  # field text inserted unescaped: broken markup on purpose
+        inner = "".join(
+            f"<item><title>{t}</title><link>{lk}</link><guid>{g}</guid><pubDate>{d}</pubDate>"
+            f"<description>{b}</description></item>"
+            for t, lk, g, d, b in items
+        )
+        doc = (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>{inner}</channel></rss>'
+        )
+    else:
+        inner = "".join(
+            f"<entry><title>{t}</title><link href='{lk}'/><id>{g}</id><updated>{d}</updated>"
+            f"<content type='html'>{b}</content></entry>"
+            for t, lk, g, d, b in items
+        )
+        doc = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>{inner}</feed>'
+    return doc.encode("utf-8", "surrogatepass")
+
+
+@FUZZ
+@given(
+    body=feed_bodies(), content_type=st.sampled_from(["application/rss+xml", "text/html", "", "text/xml; charset=gbk"])
+)
+@example(body=b"", content_type="")
+@example(
+    body=b'<rss version="2.0"><channel><item><link>javascript:alert(1)</link></item></channel></rss>', content_type=""
+)
+def test_any_feed_body_gives_items_or_a_worded_error(server, body, content_type):
+    url = server.add("/fuzz.xml", body, headers={"Content-Type": content_type} if content_type else {})
+    with tempfile.TemporaryDirectory() as directory:
+        report, store = _ingest(Path(directory), [SourceSpec("fuzz", "think-tanks", "feed", {"url": url})])
+        _assert_worded(report, store)
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(
+    row=st.fixed_dictionaries(
+        {},
+        optional={"text": json_value | field, "title": json_value, "date": json_value | text, "url": json_value},
+    ),
+    raw_line=st.none() | st.binary(max_size=120),
+)
+@example(row={"text": "Cold War mentality", "date": "10000-01-01"}, raw_line=None)
+@example(row={"text": "x", "date": "1970-01-01T00:00:00Z", "url": "http://[::1"}, raw_line=None)
+def test_any_archive_row_gives_items_or_a_worded_error(row, raw_line):
+    with tempfile.TemporaryDirectory() as directory:
+        archive = Path(directory) / "rows.jsonl"
+        line = json.dumps(row, allow_nan=True).encode() if raw_line is None else raw_line
+        archive.write_bytes(line + b"\n")
+        fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+        spec = SourceSpec("rows", "think-tanks", "archive", {"path": str(archive), "fields": fields})
+        report, store = _ingest(Path(directory), [spec])
+        _assert_worded(report, store)
+
+
+@settings(max_examples=150, deadline=timedelta(seconds=30), suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=400) | st.builds(lambda t: t.encode(), text))
+@example(data=b"\xef\xbb\xbf" + LEXICON.read_bytes())
+@example(data=("x = " + "[" * 50_000 + "]" * 50_000).encode())
+def test_any_lexicon_bytes_give_a_lexicon_or_a_worded_error(data):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "lexicon.toml"
+        path.write_bytes(data)
+        try:
+            lexicon = load_lexicon(path)
+        except LexiconError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc)
+        else:
+            assert isinstance(lexicon, Lexicon)
+
+
+@settings(max_examples=100, deadline=timedelta(seconds=30))
+@given(
+    concept=st.fixed_dictionaries(
+        {"id": text, "label": text, "family": st.sampled_from(["conceptual", "x", ""]), "forms": json_value}
+    )
+)
+def test_any_concept_entry_gives_a_lexicon_or_a_worded_error(concept):
+    base = LEXICON.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "lexicon.toml"
+        entry = "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in concept.items() if v is not None)
+        path.write_text(base + "\n[[concepts]]\n" + entry + "\n", encoding="utf-8")
+        try:
+            load_lexicon(path)
+        except LexiconError as exc:
+            assert str(path) in str(exc)
