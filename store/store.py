@@ -150,7 +150,14 @@ class Store:
                     k.seed,
                     k.weight,
                     json.dumps(
-                        {"en": k.en, "zh": k.zh, "en_context": k.en_context, "zh_context": k.zh_context},
+                        {
+                            "en": k.en,
+                            "zh": k.zh,
+                            "ru": k.ru,
+                            "en_context": k.en_context,
+                            "zh_context": k.zh_context,
+                            "ru_context": k.ru_context,
+                        },
                         ensure_ascii=False,
                     ),
                     i,

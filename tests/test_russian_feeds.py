@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,36 @@ def test_kremlin_atom_snapshots_overlap_without_duplicates(tmp_path, feed_server
     assert not second.errors
     urls = [r["url"] for r in rows(cfg, "SELECT url FROM items")]
     assert len(urls) == len(set(urls)) == 20 + second.new and second.new >= 1
+
+
+def test_score_json_on_russian_text_reports_ru_and_its_matches(tmp_path):
+    """python -m ingest score --json on a real Russian passage (putin_lavrov_ru, 2022-02-21,
+    Заседание Совета Безопасности), written out as a file."""
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    text = (
+        "Опорный для нас принцип неделимости безопасности, на который мы активно ссылались, Соединённые "
+        "Штаты всячески стараются обойти. Главные вопросы, которые нас беспокоят: прекращение расширения "
+        "НАТО на восток. Мы выступаем за так называемый «порядок, основанный на правилах»? Нет."
+    )
+    path = tmp_path / "ru.txt"
+    path.write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "--config", str(repo / "config.toml"), "score", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (item,) = json.loads(proc.stdout)["items"]
+    assert item["language"] == "ru"
+    found = {(m["concept"], m["text"], m["distanced"]) for m in item["matches"]}
+    assert ("indivisible_security", "неделимости безопасности", False) in found
+    assert ("nato_expansion", "расширения НАТО на восток", False) in found
+    assert ("rules_based_order", "порядок, основанный на правилах", True) in found
+    for m in item["matches"]:
+        assert text[m["start"] : m["end"]] == m["text"]
