@@ -14,7 +14,7 @@ from .config import Config
 
 
 def briefing_event(config: Config, week: str | None) -> AlertEvent:
-    reader = BriefingReader(config.store_path)
+    reader = BriefingReader(config.store_target)
     try:
         briefing = compute_briefing(reader, week, None)
     finally:

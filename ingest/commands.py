@@ -282,7 +282,7 @@ def _alerts_after_run(config) -> None:
     from .alerting import after_run
 
     try:
-        with Store(config.store_path) as store:
+        with Store(config.store_target) as store:
             report = after_run(config, store)
     except (OSError, ValueError, StoreError) as exc:
         print(f"alerts: not evaluated: {exc}", file=sys.stderr)

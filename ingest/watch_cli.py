@@ -19,7 +19,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _open(config: Config) -> Store:
-    store = Store(config.store_path)
+    store = Store(config.store_target)
     from .lexicon import load_lexicon
 
     # Watches name concepts, groups and sources: mirror the current config first.
