@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT.parent) not in sys.path:  # `streamlit run dashboard/app.py` from the project folder
     sys.path.insert(0, str(ROOT.parent))
 
-st.set_page_config(page_title="Discourse monitor", page_icon=":material/monitoring:", layout="wide")
+# A local icon: a Material icon as favicon is fetched from fonts.gstatic.com, and the page asks no other host.
+st.set_page_config(page_title="Discourse monitor", page_icon=str(ROOT / "favicon.png"), layout="wide")
 
 pages = [
     st.Page(ROOT / "pages" / "overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -164,13 +164,28 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x
 def hit_bars(frame: pd.DataFrame, colour: Mapping[str, str]) -> alt.Chart:
     """Hits per concept for one article (one row per concept: concept, hits, own, distanced)."""
     domain = list(dict.fromkeys(frame["concept"].tolist()))
+    top = max(1, int(frame["hits"].max()) if len(frame) else 1)
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False, **AXIS)),
-        x=alt.X("hits:Q", title="Hits", axis=alt.Axis(format="d", tickMinStep=1, **AXIS)),
+        # The axis ends at the largest bar (a "nice" domain with whole-number ticks stopped short of it).
+        x=alt.X("hits:Q", title="Hits", scale=alt.Scale(domain=[0, top], nice=False),
+                axis=alt.Axis(format="d", values=_whole_ticks(top), **AXIS)),
         color=alt.Color("concept:N", scale=_scale(domain, colour), legend=None),
         tooltip=["concept:N", "hits:Q", alt.Tooltip("own:Q", title="Own voice"),
                  alt.Tooltip("distanced:Q", title="Distanced")],
     ).properties(height=alt.Step(20))
+
+
+def _whole_ticks(top: int, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 that always include `top`."""
+    step = max(1, -(-top // most))
+    ticks = list(range(0, top + 1, step))
+    if ticks[-1] != top:
+        if top - ticks[-1] < step / 2:
+            ticks[-1] = top
+        else:
+            ticks.append(top)
+    return ticks
 
 
 def selected_points(event: object) -> list[dict]:

@@ -70,14 +70,14 @@ def granularity(key: str, p: Period) -> str:
 
 def normalised(key: str) -> bool:
     _seed(key, viewstate.params().get("raw") != "1")
-    return st.toggle("Normalise by volume", key=key,
+    return st.toggle("Normalise", key=key,
                      help="On: share of all items from the same sources in each bucket. Off: raw counts.")
 
 
 def without_copies(key: str) -> bool:
     """True when syndicated copies should be left out of the counts."""
     _seed(key, viewstate.params().get("nocopies") == "1")
-    return st.toggle("Leave out syndicated copies", key=key,
+    return st.toggle("Originals only", key=key,
                      help="On: an article carried by several outlets counts once, for the outlet that published "
                           "it first. Off: every outlet's copy counts.")
 

@@ -52,9 +52,19 @@ def article_table_html(
         ]
         if passages is not None:
             cells.insert(4, f"<span class='passage' style='font-size:0.88rem'>{passages.get(int(r.id), '')}</span>")
-        rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top;overflow-wrap:anywhere'>{c}</td>"
-                                     for c in cells) + "</tr>")
+        rows.append("<tr>" + "".join(f"<td style='padding:4px 8px;vertical-align:top;{_fit(h)}'>{c}</td>"
+                                     for h, c in zip(headings, cells, strict=True)) + "</tr>")
     return (f"<table class='{css_class}' style='width:100%;table-layout:auto;border-collapse:collapse;"
             "font-size:0.92rem'>"
             f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _fit(heading: str) -> str:
+    """Words stay whole (a group label never breaks mid-word); the title and passage get room
+    and may break a very long token (a URL) so the table never outgrows its container."""
+    if heading == "Title":
+        return "min-width:8em;overflow-wrap:anywhere"
+    if heading == "Passage":
+        return "min-width:12em;overflow-wrap:anywhere"
+    return "overflow-wrap:break-word"

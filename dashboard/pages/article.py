@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, highlight, listing, queries, urlstate
+from dashboard import charts, controls, highlight, htmltable, listing, queries, urlstate
 from dashboard.context import open_page
 from ingest.match_cap import MAX_STORED_MATCHES
 
@@ -95,9 +95,10 @@ with side:
                                   dict(zip(ref.concepts["id"], ref.concepts["family_id"], strict=True))))
         colour = {ref.concept_label(c): ref.concept_colour[c] for c in table["concept_id"]}
         st.altair_chart(charts.hit_bars(table, colour), width="stretch")
-        st.dataframe(table[["concept", "family", "hits", "own", "distanced", "per_1k"]], hide_index=True,
-                     key="art_scores", column_config={"per_1k": st.column_config.NumberColumn(
-                         "Hits per 1,000 words", format="%.1f")})
+        st.html(htmltable.html_table(
+            table, {"concept": "Concept", "hits": "Hits", "own": "Own voice", "distanced": "Distanced",
+                    "per_1k": "Per 1,000 words"}, "concept-hits", cells={"per_1k": htmltable.number(".1f")},
+            right=("hits", "own", "distanced", "per_1k")))
     st.markdown("**Closest seed document** (TF-IDF cosine)")
     seeds = queries.closest_seeds(ctx.store_path, ctx.version, item_id)
     if seeds.empty:
@@ -105,10 +106,8 @@ with side:
     else:
         best = seeds.iloc[0]
         st.markdown(f"{md_escape(best['title'])} — similarity **{best['similarity']:.2f}**")
-        st.dataframe(seeds[["similarity", "title", "published_raw"]], hide_index=True, key="art_seeds",
-                     column_config={"published_raw": "Seed date",
-                                    "similarity": st.column_config.ProgressColumn("Similarity", min_value=0.0,
-                                                                                   max_value=1.0, format="%.2f")})
+        st.html(htmltable.html_table(seeds, {"similarity": "Similarity", "title": "Seed", "published_raw": "Date"},
+                                     "seeds", cells={"similarity": htmltable.number(".2f")}, right=("similarity",)))
 
 st.markdown("**Keywords in context**")
 kwic = highlight.keywords_in_context(text, matches)
@@ -116,15 +115,19 @@ if kwic.empty:
     st.caption("No matches.")
 else:
     kwic.insert(0, "concept", kwic.pop("concept_id").map(ref.concept_label))
-    st.dataframe(kwic, hide_index=True, key="art_kwic", width="stretch")
+    st.html(htmltable.html_table(kwic, {"concept": "Concept", "before": "Before", "match": "Match", "after": "After"},
+                                 "kwic", cells={"match": lambda v: f"<b>{htmltable.text(v)}</b>"}, right=("before",)))
 
 st.markdown("**Syndicated copies**")
 if copies.empty:
     st.caption("No copy of this text was found in another source.")
 else:
-    copies = copies.assign(open=copies["id"].map(listing.article_href),
+    copies = copies.assign(open=copies["id"].map(listing.article_href), group=copies["group_id"].map(ref.group_label),
                            role=copies["id"].map(lambda i: "original" if i == item.get("copy_of") else "copy"))
-    st.dataframe(copies[["published_at", "source", "group_id", "title", "role", "open"]], hide_index=True,
-                 key="art_copies", column_config={"open": st.column_config.LinkColumn("Open", display_text="open")})
+    st.html(htmltable.html_table(
+        copies, {"published_at": "Time (UTC)", "source": "Source", "group": "Group", "title": "Title", "role": "Role"},
+        "copies", cells={"published_at": lambda v: htmltable.text(listing.when(v))}, nowrap=("published_at",),
+        row_cells={"title": lambda r: f"<a class='article-link' href='{r['open']}' target='_self'>"
+                                      f"{htmltable.text(r['title'] or '(untitled)')}</a>"}))
 if isinstance(item.get("copy_of"), (int, float)) and not pd.isna(item["copy_of"]):
     st.caption(f"This item is a syndicated copy of item {int(item['copy_of'])}.")

@@ -13,9 +13,9 @@ ctx = open_page("Articles")
 params = viewstate.params()
 ref = ctx.ref
 viewstate.seed("art_q", (params.get("q") or "")[:500])
-box, helpbox = st.columns([6, 1], vertical_alignment="bottom")
+box, helpbox = st.columns([5, 1], vertical_alignment="bottom")
 text = box.text_input("Search title and text", key="art_q", max_chars=500, placeholder=search_help.PLACEHOLDER)
-with helpbox.popover("Search syntax", icon=":material/help:", width="stretch"):
+with helpbox.popover("Syntax", icon=":material/help:", width="stretch"):
     st.markdown(search_help.SYNTAX)
 c1, c2, c3 = st.columns(3)
 with c1:

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import charts, htmltable, queries
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
@@ -34,16 +34,12 @@ family_filter = st.multiselect("Families", ref.families["id"].tolist(), key="lex
                                format_func=lambda f: ref.families.set_index("id").loc[f, "label"])
 if family_filter:
     table = table[table["family_id"].isin(family_filter)]
-st.dataframe(table[["label", "family", "definition", "forms", "hits", "items", "trend"]], hide_index=True,
-             key="lex_table", width="stretch", height=520, column_config={
-                 "label": st.column_config.TextColumn("Concept", width="medium"),
-                 "definition": st.column_config.TextColumn("Definition", width="large"),
-                 "forms": st.column_config.TextColumn("Forms", width="medium"),
-                 "hits": st.column_config.NumberColumn("Total hits", format="%d"),
-                 "items": st.column_config.NumberColumn("Items", format="%d"),
-                 "trend": st.column_config.AreaChartColumn(
-                     f"Hits per month ({months[0]} … {months[-1]})" if months else "Hits per month", y_min=0)})
-
+spark_title = f"Hits per month ({months[0]} … {months[-1]})" if months else "Hits per month"
+st.html(htmltable.html_table(
+    table, {"label": "Concept", "family": "Family", "definition": "Definition", "forms": "Forms", "hits": "Total hits",
+            "items": "Items", "trend": spark_title}, "lexicon-table",
+    cells={"hits": htmltable.number(",d"), "items": htmltable.number(",d"), "trend": htmltable.sparkline},
+    right=("hits", "items")))
 st.caption("Totals and sparklines count dated items (undated seed documents are not on a timeline).")
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)

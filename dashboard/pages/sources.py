@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis import trends
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, queries
+from dashboard import charts, controls, htmltable, listing, queries
 from dashboard.context import open_page
 
 SILENT_AFTER_DAYS = 2
@@ -48,9 +48,10 @@ else:
     picked = [p.get("source_id") for p in charts.selected_points(event) if p.get("source_id")]
     if picked:
         controls.open_articles({"from": period.start, "to": period.end, "groups": groups, "sources": picked})
-    st.dataframe(per_source[["source", "group", "kind", "items", "matching", "share", "top concepts"]],
-                 hide_index=True, key="src_table", width="stretch",
-                 column_config={"share": st.column_config.NumberColumn("Share matching", format="percent")})
+    st.html(htmltable.html_table(
+        per_source, {"source": "Source", "group": "Group", "kind": "Kind", "items": "Items", "matching": "Matching",
+                     "share": "Share matching", "top concepts": "Top concepts"}, "source-table",
+        cells={"share": htmltable.percent(1)}, right=("items", "matching", "share")))
 
     st.subheader("Concepts per source")
     matrix = trends.source_concept_matrix(ds, dc, period)
@@ -80,11 +81,17 @@ else:
     health["group"] = health["group_id"].map(ref.group_label)
     silent = health[health["state"] != "ok"]
     if not silent.empty:
-        names = ", ".join(md_escape(n) for n in silent["name"].tolist()[:8])  # names may come from an OPML file
-        st.warning(f"{len(silent)} feed(s) need attention: {names}")
-    st.dataframe(health[["name", "group", "state", "last_success_at", "last_error_at", "last_error", "http_status",
-                         "consecutive_failures", "items_recent"]], hide_index=True, key="src_health",
-                 width="stretch", column_config={
-                     "last_success_at": "Last success", "last_error_at": "Last error at", "last_error": "Last error",
-                     "http_status": "HTTP", "consecutive_failures": "Failures in a row",
-                     "items_recent": st.column_config.NumberColumn("Items, last 7 days")})
+        names = silent["name"].tolist()
+        shown = ", ".join(md_escape(n) for n in names[:8])  # names may come from an OPML file
+        more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+        st.warning(f"{len(silent)} feed(s) need attention: {shown}{more}")
+    health["last_error_text"] = health.apply(
+        lambda r: " · ".join(x for x in (listing.when(r["last_error_at"]),
+                                         "" if pd.isna(r["http_status"]) else f"HTTP {int(r['http_status'])}",
+                                         r["last_error"] if isinstance(r["last_error"], str) else "") if x), axis=1)
+    st.html(htmltable.html_table(
+        health, {"name": "Feed", "group": "Group", "state": "State", "last_success_at": "Last success (UTC)",
+                 "consecutive_failures": "Failures in a row", "items_recent": "Items, last 7 days",
+                 "last_error_text": "Last error"}, "feed-health",
+        cells={"last_success_at": lambda v: htmltable.text(listing.when(v)) if isinstance(v, str) else ""},
+        right=("consecutive_failures", "items_recent"), nowrap=("last_success_at",)))

@@ -1,0 +1,96 @@
+"""A DataFrame as an HTML table that always fits its container; pure, no Streamlit.
+
+Streamlit's data grid keeps every column at its content width and scrolls sideways,
+which hid error messages, definitions and the right-hand side of keywords in context
+at 1280 px.  This table takes the container's width and wraps long text instead.
+Every cell is untrusted text and is escaped; missing values are blank, never "None".
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+Cell = Callable[[Any], str]  # value -> HTML (already escaped)
+
+
+def blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def text(value: Any) -> str:
+    return "" if blank(value) else html.escape(str(value))
+
+
+def number(fmt: str) -> Cell:
+    return lambda v: "" if blank(v) else html.escape(format(v, fmt))
+
+
+def percent(digits: int = 1) -> Cell:
+    return lambda v: "" if blank(v) else f"{float(v):.{digits}%}"
+
+
+def sparkline(values: Sequence[float], width: int = 120, height: int = 22) -> str:
+    """An inline SVG line of numbers (no text from the data, so nothing to escape)."""
+    points = [float(v) for v in values if not blank(v)]
+    if len(points) < 2:
+        return ""
+    top = max(points) or 1.0
+    step = width / (len(points) - 1)
+    path = " ".join(f"{i * step:.1f},{height - 1 - (v / top) * (height - 2):.1f}" for i, v in enumerate(points))
+    return (f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
+            f"aria-label='peak {top:g}'><polyline fill='none' stroke='#4c78a8' stroke-width='1.5' "
+            f"points='{path}'/></svg>")
+
+
+def html_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    css_class: str,
+    cells: Mapping[str, Cell] | None = None,
+    right: Sequence[str] = (),
+    nowrap: Sequence[str] = (),
+    row_cells: Mapping[str, Callable[[dict[str, Any]], str]] | None = None,
+) -> str:
+    """`columns`: frame column -> heading, in display order; `cells`: formatters (default: escaped text);
+    `right`: right-aligned columns (numbers, the words before a match); `nowrap`: kept on one line;
+    `row_cells`: formatters that need the whole row (a link built from the id), returning escaped HTML."""
+    cells = cells or {}
+    head = "".join(f"<th data-col='{html.escape(c, quote=True)}' style='text-align:{'right' if c in right else 'left'};"
+                   f"padding:4px 6px;vertical-align:bottom'>{html.escape(h)}</th>" for c, h in columns.items())
+    body = []
+    for row in frame.to_dict("records"):
+        tds = []
+        for c in columns:
+            style = "padding:3px 6px;vertical-align:top;overflow-wrap:anywhere;"
+            style += "text-align:right;" if c in right else ""
+            style += "white-space:nowrap;" if c in nowrap else ""
+            value = html.escape(json.dumps(_plain(row.get(c)), ensure_ascii=False, default=str), quote=True)
+            shown = (row_cells or {})[c](row) if c in (row_cells or {}) else cells.get(c, text)(row.get(c))
+            tds.append(f"<td data-value='{value}' style='{style}'>{shown}</td>")
+        body.append("<tr style='border-top:1px solid #eee'>" + "".join(tds) + "</tr>")
+    return (f"<div style='width:100%;overflow-x:auto'><table class='{html.escape(css_class, quote=True)}' "
+            "style='width:100%;border-collapse:collapse;font-size:0.88rem'>"
+            f"<thead><tr style='border-bottom:1px solid #ccc'>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+            "</table></div>")
+
+
+def _plain(value: Any) -> Any:
+    """The cell's value as JSON can carry it (kept in data-value for tests and copy-paste tools)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if blank(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
