@@ -74,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="what the store holds: items, matches, sources, last run")
 
+    store = sub.add_parser("store", help="copy the store to PostgreSQL")
+    ssub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    copy = ssub.add_parser(
+        "copy",
+        help="copy this (SQLite) store into a PostgreSQL store: resumable, verified by counts",
+        description="Copies items, evidence, feed state, runs, aggregates, watches and alerts in batches. "
+        "Interrupted, it resumes where it stopped when run again.",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host:5432/db (an empty database)")
+    copy.add_argument("--batch", type=int, default=5000, metavar="ROWS", help="rows per transaction (5000)")
+
     worker = sub.add_parser(
         "worker",
         help="fetch feeds as one of any number of workers sharing a PostgreSQL store",

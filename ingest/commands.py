@@ -27,6 +27,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "stats": cmd_stats,
         "briefing": cmd_briefing,
         "worker": cmd_worker,
+        "store": cmd_store,
         "watch": cmd_watch,
         "alerts": cmd_alerts,
     }
@@ -216,6 +217,33 @@ def cmd_stats(args: argparse.Namespace) -> int:
         stats = store_stats(reader.conn)
     for key, value in stats.items():
         print(f"{key:<14} {value}")
+    return EXIT_OK
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from store.copy import copy_store, totals
+    from store.url import StoreUrlError, parse_store_url
+
+    config = load_config(args.config)
+    try:
+        destination = parse_store_url(args.to)
+    except StoreUrlError as exc:
+        print(f"error: --to: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    source = config.store_path  # a PostgreSQL store has nothing to copy from here
+    if not source.exists():
+        raise StoreMissing(f"No store at {source} to copy.")
+    with tqdm(total=sum(totals(source).values()), unit="row", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        counts = copy_store(source, destination, max(args.batch, 1), progress=lambda table, n: bar.update(n))
+    bad = {t: c for t, c in counts.items() if c[0] != c[1]}
+    for table, (src, dst) in counts.items():
+        print(f"{table:<18} {src:>10} -> {dst:>10}{'  MISMATCH' if table in bad else ''}")
+    if bad:
+        print(f"error: {len(bad)} table(s) differ after the copy: {', '.join(bad)}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"copied {sum(c[0] for c in counts.values())} row(s) to {destination.display()}; counts verified")
     return EXIT_OK
 
 
