@@ -62,11 +62,21 @@ def _run_child(name: str, quick: bool) -> list[Row]:
     return [Row(name, "benchmark failed", f"exit code {proc.returncode} (see stderr above)", "", "ERROR")]
 
 
+def name_of(rows: list[Row], name: str) -> str:
+    return rows[0].bench if rows else name
+
+
 def _run_one(name: str, quick: bool) -> int:
     import importlib
 
+    from .common import load_average
+
     module = importlib.import_module(f"bench.{name}")
+    before = load_average()
     rows = module.run(quick)
+    # the machine is shared: the load beside each table says how busy it was meanwhile
+    load = f"{before}; {load_average()}"
+    rows.append(Row(name_of(rows, name), "machine load average (1/5/15 min) before / after", load))
     print(_MARK + json.dumps([r.as_dict() for r in rows], ensure_ascii=False), flush=True)
     return 0
 

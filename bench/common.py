@@ -144,3 +144,57 @@ def shifted_day(base: date, k: int, span_days: int) -> date:
 
 def mb(texts: list[str]) -> float:
     return sum(len(t.encode("utf-8")) for t in texts) / 1e6
+
+
+# ---- methodology: interleaved rounds, medians and spread, machine load ------------
+
+ROUNDS = 5  # every side of every ratio, interleaved
+
+
+def interleaved(
+    sides: dict[str, Callable[[], Any]], rounds: int, clock: Callable[[], float] = time.perf_counter
+) -> dict[str, list[float]]:
+    """Seconds of each side over `rounds` rounds, the sides taking turns within a round
+    (and the order rotating between rounds), so a burst of load on the shared machine
+    falls on every side alike rather than on whichever ran last.  `clock` may be
+    time.process_time for work in this process: CPU time is what the scheduler of a
+    busy machine cannot inflate."""
+    names = list(sides)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(max(1, rounds)):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            t0 = clock()
+            sides[name]()
+            out[name].append(clock() - t0)
+    return out
+
+
+def median(values: list[float]) -> float:
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def spread(values: list[float]) -> str:
+    """min-max of the rounds, relative to the median: how far one round is to be trusted."""
+    m = median(values)
+    if len(values) < 2 or m <= 0:
+        return "1 round"
+    return f"{len(values)} rounds, {min(values) / m:.0%}-{max(values) / m:.0%} of median"
+
+
+def ratio_spread(num: list[float], den: list[float]) -> str:
+    """Per-round ratios (round i of one side over round i of the other): their spread."""
+    ratios = sorted(a / b for a, b in zip(num, den, strict=True) if b > 0)
+    if len(ratios) < 2:
+        return "1 round"
+    return f"per round {fmt_ratio(ratios[0])}-{fmt_ratio(ratios[-1])}"
+
+
+def load_average() -> str:
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as fh:
+            one, five, fifteen = fh.read().split()[:3]
+    except (OSError, ValueError):
+        return "?"
+    return f"{one} / {five} / {fifteen}"

@@ -34,6 +34,7 @@ ARCHIVE_BATCH = 1000
 # Worker processes take a few seconds to start and scoring is about a third of an import's
 # work, so they pay only for long archives (bench/archive.py measures both ways).
 PARALLEL_AFTER_BATCHES = 10
+RESCORE_PARALLEL_MIN = 20_000
 MAX_PROBLEMS_KEPT = 100  # bad rows are all counted; the first ones are kept to be shown
 
 
@@ -363,9 +364,11 @@ def rescore(
     processes: int | None = None,
 ) -> int:
     """Rescore every stored item with `lexicon`, in one transaction, on `processes` cores
-    (all by default); returns items rescored."""
+    (by default all, for a store of RESCORE_PARALLEL_MIN items or more); returns items rescored."""
     done = 0
-    scorer = Scorer(lexicon, threshold, distanced_weight, processes or default_processes())
+    if processes is None:  # workers take seconds to start: worth it for large stores only
+        processes = default_processes() if store.item_count() >= RESCORE_PARALLEL_MIN else 1
+    scorer = Scorer(lexicon, threshold, distanced_weight, processes)
     with scorer, store.transaction():
         store.clear_scores()
         for batch in store.iter_item_texts():
