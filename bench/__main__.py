@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,11 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(BENCHMARKS)}")
     ap.add_argument("--write", action="store_true", help="write docs/benchmarks.md even in --quick mode")
     ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    ap.add_argument("--rounds", type=int, default=0, help="rounds per ratio (default 5; fewer only for partial runs)")
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one benchmark in this process
     args = ap.parse_args(argv)
     if args.one:
         return _run_one(args.one, args.quick)
+    if args.rounds:
+        os.environ["BENCH_ROUNDS"] = str(args.rounds)  # read by bench.common in each child
     names = [n for n in args.only.split(",") if n] or list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
     if unknown:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import resource
 import time
@@ -148,7 +149,9 @@ def mb(texts: list[str]) -> float:
 
 # ---- methodology: interleaved rounds, medians and spread, machine load ------------
 
-ROUNDS = 5  # every side of every ratio, interleaved
+# Every side of every ratio, interleaved; `python -m bench --rounds N` changes it for a
+# partial run (the spread column says how many rounds each figure had).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def interleaved(
