@@ -200,17 +200,25 @@ def article(store_path: str, version: str, item_id: int) -> dict[str, Any] | Non
 
 @st.cache_data(**CACHE)
 def closest_seeds(store_path: str, version: str, item_id: int) -> pd.DataFrame:
+    """Seeds ranked by concept-profile similarity (language-independent), with the word
+    TF-IDF similarity beside it (meaningful only between texts in the same language)."""
+    columns = ["id", "title", "published_raw", "similarity", "word_similarity"]
     with StoreReader(store_path) as r:
         seeds = r.seed_documents()
         item = r.item(item_id)
+        seed_hits = r.seed_concepts()
+        item_hits = r.item_concept_hits([item_id])
     if item is None or seeds.empty:
-        return pd.DataFrame(columns=["id", "title", "published_raw", "similarity"])
+        return pd.DataFrame(columns=columns)
     others = seeds[seeds["id"] != item_id]
-    ranked = similarity.closest_seeds(item["text"], list(zip(others["id"], others["text"], strict=True)))
-    scores = dict(ranked)
+    hits_of = {k: dict(zip(g["concept_id"], g["hits"], strict=True)) for k, g in seed_hits.groupby("item_id")}
+    concept = dict(similarity.concept_similarity(dict(zip(item_hits["concept_id"], item_hits["hits"], strict=True)),
+                                                 [(k, hits_of.get(k, {})) for k in others["id"]]))
+    words = dict(similarity.closest_seeds(item["text"], list(zip(others["id"], others["text"], strict=True))))
     out = others[["id", "title", "published_raw"]].copy()
-    out["similarity"] = out["id"].map(scores)
-    return out.sort_values("similarity", ascending=False).reset_index(drop=True)
+    out["similarity"] = out["id"].map(concept)
+    out["word_similarity"] = out["id"].map(words)
+    return out.sort_values(["similarity", "word_similarity"], ascending=False).reset_index(drop=True)
 
 
 @st.cache_data(**CACHE)

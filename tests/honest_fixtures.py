@@ -140,7 +140,14 @@ def news_feed() -> str:
     )
 
 
+ZH_TEXT = (
+    "外交部发言人表示，中方愿同各方一道落实全球安全倡议，推动构建人类命运共同体。"
+    "全球安全倡议坚持共同、综合、合作、可持续的安全观。"
+)
+
+
 def build_honest_store(directory: Path) -> HonestStore:
+    write_jsonl(directory / "zh.jsonl", [{"title": "中方落实全球安全倡议", "date": "2026-11-10", "text": ZH_TEXT}])
     (directory / "news.xml").write_text(news_feed(), encoding="utf-8")
     write_jsonl(directory / "wire.jsonl", wire_rows())
     write_jsonl(directory / "think.jsonl", think_rows())
@@ -176,6 +183,12 @@ def build_honest_store(directory: Path) -> HonestStore:
         ),
         SourceSpec("odd", "regional-media", "archive", {"path": str(directory / "odd.jsonl"), "fields": FIELDS}),
         SourceSpec("news", "think-tanks", "feed", {"url": str(directory / "news.xml")}),
+        SourceSpec(
+            "zh",
+            "cn-official",
+            "archive",
+            {"path": str(directory / "zh.jsonl"), "fields": FIELDS, "language": "zh-hans"},
+        ),
     ]
     config_path = write_config(directory, specs)
     config = load_config(config_path)

@@ -395,3 +395,16 @@ def test_pages_offer_per_source_shares_and_an_evidence_filter_in_the_url(page):
     at = page("compare", **args, mode="across", groups="cn-official,western-media", evidence="full text")
     table = _table(at, "low")
     assert set(table["group"]) == {"Chinese official & state media"}, "heads (western media) is headline-only"
+
+
+def test_closest_seed_of_a_chinese_article_is_found_by_concept_profile(honest, page):
+    from dashboard import queries
+
+    item_id = rows(honest, "SELECT id FROM items WHERE source_id = 'zh'")[0]["id"]
+    seeds = queries.closest_seeds(str(honest.store), "test", item_id)
+    assert seeds["similarity"].is_monotonic_decreasing and seeds["similarity"].iloc[0] > 0.3
+    assert seeds["word_similarity"].max() < 0.05, "English seeds share no words with a Chinese text"
+    assert "Global Security Initiative" in seeds["title"].iloc[0]
+    at = page("article", item=str(item_id))
+    assert any("concept profile" in m.value for m in at.markdown)
+    assert any("Word TF-IDF (same language only)" in h.value for h in at.html)

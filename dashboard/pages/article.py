@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, highlight, htmltable, listing, queries, urlstate
+from dashboard import charts, controls, highlight, htmltable, listing, queries, similarity, urlstate
 from dashboard.context import open_page
 from ingest.match_cap import MAX_STORED_MATCHES
 
@@ -99,15 +99,19 @@ with side:
             table, {"concept": "Concept", "hits": "Hits", "own": "Own voice", "distanced": "Distanced",
                     "per_1k": "Per 1,000 words"}, "concept-hits", cells={"per_1k": htmltable.number(".1f")},
             right=("hits", "own", "distanced", "per_1k")))
-    st.markdown("**Closest seed document** (TF-IDF cosine)")
+    st.markdown(f"**Closest seed document** (by {similarity.CONCEPT_METHOD})")
     seeds = queries.closest_seeds(ctx.store_path, ctx.version, item_id)
     if seeds.empty:
         st.caption("No seed documents in the store.")
     else:
         best = seeds.iloc[0]
         st.markdown(f"{md_escape(best['title'])} — similarity **{best['similarity']:.2f}**")
-        st.html(htmltable.html_table(seeds, {"similarity": "Similarity", "title": "Seed", "published_raw": "Date"},
-                                     "seeds", cells={"similarity": htmltable.number(".2f")}, right=("similarity",)))
+        st.html(htmltable.html_table(
+            seeds, {"similarity": "Concept profile", "word_similarity": "Word TF-IDF (same language only)",
+                    "title": "Seed", "published_raw": "Date"}, "seeds",
+            cells={"similarity": htmltable.number(".2f"), "word_similarity": htmltable.number(".2f")},
+            right=("similarity", "word_similarity")))
+        st.caption(f"Ranked by {similarity.CONCEPT_METHOD}; {similarity.WORD_METHOD} is shown beside it.")
 
 st.markdown("**Keywords in context**")
 kwic = highlight.keywords_in_context(text, matches)
