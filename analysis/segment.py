@@ -45,10 +45,26 @@ def words(text: str) -> list[str]:
         return list(_tokenizer().cut(text, HMM=False))
 
 
+def _may_straddle(text: str, start: int, end: int, reach: int = 4) -> bool:
+    """Is there a dictionary word that crosses either edge of the span?  If not, no
+    segmentation can put a boundary inside it, and the segmenter need not run."""
+    freq = _tokenizer().FREQ
+    for edge in (start, end):
+        for left in range(max(0, edge - reach), edge):
+            for right in range(edge + 1, min(len(text), edge + reach) + 1):
+                if (edge == start and right > end) or (edge == end and left < start):
+                    continue  # a word over the whole span is not a straddle
+                if freq.get(text[left:right]):
+                    return True
+    return False
+
+
 def straddles(text: str, start: int, end: int, margin: int = 12) -> bool:
     """Does a word boundary fall strictly inside text[start:end]?  Then the span's
     characters belong to two words (除去|风险 for 去风险, 国内|政治 for 内政) and it is
     not the term; a term inside one longer word (霸权 in 霸权主义) does not straddle."""
+    if not _may_straddle(text, start, end):
+        return False
     lo = max(0, start - margin)
     position = lo
     for token in words(text[lo : min(len(text), end + margin)]):
