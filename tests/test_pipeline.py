@@ -1,9 +1,8 @@
-"""The ingest pipeline end to end on real SQLite: seeds, archives, reruns, rescoring."""
+"""The ingest pipeline end to end on real SQLite and PostgreSQL: seeds, archives, reruns, rescoring."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -15,23 +14,20 @@ from store import Store
 from tests.builders import CORPUS, LEXICON, SourceSpec, corpus_rows, seed_sources, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# Every test runs on SQLite and on a real PostgreSQL server (tests/pg_fixtures.py).
+pytestmark = pytest.mark.usefixtures("store_url")
 
 
 def run_ingest(config_path, now=NOW, only=None):
     config = load_config(config_path)
     lexicon = load_lexicon(config.lexicon_path)
-    with Store(config.store_path) as store:
+    with Store(config.store_target) as store:
         return Ingest(config, lexicon, store, now=now).run(only)
 
 
 def rows(config_path, sql, params=()):
-    config = load_config(config_path)
-    conn = sqlite3.connect(config.store_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+    with Store(load_config(config_path).store_target) as store:
+        return [dict(r) for r in store.conn.execute(sql, params)]
 
 
 def test_seeds_are_ingested_with_metadata_and_without_chrome(tmp_path):
@@ -190,7 +186,7 @@ en = ["asian security architecture"]  # longer than the shipped security_archite
     )
     config = load_config(cfg)
     new_lex = load_lexicon(lexicon)
-    with Store(config.store_path) as store:
+    with Store(config.store_target) as store:
         done = rescore(store, new_lex, 1.0, 0.5)
     assert done == 5
     after = rows(cfg, "SELECT count(*) AS n FROM matches WHERE concept_id = 'test-extra-concept'")[0]["n"]
@@ -301,7 +297,7 @@ def test_undated_seed_is_stored_but_kept_off_the_time_axis(tmp_path):
     assert rows(cfg, "SELECT count(*) AS n FROM daily_source WHERE source_id = 'seed-002'")[0]["n"] == 0
     assert rows(cfg, "SELECT sum(items) AS n FROM daily_source")[0]["n"] == 4
     config = load_config(cfg)
-    with Store(config.store_path) as store:
+    with Store(config.store_target) as store:
         rescore(store, load_lexicon(config.lexicon_path), 1.0, 0.5)
     assert rows(cfg, "SELECT sum(items) AS n FROM daily_source")[0]["n"] == 4
 
@@ -328,5 +324,5 @@ def test_newest_day_ignores_estimated_dates(tmp_path):
         ],
     )
     run_ingest(cfg)
-    with StoreReader(load_config(cfg).store_path) as reader:
+    with StoreReader(load_config(cfg).store_target) as reader:
         assert reader.day_range(exclude_groups=("seed",)) == ("2019-05-20", "2019-05-20")

@@ -3,11 +3,13 @@ on SQLite and on a real PostgreSQL server (started by tests/pg_fixtures.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from analysis.briefing import compute_briefing, render_csv, render_markdown
+from analysis.briefing.weeks import IsoWeek
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
@@ -122,6 +124,24 @@ def test_dashboard_and_briefing_figures_are_identical_on_both_backends(tmp_path,
     assert counts["count security"] > counts["count secur* AND NOT title:china"] > 0, counts
     assert counts["count SECURITY"] == counts["count security"]
     assert counts["count NEAR(cooperation security, 5)"] > 0 and counts["count title:security lang:en"] > 0, counts
+
+
+def test_weekly_briefing_is_identical_on_both_backends(tmp_path, pg_url, monkeypatch):
+    """The whole briefing (every figure, test and sentence) rendered from each backend."""
+    monkeypatch.delenv("MONITOR_STORE_URL", raising=False)
+    cfg = _config(tmp_path)
+    sqlite_url = "sqlite:///" + str(tmp_path / "monitor.sqlite3")
+    ingest(cfg, sqlite_url)
+    ingest(cfg, pg_url)
+    rendered = []
+    for url in (sqlite_url, pg_url):
+        with BriefingReader(url) as reader:
+            last = reader.item_day_range()[1]
+            week = IsoWeek.of(date.fromisoformat(last)) if last else None
+            briefing = compute_briefing(reader, str(week), today=date.fromisoformat(last) + timedelta(days=8))
+            rendered.append((render_markdown(briefing), render_csv(briefing)))
+    assert rendered[0] == rendered[1]
+    assert "matching items:" in rendered[0][0]
 
 
 def test_unreachable_postgres_names_setting_and_host(tmp_path):
