@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from analysis.alerts import decide_events
-from store import Store, now_utc
+from store import Store, StoreError, now_utc
 from store.alert_log import AlertEvent, AlertLog
 from store.timefmt import iso
 from store.watch_reads import WatchReads
@@ -106,6 +106,17 @@ def after_run(config: Config, store: Store, now: datetime | None = None) -> Aler
             report.decided.append(event)
     deliver_pending(config, store, report)
     return report
+
+
+def alerts_after_ingest(config: Config, store: Store) -> AlertReport | None:
+    """`after_run` when alerts are enabled; a failure is logged, never the ingest's failure."""
+    if not config.get("alerts", "enabled"):
+        return None
+    try:
+        return after_run(config, store)
+    except (OSError, ValueError, StoreError) as exc:
+        log.warning("alerts not evaluated: %s", exc)
+        return None
 
 
 def deliver_pending(

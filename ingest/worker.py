@@ -26,6 +26,7 @@ from store.leases import FeedLeases
 from store.records import FetchResult
 
 from . import feeds
+from .alerting import alerts_after_ingest
 from .pipeline import Ingest
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,10 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
                     options.interval_seconds,
                 )
                 if claimed:
+                    new_before = report.new
                     _work(ingest, leases, report, [sources[sid] for sid in claimed if sid in sources])
+                    if report.new > new_before:  # watches and alerts after each round that stored items
+                        alerts_after_ingest(config, store)
                 elif options.once and leases.outstanding(now, options.interval_seconds) == 0:
                     break
                 else:

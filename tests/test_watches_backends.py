@@ -65,3 +65,33 @@ def test_watches_and_alerts_give_the_same_results_on_each_backend(tmp_path, stor
             assert int(daily["items"].sum()) == 23 and int(daily["own_items"].sum()) == 22
         keys = sorted(e["key"] for post in hook.accepted for e in json.loads(post.body)["events"])
         assert len(keys) == 4 and keys[-1] == "rise:gsi:2026-W45"
+
+
+def test_a_worker_evaluates_alerts_after_a_round_that_stored_items(tmp_path, feed_server, pg_url, monkeypatch):
+    import time
+    from datetime import UTC, datetime
+
+    from ingest.worker import WorkerOptions, run_worker
+    from tests.builders import FeedItem, rss
+
+    monkeypatch.setenv("MONITOR_STORE_URL", pg_url)
+    day = datetime(2026, 11, 3, 9, tzinfo=UTC)
+    plain = [FeedItem("Weather", "Ministers discussed trade and the weather.", "http://127.0.0.1/a/1", day)]
+    url = feed_server.add_feed("/a.xml", rss(plain))
+    config_path = write_config(tmp_path, [SourceSpec("feed-a", "western-media", "feed", {"url": url})])
+    config = load_config(config_path)
+    lexicon = load_lexicon(config.lexicon_path)
+    options = WorkerOptions(concurrency=2, interval_seconds=2.0, poll_seconds=0.1, once=True)
+    assert run_worker(config, lexicon, options).new == 1
+    with Store(config.store_target) as store:
+        rules = AlertRules(False, 5, (), ("feed-a",))
+        WatchBook(store.conn).save(
+            Watch("gsi", "concept", concepts=("global_security_initiative",), rules=rules), now_utc()
+        )
+    gsi = FeedItem("GSI", "The Global Security Initiative was praised at length.", "http://127.0.0.1/a/2", day)
+    feed_server.add_feed("/a.xml", rss([*plain, gsi]))
+    time.sleep(2.2)  # the feed is due again
+    assert run_worker(config, lexicon, options).new == 1
+    with StoreReader(config.store_target) as reader:
+        keys = [r[0] for r in reader.conn.execute("SELECT event_key FROM alert_events").fetchall()]
+    assert len(keys) == 1 and keys[0].startswith("item:gsi:")
