@@ -15,9 +15,12 @@ The rules (docs/methodology.md "Matching rules" says them in words):
      不存在) before it, or 幌子 / 旗号 / 之名 / 为名 right after it.
    - Elsewhere (English, Russian): scare quotes wrap the term itself.  A quotation
      with more than two words besides the match is reported speech, a slogan or a
-     title ("peace, development, cooperation, and win-win result"), and a quotation
-     of capitalised words is a name ("BRICS Plus", «Инициатива глобальной
-     безопасности»: Russian capitalises only a name's first word).
+     title ("peace, development, cooperation, and win-win result").  In English,
+     quotes around exactly the term distance even when it is capitalised (the
+     "Global Security Initiative"), while a capitalised quotation with a word or two
+     more is a name ("BRICS Plus" dialogue).  In Russian a quotation that starts
+     with a capital is a name («Инициатива глобальной безопасности»: Russian
+     capitalises only a name's first word).
 """
 
 from __future__ import annotations
@@ -106,7 +109,12 @@ def quote_distances(text: str, span: tuple[int, int], start: int, end: int) -> b
     # Scare quotes wrap the term itself; a quotation with more words around the
     # match is reported speech, a slogan or a title, and a capitalised one is a name.
     extra = _WORD.findall(text[s + 1 : start]) + _WORD.findall(text[end : e - 1])
-    return len(extra) <= 2 and not _is_name(_WORD.findall(inner))
+    if _CYRILLIC.search(inner):
+        return len(extra) <= 2 and not _is_name(_WORD.findall(inner))
+    # English: quotes around exactly the term are scare quotes, capitals or not (the
+    # "Global Security Initiative"); a capitalised quotation with a word or two more
+    # is a name ("BRICS Plus" dialogue).
+    return not extra or (len(extra) <= 2 and not _is_name(_WORD.findall(inner)))
 
 
 def _chinese_cue(text: str, s: int, e: int) -> bool:

@@ -500,6 +500,8 @@ def test_chinese_quotation_with_a_cue_distances(text, concept, shipped):
         ),
         ("Australia's claim of China's \uff02economic coercion\uff02 is baseless.", "economic_coercion"),
         ("the \u2039rules-based order\u203a they invoke", "rules_based_order"),
+        # English scare quotes stay distanced, capitalised or not
+        ('Beijing touts its "Global Security Initiative" as an alternative.', "global_security_initiative"),
     ],
 )
 def test_english_scare_quotes_and_so_called_distance(text, concept, shipped):
@@ -539,6 +541,8 @@ def test_english_names_slogans_and_apostrophes_are_own_voice(text, shipped):
         ("так называемой многополярности", "multipolarity", True),
         ("т.н. „порядок, основанный на правилах“", "rules_based_order", True),
         ("т. н. игра с нулевой суммой", "zero_sum", True),
+        ("западные „порядки, основанные на правилах“ не работают", "rules_based_order", True),
+        ("их «многополярный мир» — фикция", "multipolarity", True),
         # a capitalised quotation is a name
         ("Россия поддерживает «Инициативу глобальной безопасности» Китая", "global_security_initiative", False),
         # Munich 2007: Такой всеобъемлющий, неделимый характер безопасности выражен и в ее базовом принципе
