@@ -408,3 +408,17 @@ def test_closest_seed_of_a_chinese_article_is_found_by_concept_profile(honest, p
     at = page("article", item=str(item_id))
     assert any("concept profile" in m.value for m in at.markdown)
     assert any("Word TF-IDF (same language only)" in h.value for h in at.html)
+
+
+def test_every_page_links_to_its_methodology_sections_and_they_exist():
+    from dashboard import methodology
+
+    for page_name, titles in methodology.PAGES.items():
+        for title in titles:
+            assert methodology.section(title), f"{page_name}: docs/methodology.md has no section '{title}'"
+
+
+@pytest.mark.parametrize("page_name", ["overview", "compare", "briefing", "sources", "lexicon", "articles"])
+def test_each_page_shows_how_its_numbers_are_computed(page, page_name):
+    at = page(page_name)
+    assert any("docs/methodology.md" in e.label for e in at.expander), page_name

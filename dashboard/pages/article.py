@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, highlight, htmltable, listing, queries, similarity, urlstate
+from dashboard import charts, controls, highlight, htmltable, listing, methodology, queries, similarity, urlstate
 from dashboard.context import open_page
 from ingest.match_cap import MAX_STORED_MATCHES
 
@@ -135,3 +135,4 @@ else:
                                       f"{htmltable.text(r['title'] or '(untitled)')}</a>"}))
 if isinstance(item.get("copy_of"), (int, float)) and not pd.isna(item["copy_of"]):
     st.caption(f"This item is a syndicated copy of item {int(item['copy_of'])}.")
+methodology.show("article")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import controls, listing, passage, queries, search_help, urlstate, viewstate
+from dashboard import controls, listing, methodology, passage, queries, search_help, urlstate, viewstate
 from dashboard.context import open_page
 from dashboard.highlight import spans_from
 from store.query_language import QuerySyntaxError, parse_query
@@ -94,3 +94,4 @@ else:
         else:
             st.caption(f"CSV export is limited to {queries.EXPORT_LIMIT:,} rows: narrow the filters.")
 controls.write_url(state, share=False)
+methodology.show("articles")

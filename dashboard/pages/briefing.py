@@ -16,7 +16,7 @@ from analysis.briefing import format as fmt
 from analysis.briefing.charts import trend_chart
 from analysis.briefing.render_md import md_sentence
 from analysis.briefing.weeks import IsoWeek, default_week, week_of_day
-from dashboard import controls
+from dashboard import controls, methodology
 from dashboard.context import open_page
 from store.briefing_reads import BriefingReader
 
@@ -109,3 +109,4 @@ if b.watches:
     st.dataframe(tables.watch_table(b), hide_index=True, key="briefing_watches")
 with st.expander("Method"):
     st.markdown("\n".join(f"- {fmt.md_escape(m)}" for m in b.method))
+methodology.show("briefing")

@@ -4,7 +4,7 @@ own-voice against its distanced use; small multiples on a shared scale, the same
 import streamlit as st
 
 from analysis import trends
-from dashboard import charts, colours, controls, queries, trend_table, watch_queries
+from dashboard import charts, colours, controls, methodology, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
 MODES = {
@@ -103,3 +103,4 @@ else:
     labels = [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1 or c == series]
     trend_table.show(frame, labels, "cmp_table")
 controls.write_url(state)
+methodology.show("compare")

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, htmltable, queries
+from dashboard import charts, htmltable, methodology, queries
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
@@ -57,3 +57,4 @@ else:
                                    x_order=seeds["seed"].tolist(), y_order=order, fmt=".1f", scheme="reds"),
                     width="stretch")
     st.caption("Seeds ordered by date (undated last); colour = hits per 1,000 words.")
+methodology.show("lexicon")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import trends
 from analysis.briefing.format import md_escape
-from dashboard import charts, colours, controls, listing, queries, trend_table, watch_queries
+from dashboard import charts, colours, controls, listing, methodology, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
 ctx = open_page("Overview")
@@ -120,3 +120,4 @@ else:
     st.html(listing.article_table_html(latest, ctx.ref.group_colour, dict(zip(ctx.ref.groups["id"],
                                                                             ctx.ref.groups["label"]))))
 controls.write_url(state)
+methodology.show("overview")

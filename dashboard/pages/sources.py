@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis import trends
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, htmltable, listing, queries
+from dashboard import charts, controls, htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
 SILENT_AFTER_DAYS = 2
@@ -95,3 +95,4 @@ else:
                  "last_error_text": "Last error"}, "feed-health",
         cells={"last_success_at": lambda v: htmltable.text(listing.when(v)) if isinstance(v, str) else ""},
         right=("consecutive_failures", "items_recent"), nowrap=("last_success_at",)))
+methodology.show("sources")
