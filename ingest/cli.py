@@ -128,13 +128,26 @@ def main(argv: list[str] | None = None) -> int:
     from . import commands
 
     try:
-        return commands.dispatch(args)
+        status = commands.dispatch(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is noticed here, not at exit
+        return status
+    except BrokenPipeError:
+        return _reader_went_away()
     except (ConfigError, LexiconError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted: everything committed so far is kept; rerun to finish", file=sys.stderr)
         return 130
+
+
+def _reader_went_away() -> int:
+    """`... | head` closed the pipe: stop quietly as Unix tools do.  Pointing stdout at
+    /dev/null keeps Python's final flush from printing a BrokenPipeError traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # killed by SIGPIPE, as the shell reports it
 
 
 def load(args: argparse.Namespace):

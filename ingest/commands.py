@@ -57,11 +57,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_USAGE
-        bar = tqdm(total=len(selected), unit="source", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
+        # Progress from the first second: a run's first source (a large archive) can take a minute.
+        if not args.quiet:
+            print(f"ingesting {len(selected)} source(s)...", file=sys.stderr, flush=True)
+        live = not args.quiet and sys.stderr.isatty()
+        bar = tqdm(total=len(selected), unit="source", disable=not live, file=sys.stderr, mininterval=0.5)
+        bar.refresh()
+        done = 0
 
         def progress(source_id: str, outcome) -> None:
+            nonlocal done
+            done += 1
             bar.set_postfix_str(source_id[:30])
             bar.update(1)
+            if not live and not args.quiet:  # piped or logged: one line per finished source
+                print(
+                    f"  [{done}/{len(selected)}] {source_id}: {getattr(outcome, 'status', '')}",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         report = ingest.run(args.sources, force=args.force, progress=progress)
         bar.close()
@@ -104,6 +118,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         try:
             # Exactly as Python reads the file (a BOM stays a character), so offsets slice it.
             text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            print(f"error: {path}: no such file", file=sys.stderr)
+            status = EXIT_ERRORS
+            continue
+        except IsADirectoryError:
+            print(f"error: {path}: is a folder, not a text file", file=sys.stderr)
+            status = EXIT_ERRORS
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: {path}: cannot read as UTF-8 text: {exc}", file=sys.stderr)
             status = EXIT_ERRORS
@@ -193,17 +215,22 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 
 def _feeds_health(config) -> int:
-    reader = StoreReader(config.store_target)
-    health = reader.feed_health()
+    from datetime import UTC, datetime
+
+    from analysis.feed_health import feed_states, since_day
+
+    today = datetime.now(UTC).date()
+    health = StoreReader(config.store_target).feed_health(since_day(today))
     if health.empty:
         print("no feed has been fetched yet: run `python -m ingest run`")
         return EXIT_OK
-    for row in health.itertuples():
+    # The same state words as the dashboard's Sources page.
+    for row in feed_states(health, today).itertuples():
         last_ok = row.last_success_at or "never"
         err = f"  {row.error}" if row.error else ""
         print(
-            f"{row.source_id:<28} {row.status:<12} HTTP {row.http_status or '-':<4} "
-            f"last ok {last_ok:<20} failures {row.consecutive_failures}{err}"
+            f"{row.source_id:<28} {row.state:<14} HTTP {row.http_status or '-':<4} "
+            f"last ok {last_ok:<20} failures {row.consecutive_failures}  {row.reason}{err}"
         )
     return EXIT_OK
 

@@ -217,7 +217,7 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         return tomllib.loads(text.removeprefix("\ufeff"))  # a BOM from a Windows editor is not an error
     except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} file not found") from None
+        raise ConfigError(f"{path}: {what} file not found (no such file)") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a {what} file") from None
     except tomllib.TOMLDecodeError as exc:

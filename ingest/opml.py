@@ -26,7 +26,7 @@ def read_opml(path: Path) -> list[OpmlFeed]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: OPML file not found") from None
+        raise ConfigError(f"{path}: OPML file not found (no such file)") from None
     if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
         raise ConfigError(f"{path}: OPML with a DOCTYPE or entities is refused (possible XML attack)")
     try:
@@ -84,24 +84,19 @@ def import_opml(config_path: Path, opml_path: Path, default_group: str | None) -
     by_label = {g.label.lower(): g.id for g in config.groups} | {g.id.lower(): g.id for g in config.groups}
     blocks: list[str] = []
     added: list[str] = []
-    for feed in feeds:
+    new_feeds = [f for f in feeds if f.url not in known_urls]
+    _check_groups(new_feeds, by_label, default_group, config, config_path, opml_path)
+    for feed in new_feeds:
         if feed.url in known_urls:
-            continue
+            continue  # listed twice in the OPML
         group = by_label.get((feed.category or "").lower()) or default_group
-        if group is None:
-            raise ConfigError(
-                f"{opml_path}: feed {feed.url} has category {feed.category!r}, which is no group in "
-                f"{config_path}; pass --group GROUP (known: {sorted(g.id for g in config.groups)})"
-            )
-        if group not in {g.id for g in config.groups}:
-            raise ConfigError(f"{opml_path}: --group {group!r} is not a group in {config_path}")
         sid = _unique_id(_slug(feed.title or feed.url), ids)
         ids.add(sid)
         known_urls.add(feed.url)
         blocks.append(
             "\n[[sources]]\n"
             f"id = {_toml_str(sid)}\nname = {_toml_str(feed.title or feed.url)}\n"
-            f'group = {_toml_str(group)}\nkind = "feed"\nurl = {_toml_str(feed.url)}\n'
+            f'group = {_toml_str(str(group))}\nkind = "feed"\nurl = {_toml_str(feed.url)}\n'
         )
         added.append(sid)
     if blocks:
@@ -117,6 +112,28 @@ def import_opml(config_path: Path, opml_path: Path, default_group: str | None) -
             raise
         tmp.replace(config_path)
     return added
+
+
+def _check_groups(feeds, by_label, default_group, config, config_path: Path, opml_path: Path) -> None:
+    """Refuse, naming every feed without a group and the groups to choose from, before writing anything."""
+    groups = ", ".join(f"{g.id} ({g.label})" for g in config.groups)
+    if default_group is not None and default_group not in {g.id for g in config.groups}:
+        raise ConfigError(
+            f"{opml_path}: --group {default_group!r} is not a group in {config_path}; choose one of: {groups}"
+        )
+    homeless = [f for f in feeds if not by_label.get((f.category or "").lower())]
+    if not homeless or default_group is not None:
+        return
+    shown = "; ".join(
+        f'"{f.title or f.url}" <{f.url}> '
+        + (f"(category {f.category!r} is no group)" if f.category else "(no category)")
+        for f in homeless[:5]
+    )
+    more = f"; and {len(homeless) - 5} more" if len(homeless) > 5 else ""
+    raise ConfigError(
+        f"{opml_path}: {len(homeless)} feed(s) have no category naming a group of {config_path}: {shown}{more}. "
+        f"Nothing was imported. Pass --group GROUP to put them in one group; groups: {groups}"
+    )
 
 
 def _slug(text: str) -> str:

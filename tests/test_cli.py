@@ -161,3 +161,62 @@ def test_shipped_config_offline_ingests_the_seeds_and_reports_each_feed(tmp_path
     for sid in feeds:
         assert "error:" in lines[sid] or " ok " in lines[sid], lines[sid]
     assert "Traceback" not in proc.stderr
+
+
+# ---- a CLI that behaves like a Unix tool -------------------------------------------------------
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    cfg = write_config(tmp_path, [SourceSpec(f"feed-{i:03d}", "western-media", "feed",
+                                             {"url": f"http://127.0.0.1:9/{i}"}) for i in range(3000)])
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    pipeline = subprocess.run(
+        f"{sys.executable} -m ingest --config {cfg} feeds list | head -n 2", shell=True, cwd=REPO, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert pipeline.stdout.count("\n") == 2 and "feed-000" in pipeline.stdout  # 3,000 lines: more than a pipe holds
+    assert "Traceback" not in pipeline.stderr and "BrokenPipe" not in pipeline.stderr, pipeline.stderr
+
+
+def test_a_missing_file_says_no_such_file(tmp_path):
+    gone = tmp_path / "gone.txt"
+    score = cli("--config", str(REPO / "config.toml"), "score", str(gone))
+    assert score.returncode == 1 and f"{gone}: no such file" in score.stderr and "Traceback" not in score.stderr
+    config = cli("--config", str(tmp_path / "nope.toml"), "stats")
+    assert config.returncode == 2 and "no such file" in config.stderr
+    cfg = write_config(tmp_path, [])
+    opml = cli("--config", str(cfg), "feeds", "import", str(tmp_path / "nope.opml"))
+    assert opml.returncode == 2 and "no such file" in opml.stderr
+
+
+def test_opml_import_without_a_category_names_every_feed_and_the_groups(tmp_path):
+    cfg = write_config(tmp_path, [])
+    opml = tmp_path / "x.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="Blog one" xmlUrl="http://127.0.0.1:9/one"/>'
+        '<outline text="Tech"><outline text="Blog two" xmlUrl="http://127.0.0.1:9/two"/></outline>'
+        '<outline text="Think tanks"><outline text="Known" xmlUrl="http://127.0.0.1:9/known"/></outline>'
+        "</body></opml>"
+    )
+    proc = cli("--config", str(cfg), "feeds", "import", str(opml))
+    assert proc.returncode == 2
+    assert '"Blog one" <http://127.0.0.1:9/one> (no category)' in proc.stderr
+    assert "\"Blog two\" <http://127.0.0.1:9/two> (category 'Tech' is no group)" in proc.stderr
+    assert "Known" not in proc.stderr and "2 feed(s)" in proc.stderr
+    assert "think-tanks (Think tanks)" in proc.stderr and "--group GROUP" in proc.stderr
+    bad = cli("--config", str(cfg), "feeds", "import", str(opml), "--group", "nope")
+    assert bad.returncode == 2 and "'nope' is not a group" in bad.stderr and "western-gov (" in bad.stderr
+
+
+def test_feed_state_words_are_the_dashboards(tmp_path):
+    from analysis.feed_health import STATES
+
+    cfg = write_config(tmp_path, [SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})])
+    run = cli("--config", str(cfg), "run")
+    assert run.returncode == 0
+    assert run.stderr.startswith("ingesting 1 source(s)"), "progress shows from the first second"
+    assert "[1/1] dead-feed" in run.stderr, "a piped run reports each source as it finishes"
+    health = cli("--config", str(cfg), "feeds", "health").stdout
+    words = health.split()
+    assert words[0] == "dead-feed" and words[1] == "failing" and "failing" in STATES

@@ -110,7 +110,7 @@ with side:
             seeds, {"similarity": "Concept profile", "word_similarity": "Word TF-IDF (same language only)",
                     "title": "Seed", "published_raw": "Date"}, "seeds",
             cells={"similarity": htmltable.number(".2f"), "word_similarity": htmltable.number(".2f")},
-            right=("similarity", "word_similarity")))
+            right=("similarity", "word_similarity"), nowrap=("published_raw",)))
         st.caption(f"Ranked by {similarity.CONCEPT_METHOD}; {similarity.WORD_METHOD} is shown beside it.")
 
 st.markdown("**Keywords in context**")

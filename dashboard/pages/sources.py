@@ -1,17 +1,14 @@
 """Sources: volume and share matching by group and by source, top concepts per source
 (source × concept heatmap), and feed health so a silent feed is visible."""
 
-from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from analysis import trends
+from analysis import feed_health, trends
 from analysis.briefing.format import md_escape
 from dashboard import charts, controls, htmltable, listing, methodology, queries
 from dashboard.context import open_page
-
-SILENT_AFTER_DAYS = 2
 
 ctx = open_page("Sources")
 ref = ctx.ref
@@ -66,18 +63,12 @@ else:
                                        x_order=order, x_step=18), width="content")
 
 st.subheader("Feed health")
-since = ctx.today - timedelta(days=7)
-health = queries.feed_health(ctx.store_path, ctx.version, since.isoformat())
+health = queries.feed_health(ctx.store_path, ctx.version, feed_health.since_day(ctx.today))
 health = health[health["group_id"].isin(groups)].copy()
 if health.empty:
     st.caption("No feeds are configured for these groups.")
 else:
-    last_ok = pd.to_datetime(health["last_success_at"], utc=True, errors="coerce")
-    stale = last_ok.isna() | (last_ok < pd.Timestamp(ctx.today - timedelta(days=SILENT_AFTER_DAYS), tz="UTC"))
-    health["state"] = "ok"
-    health.loc[health["items_recent"] == 0, "state"] = "silent: no items in 7 days"
-    health.loc[stale, "state"] = "silent: no successful fetch"
-    health.loc[health["consecutive_failures"] > 0, "state"] = "failing"
+    health = feed_health.feed_states(health, ctx.today)  # the same words as `python -m ingest feeds health`
     health["group"] = health["group_id"].map(ref.group_label)
     silent = health[health["state"] != "ok"]
     if not silent.empty:
@@ -91,7 +82,8 @@ else:
                                          r["last_error"] if isinstance(r["last_error"], str) else "") if x), axis=1)
     st.html(htmltable.html_table(
         health, {"name": "Feed", "group": "Group", "state": "State", "last_success_at": "Last success (UTC)",
-                 "consecutive_failures": "Failures in a row", "items_recent": "Items, last 7 days",
+                 "reason": "Why", "consecutive_failures": "Failures in a row",
+                 "items_recent": f"Items, last {feed_health.RECENT_DAYS} days",
                  "last_error_text": "Last error"}, "feed-health",
         cells={"last_success_at": lambda v: htmltable.text(listing.when(v)) if isinstance(v, str) else ""},
         right=("consecutive_failures", "items_recent"), nowrap=("last_success_at",)))
