@@ -9,6 +9,7 @@ the key, so a typo never silently becomes a default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +128,14 @@ _COMMON_SOURCE_KEYS = {"id", "name", "group", "kind", "language", "enabled"}
 _KIND_KEYS: dict[str, dict[str, bool]] = {  # key -> required
     "seed": {"path": True, "title": True, "author": False, "outlet": False, "published": True, "url": False},
     "feed": {"url": True, "full_text": False},
-    "archive": {"path": True, "fields": True, "source_groups": False, "format": False, "date_precision": False},
+    "archive": {
+        "path": True,
+        "fields": True,
+        "source_groups": False,
+        "format": False,
+        "date_precision": False,
+        "title_template": False,
+    },
 }
 ARCHIVE_PRECISIONS = ("day", "month", "year")
 ARCHIVE_FIELDS = ("text", "title", "date", "url", "source", "language", "guid")
@@ -159,6 +167,7 @@ class Source:
     source_groups: dict[str, str] = field(default_factory=dict)  # archive outlet -> group
     format: str | None = None  # archive: jsonl | csv (default from the suffix)
     date_precision: str | None = None  # archive: day | month | year when the dates are coarser than they look
+    title_template: str | None = None  # archive: "{country}, UN General Debate {year}" from the columns
 
 
 @dataclass(frozen=True)
@@ -392,7 +401,7 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         problem = feed_url_problem(kwargs["url"])
         if problem:
             raise ConfigError(f"{where}: {problem}")
-    for key in ("title", "author", "outlet", "published", "format", "date_precision"):
+    for key in ("title", "author", "outlet", "published", "format", "date_precision", "title_template"):
         if key in entry:
             kwargs[key] = _require_str(entry, key, where)
     if "full_text" in entry:
@@ -406,6 +415,11 @@ def _parse_source(entry: dict[str, Any], where: str, base: Path, group_ids: set[
         if fmt not in ("jsonl", "csv"):
             raise ConfigError(f"{where}: archive format must be jsonl or csv (set 'format'), got {fmt!r}")
         kwargs["format"] = fmt
+        if "title_template" in kwargs and not re.search(r"\{\w+\}", kwargs["title_template"]):
+            raise ConfigError(
+                f"{where}: 'title_template' names no column: write column names in braces, "
+                'as in "{country}, UN General Debate {year}"'
+            )
         if kwargs.get("date_precision", "day") not in ARCHIVE_PRECISIONS:
             raise ConfigError(
                 f"{where}: 'date_precision' must be one of {ARCHIVE_PRECISIONS}, got {kwargs['date_precision']!r}"

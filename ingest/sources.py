@@ -137,6 +137,24 @@ def _csv_rows(source: Source) -> Iterator[tuple[str, dict | str]]:
             yield f"{source.path}:{reader.line_num}", row
 
 
+_TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def render_title(template: str, row: dict) -> str:
+    """The archive's `title_template` filled from the row's columns.  A column that is missing or
+    blank leaves no trace ("{country}, {speaker}" without a speaker is "China"), so a title is never
+    "None" or a dangling comma.  Plain substitution, never str.format: a row is untrusted."""
+
+    def value(match: re.Match[str]) -> str:
+        raw = row.get(match.group(1))
+        return "" if raw is None else " ".join(str(raw).split())
+
+    text = _TEMPLATE_FIELD.sub(value, template)
+    text = re.sub(r"\s*([,;:·|/–—-])(\s*[,;:·|/–—-])+", r"\1", text)  # separators left around a blank
+    text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
+    return re.sub(r"^[\s,;:·|/–—-]+|[\s,;:·|/–—-]+$", "", " ".join(text.split()))
+
+
 def _archive_row(source: Source, where: str, row: dict, fetched_at: datetime) -> ArchiveRow | RowProblem:
     f = source.fields
 
@@ -146,7 +164,7 @@ def _archive_row(source: Source, where: str, row: dict, fetched_at: datetime) ->
         return None if value is None else str(value)
 
     text = get("text")
-    title = get("title") or ""
+    title = (render_title(source.title_template, row) if source.title_template else "") or get("title") or ""
     if not (text and text.strip()) and not title.strip():
         return RowProblem(where, f"no text in column '{f['text']}'")
     raw_date = row.get(f["date"]) if "date" in f else None
