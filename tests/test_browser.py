@@ -241,3 +241,67 @@ def test_nothing_is_cut_off_and_no_other_host_is_asked(server, width, tmp_path):
     except Exception:
         print(_dump_on_failure(server))
         raise
+
+
+# ---------------------------------------------------------------- hostile content in a real browser
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from tests.test_hostile_input import build_hostile_store
+
+    directory = tmp_path_factory.mktemp("hostile-browser")
+    config, store = build_hostile_store(directory)
+    proc, base, stderr = start_dashboard(config, directory)
+    yield base, stderr, store
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_hostile_content_never_makes_the_browser_ask_another_host(hostile_server):
+    """Tracking pixels, remote images and script links in titles, texts, URLs, a feed's name and the
+    search text: every request the page makes goes to the dashboard on 127.0.0.1."""
+    import sqlite3
+    from urllib.parse import quote, urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_hostile_input import TRACKER
+
+    base, stderr, store = hostile_server
+    conn = sqlite3.connect(store)
+    items = [
+        r[0] for r in conn.execute("SELECT id FROM items WHERE title LIKE '%evil.example%' OR url NOT LIKE 'http%'")
+    ]
+    conn.close()
+    pages = ["/?from=2026-11-01&to=2026-11-20", f"/articles?q={quote(TRACKER)}", "/sources", "/briefing"]
+    pages += [f"/article?item={i}" for i in items[:6]]
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(30_000)
+        tab.on("request", lambda r: requests.append(r.url))
+        dialogs: list[str] = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        try:
+            for path in pages:
+                tab.goto(base + path)
+                tab.wait_for_load_state("networkidle")
+                tab.locator("[data-testid='stApp']").wait_for()
+                tab.wait_for_timeout(1500)  # let late images and fonts ask, if they would
+        except Exception:
+            print("---- streamlit stderr ----\n" + stderr.read_text(errors="replace"))
+            raise
+        finally:
+            browser.close()
+    outside = [
+        u
+        for u in requests
+        if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).hostname != "127.0.0.1"
+    ]
+    assert requests and not outside, outside[:10]
+    assert not dialogs

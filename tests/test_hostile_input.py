@@ -85,7 +85,11 @@ def _entries(kind: str) -> list[FeedItem]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("hostile")
+    return build_hostile_store(tmp_path_factory.mktemp("hostile"))
+
+
+def build_hostile_store(directory: Path) -> tuple[Path, Path]:
+    """Config and store filled by the real ingest with every payload in every field (also for the browser)."""
     (directory / "hostile.rss").write_bytes(rss(_entries("rss"), title=PAYLOADS["script"]))
     (directory / "hostile.atom").write_bytes(atom(_entries("atom"), title=PAYLOADS["img"]))
     rows = [
