@@ -32,7 +32,7 @@ ref = ctx.ref
 
 st.html(f"<h2 class='article-title' style='margin:0 0 0.3rem 0'>{html.escape(item['title'] or '(untitled)')}</h2>")
 flag = item.get("date_flag")
-date_text = item["published_at"].replace("T", " ").replace("Z", " UTC")
+date_text = listing.when(item["published_at"]) + " UTC"  # the one time format of every page
 if flag:
     date_text += f" — date {flag}" + (" (estimated from the fetch time)" if item["date_estimated"] else "")
 st.html(

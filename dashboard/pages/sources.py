@@ -30,9 +30,10 @@ st.subheader("By group")
 by_group = per_source.groupby(["group_id", "group"], as_index=False)[["items", "matching"]].sum()
 by_group["share"] = by_group["matching"] / by_group["items"]
 by_group["sources"] = by_group["group_id"].map(per_source.groupby("group_id")["source_id"].nunique())
-st.dataframe(by_group[["group", "sources", "items", "matching", "share"]], hide_index=True, key="src_groups_table",
-             width="stretch", column_config={"share": st.column_config.NumberColumn("Share matching",
-                                                                                     format="percent")})
+st.html(htmltable.html_table(
+    by_group, {"group": "Group", "sources": "Sources", "items": "Items", "matching": "Matching",
+               "share": "Share matching"}, "group-table",
+    cells={"share": htmltable.percent(1)}, right=("sources", "items", "matching", "share")))
 
 st.subheader("By source")
 if per_source.empty:
