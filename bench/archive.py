@@ -52,6 +52,7 @@ RSS_TARGET_MIB = 400
 
 def run(quick: bool) -> list[Row]:
     rows = _real_archives(quick)
+    rows += _against_baseline(quick)
     small = 200 if quick else 3_000
     rounds = 1 if quick else ROUNDS
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
@@ -120,6 +121,22 @@ def _real_archives(quick: bool) -> list[Row]:
         Row(BENCH, "items per archive", counts),
         Row(BENCH, "peak RSS of that import (ru_maxrss, this process)", f"{peak_rss_mib():.0f} MiB"),
     ]
+
+
+def _against_baseline(quick: bool) -> list[Row]:
+    from tests.builders import write_jsonl
+
+    from .baseline import compare
+
+    with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
+        archives = []
+        for sid, rel, group, fields in ARCHIVES:
+            path = CORPUS / rel
+            if quick:
+                path = write_jsonl(Path(tmp) / f"{sid}.jsonl", jsonl(rel)[:30])
+            archives.append((sid, str(path), group, fields))
+        label = "three real archives" + (" (30 rows each)" if quick else "")
+        return compare(label, archives, 1 if quick else ROUNDS, BENCH)
 
 
 def _synthetic(path: Path, n: int) -> Path:
