@@ -53,7 +53,7 @@ RSS_TARGET_MIB = 400
 def run(quick: bool) -> list[Row]:
     rows = _real_archives(quick)
     rows += _against_baseline(quick)
-    small = 200 if quick else 3_000
+    small = 100 if quick else 3_000
     rounds = 1 if quick else ROUNDS
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
         tmp_path = Path(tmp)
@@ -133,9 +133,9 @@ def _against_baseline(quick: bool) -> list[Row]:
         for sid, rel, group, fields in ARCHIVES:
             path = CORPUS / rel
             if quick:
-                path = write_jsonl(Path(tmp) / f"{sid}.jsonl", jsonl(rel)[:30])
+                path = write_jsonl(Path(tmp) / f"{sid}.jsonl", jsonl(rel)[:10])
             archives.append((sid, str(path), group, fields))
-        label = "three real archives" + (" (30 rows each)" if quick else "")
+        label = "three real archives" + (" (10 rows each)" if quick else "")
         return compare(label, archives, 1 if quick else ROUNDS, BENCH)
 
 
