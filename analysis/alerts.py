@@ -25,15 +25,15 @@ def watch_link(dashboard_url: str, watch: str) -> str:
 def decide_events(
     reads: WatchReads, watch: Watch, dashboard_url: str, newest_day: str | None = None
 ) -> list[AlertEvent]:
-    link = watch_link(dashboard_url, watch.name)
+    link, base = watch_link(dashboard_url, watch.name), dashboard_url
     events: list[AlertEvent] = []
     if watch.rules.rise:
         state = watch_state(reads, watch, newest_day)
-        event = _rise(reads, watch, state, link)
+        event = _rise(reads, watch, state, link, base)
         if event is not None:
             events.append(event)
     for group in watch.rules.first_in_groups:
-        events += _first_in_group(reads, watch, group, link)
+        events += _first_in_group(reads, watch, group, link, base)
     if watch.rules.new_item_sources:
         items = reads.new_items(watch, watch.rules.new_item_sources, NEW_ITEMS_PER_RUN)
         for row in items.itertuples():
@@ -44,14 +44,14 @@ def decide_events(
                     "new_item",
                     f"{watch.title}: new item from {row.source}",
                     f"A new item from {row.source} ({row.group_id}) matches the watch.",
-                    (_evidence(reads, watch, row),),
+                    (_evidence(reads, watch, row, base),),
                     link,
                 )
             )
     return events
 
 
-def _rise(reads: WatchReads, watch: Watch, state: WatchState, link: str) -> AlertEvent | None:
+def _rise(reads: WatchReads, watch: Watch, state: WatchState, link: str, base: str) -> AlertEvent | None:
     if not (state.significant and state.direction == "rising") or state.window is None:
         return None
     year, week, _ = state.window.end.isocalendar()
@@ -62,12 +62,12 @@ def _rise(reads: WatchReads, watch: Watch, state: WatchState, link: str) -> Aler
         "rise",
         f"{watch.title}: significant rise",
         "Significant rise against its own baseline: " + state.sentence() + ".",
-        tuple(_evidence(reads, watch, row) for row in evidence.itertuples()),
+        tuple(_evidence(reads, watch, row, base) for row in evidence.itertuples()),
         link,
     )
 
 
-def _first_in_group(reads: WatchReads, watch: Watch, group: str, link: str) -> list[AlertEvent]:
+def _first_in_group(reads: WatchReads, watch: Watch, group: str, link: str, base: str) -> list[AlertEvent]:
     first = reads.first_own_in_group(watch, group)
     if first.empty:
         return []
@@ -80,14 +80,19 @@ def _first_in_group(reads: WatchReads, watch: Watch, group: str, link: str) -> l
             f"{watch.title}: first own-voice use in {group}",
             f"First own-voice (not distanced, not syndicated) item of the watch from the group {group}: "
             f"{row.source}, {str(row.published_at)[:10]}.",
-            (_evidence(reads, watch, row),),
+            (_evidence(reads, watch, row, base),),
             link,
         )
     ]
 
 
-def _evidence(reads: WatchReads, watch: Watch, row) -> dict[str, object]:
+def article_link(dashboard_url: str, item_id: int) -> str:
+    return f"{dashboard_url.rstrip('/')}/article?item={int(item_id)}"
+
+
+def _evidence(reads: WatchReads, watch: Watch, row, dashboard_url: str) -> dict[str, object]:
     return {
+        "dashboard_link": article_link(dashboard_url, int(row.id)),
         "item_id": int(row.id),
         "title": str(row.title),
         "source": str(row.source),

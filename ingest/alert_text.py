@@ -60,6 +60,8 @@ def plain_text(events: Sequence[AlertEvent]) -> str:
             lines += ["", f"  {ev.get('title', '')} - {ev.get('source', '')}, {str(ev.get('published_at', ''))[:10]}"]
             if ev.get("url"):
                 lines.append(f"  {ev['url']}")
+            if ev.get("dashboard_link"):
+                lines.append(f"  In the dashboard: {ev['dashboard_link']}")
             if ev.get("passage"):
                 lines.append(f'  "{ev["passage"]}"')
         lines += ["", f"Open in the dashboard: {e.link}", "", "-" * 40, ""]
@@ -90,7 +92,8 @@ def html_text(events: Sequence[AlertEvent]) -> str:
             when = html.escape(str(ev.get("published_at", ""))[:10])
             parts.append(
                 f"<p>{_link(ev.get('url'), str(ev.get('title', '')))} &middot; "
-                f"{html.escape(str(ev.get('source', '')))}, {when}</p>"
+                f"{html.escape(str(ev.get('source', '')))}, {when} &middot; "
+                f"{_link(ev.get('dashboard_link'), 'in the dashboard')}</p>"
             )
             if ev.get("passage"):
                 parts.append(f"<blockquote>{html.escape(str(ev['passage']))}</blockquote>")

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -203,6 +204,7 @@ def test_mail_has_plain_and_html_with_the_hostile_title_escaped(tmp_path, secret
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html_part
         assert "West &lt;b&gt;Daily&lt;/b&gt;" in html_part
         assert '<a href="http://localhost:8501/watches?watch=gsi">' in html_part
+        assert re.search(r'<a href="http://localhost:8501/article\?item=\d+">in the dashboard</a>', html_part)
         assert "\n" not in msg["Subject"] and "first own-voice use in western-media" in msg["Subject"]
 
 
