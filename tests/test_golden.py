@@ -266,3 +266,20 @@ def test_distancing_labelled_set_precision_and_recall():
     report = f"distanced flag: precision {precision:.3f}, recall {recall:.3f} {per_language}\n  " + "\n  ".join(wrong)
     print(report)
     assert precision >= DISTANCING_FLOOR and recall >= DISTANCING_FLOOR, report
+
+
+@needs_corpus
+def test_mfa_chinese_own_slogans_in_quotes_are_own_voice(matcher):
+    """Before issue 12, 16 of 17 上海精神 hits and 37 of 416 金砖 hits in the MFA Chinese
+    briefings were flagged distanced only for their quotation marks (弘扬“上海精神”)."""
+    hits: Counter = Counter()
+    distanced: Counter = Counter()
+    for row in _rows("mfa_spokesperson_2016_2020/mfa_zh.jsonl"):
+        for m in find_matches(row["text"], matcher):
+            if m.concept in ("shanghai_spirit", "brics", "long_arm_jurisdiction"):
+                hits[m.concept] += 1
+                distanced[m.concept] += m.distanced
+    assert hits["shanghai_spirit"] >= 15 and distanced["shanghai_spirit"] <= 1, (hits, distanced)
+    assert hits["brics"] >= 300 and distanced["brics"] <= hits["brics"] * 0.02, (hits, distanced)
+    # 所谓“长臂管辖” stays distanced: the cue is there
+    assert distanced["long_arm_jurisdiction"] >= 20, (hits, distanced)
