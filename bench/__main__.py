@@ -17,7 +17,7 @@ import time
 from .common import REPO, Row
 from .report import render_markdown, render_table
 
-BENCHMARKS = ("scoring", "feeds", "rescore", "dashboard", "archive")
+BENCHMARKS = ("scoring", "feeds", "rescore", "dashboard", "archive", "scaling")
 _MARK = "BENCH-ROWS:"
 
 

@@ -9,6 +9,7 @@ A connection runs in autocommit mode; `BEGIN IMMEDIATE ... COMMIT` from
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -20,6 +21,10 @@ from .dialect import pg_ddl, pg_statement, reorder
 from .url import StoreTarget
 
 CONNECT_TIMEOUT_S = 10
+_MULTI_VALUES = re.compile(
+    r"^(\s*INSERT\s+INTO\s+[^;]*?\bVALUES\s*)(\((?:\s*%s\s*,)*\s*%s\s*\))(\s*(?:ON\s+CONFLICT(?:\s*\([^)]*\))?\s+DO\s+NOTHING)?\s*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 POOL_MAX = int(os.environ.get("MONITOR_PG_POOL_MAX", "4"))
 DB_ERRORS: tuple[type[Exception], ...] = (psycopg.Error,)
 UNIQUE_ERRORS: tuple[type[Exception], ...] = (psycopg.errors.UniqueViolation,)
@@ -97,8 +102,19 @@ class PgConnection:
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
         text, order = pg_statement(sql, frozenset())  # no RETURNING: executemany discards results
+        rows = [reorder(tuple(p), order) for p in seq]
+        multi = _MULTI_VALUES.match(text)
         with self.raw.cursor() as cur:
-            cur.executemany(text, [reorder(p, order) for p in seq])  # type: ignore[arg-type]
+            if multi is None or not rows:
+                cur.executemany(text, rows)  # type: ignore[arg-type]
+                return
+            # One statement per 500 rows instead of one round trip per row: a plain INSERT
+            # (or ON CONFLICT DO NOTHING) means the same for a list of VALUES.
+            head, values, tail = multi.groups()
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                statement = head + ", ".join([values] * len(chunk)) + tail
+                cur.execute(statement, [v for r in chunk for v in r])  # type: ignore[arg-type]
 
     # sqlite3's hooks, as the store's readers use them: PostgreSQL has regexp_like built in
     # (the search compiler emits its own form for it), and bounds a query by statement_timeout.

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,11 +71,13 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd]
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+@contextmanager
+def running_pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server of its own in a temporary directory, stopped and removed on exit
+    (the tests' session fixture and the scaling benchmark use it)."""
     bindir = pg_bindir()
     if bindir is None:
-        pytest.fail("PostgreSQL is not installed: run scripts/setup.sh (it installs Debian's postgresql package)")
+        raise RuntimeError("PostgreSQL is not installed: run scripts/setup.sh (it installs Debian's postgresql)")
     root = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
     data, sock = root / "data", root / "sock"
     data.mkdir()
@@ -85,27 +88,27 @@ def pg_server() -> Iterator[PgServer]:
         for path in (root, data, sock):
             os.chown(path, pw.pw_uid, pw.pw_gid)
         user = "postgres"
-    subprocess.run(
-        _as_server_user(
-            [str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
-    )
-    subprocess.run(
-        _as_server_user(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    server = PgServer(port, sock, user)
     try:
+        subprocess.run(
+            _as_server_user(
+                [str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        port = _free_port()
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+        )
+        subprocess.run(
+            _as_server_user(
+                [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        server = PgServer(port, sock, user)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -125,6 +128,14 @@ def pg_server() -> Iterator[PgServer]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    if pg_bindir() is None:
+        pytest.fail("PostgreSQL is not installed: run scripts/setup.sh (it installs Debian's postgresql package)")
+    with running_pg_server() as server:
+        yield server
 
 
 @pytest.fixture

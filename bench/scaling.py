@@ -1,0 +1,219 @@
+"""6. Team scale: parallel workers on PostgreSQL, and PostgreSQL against SQLite.
+
+- Workers: F feeds served with latency by a threaded HTTP server on 127.0.0.1
+  (tests/feedserver.py), fetched by 1, 2 and 4 `python -m ingest worker --once`
+  processes (each `--concurrency 2`, `--per-host` high: every feed is on one host
+  here) into a fresh PostgreSQL database per round; the sides interleaved.  Wall time
+  from the first worker's start to the last one's exit, and the fetch phase alone
+  (first to last request at the server, which excludes interpreter start-up).
+- Backends: the same synthetic archive (real MFA/UN text pieces) ingested by
+  `Ingest.run()` into a fresh SQLite file and a fresh PostgreSQL database, rescored,
+  and the overview page's queries run, interleaved; ratios PostgreSQL / SQLite.
+
+The PostgreSQL server is started by the benchmark (Debian's binaries, fsync off, as in
+the tests), on the same two shared cores as everything else: the ratios say how the
+two engines compare here, not what a dedicated database server does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest, rescore
+from store import Store
+from store.reads import ArticleQuery, StoreReader
+from tests.builders import FeedItem, SourceSpec, rss, write_config
+from tests.feedserver import FeedServer
+from tests.pg_fixtures import running_pg_server
+
+from .archive import _synthetic
+from .common import REPO, ROUNDS, Row, fmt_ratio, interleaved, item_texts, median, ratio_spread, spread, verdict
+
+BENCH = "6 scaling"
+
+
+def run(quick: bool) -> list[Row]:
+    rounds = 1 if quick else max(3, ROUNDS - 2)
+    with running_pg_server() as pg, tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
+        rows = _workers(pg, Path(tmp), 40 if quick else 120, rounds)
+        rows += _backends(pg, Path(tmp), 500 if quick else 5_000, rounds)
+    return rows
+
+
+# ---- workers ------------------------------------------------------------------------
+
+
+def _workers(pg, tmp: Path, n_feeds: int, rounds: int) -> list[Row]:
+    texts = item_texts(600)
+    latency = 1.0  # network-bound: each feed waits a second, scoring and storing one item is quick
+    wall: dict[str, list[float]] = {}
+    fetch: dict[str, list[float]] = {}
+    with FeedServer() as server:
+        specs = []
+        base = datetime(2025, 1, 1, tzinfo=UTC)
+        for f in range(n_feeds):
+            items = [
+                FeedItem(f"Feed {f}", texts[f % len(texts)][1], f"https://f{f}.example/1", base + timedelta(hours=f))
+            ]
+            url = server.add_feed(f"/f{f}.xml", rss(items), delay_seconds=latency)
+            specs.append(SourceSpec(f"f{f}", "western-media", "feed", {"url": url}))
+        cfg = write_config(tmp, specs)
+
+        def side(n: int):
+            def go() -> None:
+                url = pg.url(pg.create_database())
+                before = len(server.requests)
+                w, f = _round(cfg, url, n, server, before)
+                wall.setdefault(str(n), []).append(w)
+                fetch.setdefault(str(n), []).append(f)
+                pg.drop_database(url.rsplit("/", 1)[1])
+
+            return go
+
+        interleaved({str(n): side(n) for n in (1, 2, 4)}, rounds)
+    rows = [
+        Row(
+            BENCH,
+            f"{n} worker(s), {n_feeds} feeds x 1 item, {latency:.1f} s latency each, --concurrency 2",
+            f"wall {median(wall[str(n)]):.1f} s ({spread(wall[str(n)])}); fetch phase {median(fetch[str(n)]):.1f} s; "
+            f"{n_feeds / median(wall[str(n)]):.1f} feeds/s",
+        )
+        for n in (1, 2, 4)
+    ]
+    for n, want in ((2, 1.6), (4, 2.5)):
+        gain = median(fetch["1"]) / median(fetch[str(n)])
+        rows.append(
+            Row(
+                BENCH,
+                f"{n} workers vs 1: fetch-phase throughput ratio (network-bound)",
+                f"{fmt_ratio(gain)} ({ratio_spread(fetch['1'], fetch[str(n)])}); wall "
+                f"{fmt_ratio(median(wall['1']) / median(wall[str(n)]))}",
+                f">= {want}x",
+                verdict(gain >= want),
+            )
+        )
+    return rows
+
+
+def _round(cfg: Path, url: str, n: int, server: FeedServer, before: int) -> tuple[float, float]:
+    env = {**os.environ, "MONITOR_STORE_URL": url, "PYTHONPATH": str(REPO)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "ingest",
+        "--config",
+        str(cfg),
+        "worker",
+        "--once",
+        "--poll",
+        "0.1",
+        "--concurrency",
+        "2",
+        "--per-host",
+        "64",
+        "--interval",
+        "86400",
+    ]
+    t0 = time.perf_counter()
+    procs = [
+        subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(n)
+    ]
+    first = None
+    while any(p.poll() is None for p in procs):
+        if first is None and len(server.requests) > before:
+            first = time.perf_counter()
+        time.sleep(0.01)
+    wall = time.perf_counter() - t0
+    errors = [p.stderr.read().decode()[-500:] for p in procs if p.returncode != 0 and p.stderr]
+    if errors:
+        raise RuntimeError(f"worker failed: {errors[0]}")
+    # from the first request at the server to the last worker's exit (all fetched and stored)
+    return wall, wall - ((first or t0) - t0)
+
+
+# ---- backends -----------------------------------------------------------------------
+
+
+def _backends(pg, tmp: Path, n_rows: int, rounds: int) -> list[Row]:
+    archive = _synthetic(tmp / f"archive{n_rows}.jsonl", n_rows)
+    spec = SourceSpec(
+        "arch",
+        "cn-official",
+        "archive",
+        {
+            "path": str(archive),
+            "fields": {"text": "text", "title": "title", "date": "date", "url": "url", "language": "lang"},
+        },
+    )
+    (tmp / "backends").mkdir()
+    cfg = write_config(tmp / "backends", [spec])
+    config = load_config(cfg)
+    lexicon = load_lexicon(config.lexicon_path)
+    times: dict[str, dict[str, list[float]]] = {"ingest": {}, "rescore": {}, "overview": {}}
+    counter = iter(range(10_000))
+
+    def side(backend: str):
+        def go() -> None:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp}/s{next(counter)}.sqlite3"
+            else:
+                url = pg.url(pg.create_database())
+            with Store(url) as store:
+                t0 = time.perf_counter()
+                Ingest(config, lexicon, store).run(None)
+                t1 = time.perf_counter()
+                rescore(store, lexicon, 1.0, 0.5, processes=1)  # one core: the engines compared, not the cores
+                t2 = time.perf_counter()
+            t3 = time.perf_counter()
+            _overview(url)
+            t4 = time.perf_counter()
+            for key, secs in (("ingest", t1 - t0), ("rescore", t2 - t1), ("overview", t4 - t3)):
+                times[key].setdefault(backend, []).append(secs)
+            if backend == "postgresql":
+                pg.drop_database(url.rsplit("/", 1)[1])
+
+        return go
+
+    interleaved({"sqlite": side("sqlite"), "postgresql": side("postgresql")}, rounds)
+    rows = []
+    limits = {"ingest": 3.0, "rescore": 3.0, "overview": 5.0}
+    for key, label in (
+        ("ingest", f"archive import, {n_rows:,} rows"),
+        ("rescore", f"rescore {n_rows:,} items"),
+        ("overview", "overview queries (daily x2, spans, latest, search x3)"),
+    ):
+        lite, post = times[key]["sqlite"], times[key]["postgresql"]
+        ratio = median(post) / median(lite)
+        rows.append(
+            Row(
+                BENCH,
+                f"{label}: PostgreSQL / SQLite",
+                f"{fmt_ratio(ratio)} ({ratio_spread(post, lite)}); SQLite {median(lite):.2f} s, "
+                f"PostgreSQL {median(post):.2f} s",
+                f"<= {limits[key]:.0f}x",
+                verdict(ratio <= limits[key]),
+            )
+        )
+    return rows
+
+
+def _overview(url: str) -> None:
+    with StoreReader(url) as r:
+        first, last = r.day_range()
+        assert first and last
+        start = (datetime.fromisoformat(last) - timedelta(days=89)).date().isoformat()
+        prev = (datetime.fromisoformat(last) - timedelta(days=179)).date().isoformat()
+        r.daily_source(prev, last)
+        r.daily_concept(prev, last)
+        r.source_spans()
+        r.latest_matching(start, last, tuple(r.sources()["id"]), 20)
+        for text in ("security", "common security", "win-win cooperation"):
+            r.search(ArticleQuery(text=text), limit=50)
