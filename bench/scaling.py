@@ -43,8 +43,8 @@ BENCH = "6 scaling"
 def run(quick: bool) -> list[Row]:
     rounds = 1 if quick else max(3, ROUNDS - 2)
     with running_pg_server() as pg, tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
-        rows = _workers(pg, Path(tmp), 40 if quick else 120, rounds)
-        rows += _backends(pg, Path(tmp), 500 if quick else 5_000, rounds)
+        rows = _workers(pg, Path(tmp), 12 if quick else 120, rounds)
+        rows += _backends(pg, Path(tmp), 200 if quick else 5_000, rounds)
     return rows
 
 
