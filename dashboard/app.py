@@ -32,4 +32,6 @@ briefing = ROOT / "pages" / "briefing.py"
 if briefing.exists():
     pages.append(st.Page(briefing, title="Briefing", icon=":material/summarize:", url_path="briefing"))
 
+# Read by context.open_page: a page run without this navigation must start over through it.
+st.session_state["_navigation"] = True
 st.navigation(pages).run()

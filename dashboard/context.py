@@ -43,6 +43,8 @@ class PageContext:
 
 
 def open_page(title: str) -> PageContext:
+    if not st.session_state.get("_navigation"):
+        _through_navigation()
     st.title(title)
     viewstate.begin(title)
     try:
@@ -75,6 +77,17 @@ def _unseen_alerts(ctx: PageContext) -> None:
         return
     if unseen:
         st.caption(f":material/notifications_active: **{unseen} unseen alert(s)**: see the Alerts page")
+
+
+def _through_navigation() -> None:
+    """A link straight to a page (/articles?q=...) as a fresh server's first request runs that
+    page alone, in Streamlit's old pages/-folder mode (no wide layout, file names in the sidebar),
+    because dashboard/pages exists.  Streamlit leaves that mode once any run calls st.navigation;
+    say so now and run again through app.py, which keeps the URL's page and query."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def _stop(headline: str, detail: str, command: str) -> None:

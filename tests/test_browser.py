@@ -305,3 +305,29 @@ def test_hostile_content_never_makes_the_browser_ask_another_host(hostile_server
     ]
     assert requests and not outside, outside[:10]
     assert not dialogs
+
+
+def test_a_link_to_a_page_as_a_fresh_servers_first_request_opens_that_page(tmp_path):
+    """Streamlit runs such a request in its old pages/-folder mode unless the page sends it
+    through the app's navigation: the page, its query and the wide layout must all hold."""
+    from playwright.sync_api import sync_playwright
+
+    store = build_store(tmp_path / "fresh")
+    proc, base, stderr = start_dashboard(store.config, tmp_path)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            tab = browser.new_page(viewport={"width": 1280, "height": 1000})
+            tab.set_default_timeout(30_000)
+            tab.goto(f"{base}/articles?q=%22Cold%20War%22&from=2026-10-01&to=2026-11-20")
+            tab.locator("table.article-list a.article-link").first.wait_for()
+            nav = tab.locator("[data-testid=stSidebarNav]").inner_text()
+            assert "Overview" in nav and "app" not in nav.split(), nav
+            assert _query(tab)["q"] == '"Cold War"'
+            browser.close()
+    except Exception:
+        print(stderr.read_text(errors="replace"))
+        raise
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
