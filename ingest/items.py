@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from store.records import Item, ParsedEntry
 
 from .language import detect_language
-from .textnorm import normalise
+from .textnorm import identity_text
 
 _TRACKING = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|cmpid|"
@@ -192,14 +192,14 @@ def read_date(value: object) -> tuple[datetime | None, str]:
 
 def content_hash(title: str, text: str) -> str:
     """Same article, same hash: over the normalised title and text."""
-    key = normalise(title).text.strip() + "\n" + normalise(text).text.strip()
+    key = identity_text(title).strip() + "\n" + identity_text(text).strip()
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def text_hash(title: str, text: str) -> str:
     """Syndication key: the body alone, since outlets retitle wire copy.  Short texts
     (headline-only feeds) fall back to title + text, or every "Read more" would collide."""
-    body = normalise(text).text.strip()
+    body = identity_text(text).strip()
     if len(body) < 200:
         return content_hash(title, text)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]

@@ -333,6 +333,39 @@ def _char_class(points: list[int]) -> str:
     return "[" + "".join(ranges) + "]"
 
 
+# ---- identity ------------------------------------------------------------------------
+# Content and syndication hashes identify a stored item: they must not change when the
+# matching rules do, or an archive re-read after an upgrade would store every changed
+# text again as a new item.  They use the normalisation of the first stored version
+# (issue 12 changed matching only): no entity decoding, whitespace between Han
+# characters a space, a soft hyphen a space, ё kept.
+_IDENTITY_LENGTH_CHANGING = re.compile(r"[-\s](?:(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[^\W\d_])|(?<=\s)\s+)")
+_KEEP_YO = str.maketrans({"\u0451": "\ue000", "\u0401": "\ue000"})
+
+
+def _identity_collapse(m: re.Match[str]) -> str:
+    if not m.group().startswith("-"):
+        return " "
+    return " " if m.string[m.end()].isupper() else ""
+
+
+@lru_cache(maxsize=16)
+def identity_text(text: str) -> str:
+    """The text as content hashes see it (see above); not for matching.  Cached: the
+    content hash and the syndication hash read the same text one after the other."""
+    if _may_change_length(text):
+        text = _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)
+    if not text.isascii():
+        if "\u00ad" in text:
+            text = text.replace("\u00ad", " ")
+        text = _fold_runs(text.translate(_KEEP_YO))[0].replace("\ue000", "\u0451")
+    text = text.lower().replace("-", " ")
+    for ch in "\n\t\r\f\v":
+        if ch in text:
+            text = text.replace(ch, " ")
+    return text
+
+
 def normalise_form(form: str) -> str:
     """Normalise a lexicon surface form exactly as texts are normalised."""
     return normalise(form.strip()).text.strip()

@@ -664,3 +664,16 @@ def test_short_chinese_forms_inside_one_word_still_count(shipped):
     assert "non_interference" in [c for c, _ in found("停止借人权之名行干涉他国内政之实。", shipped)]
     assert ("hegemonism", "霸权") in found("反对霸权主义和强权政治", shipped)
     assert ("zero_sum", "零和") in found("摒弃零和博弈思维", shipped)
+
+
+def test_content_hashes_do_not_follow_matching_normalisation():
+    """Archives without URLs are deduplicated by content hash: a text stored before the
+    issue-12 normalisation must hash the same after it, or a re-read archive would store
+    it again.  The values were computed by the code before issue 12 (commit 5bf2dbf)."""
+    from ingest.items import content_hash, text_hash
+
+    # the 2017 work report's 上海合\n\u200b\n作组织; &nbsp;, ё and a soft hyphen
+    assert content_hash("t", "上海合\n\u200b\n作组织峰会") == "131193ff3c3a061ccb62be4d8873683a"
+    remarks = "the&nbsp;Cold War mentality; Ёлка men\u00ad\ntality"
+    assert content_hash("Remarks", remarks) == "1ad2b08b01cafa24a464c1721e74d906"
+    assert text_hash("x", "冷战\n思维 " * 60) == "4be6b1ab697cdefd58c2713db517614f"
