@@ -248,9 +248,66 @@ def test_an_article_redirect_to_an_odd_address_is_refused_in_words(feed_server, 
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], "no 'unexpected error' path"
 
 
-@pytest.mark.parametrize("location", ["http://exa mple.org/", "http:///nohost", "//", "\\\\evil", "%00", "http://a\x00b/"])
+@pytest.mark.parametrize(
+    "location", ["http://exa mple.org/", "http:///nohost", "//", "\\\\evil", "%00", "http://a\x00b/"]
+)
 def test_a_redirect_to_a_strange_address_ends_in_words(feed_server, location):
     url = feed_server.add("/r", status=302, headers={"Location": location})
     with FAST.make_client() as client:
         result = fetch_feed(client, _state(url), FAST)
     assert result.error and "internal error" not in result.error and len(result.error) < 300, result.error
+
+
+def test_tls_to_a_pinned_address_keeps_the_names_sni_and_certificate_check(tmp_path, monkeypatch):
+    """HTTPS to a name pinned to 127.0.0.1: the server sees the name in SNI and the client
+    verifies the certificate against the name, not against the address it connected to."""
+    import ssl
+    import subprocess
+
+    from tests.feedserver import FeedServer
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=feeds.test",
+            "-addext",
+            "subjectAltName=DNS:feeds.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust this one certificate, for this test only
+    seen: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: seen.append(name)
+    server = FeedServer()
+    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+    with server:
+        server.add("/article", PAGE, headers={"Content-Type": "text/html"})
+        url = f"https://feeds.test:{server.port}/article"
+        with FAST.make_client() as client:
+            article = fetch_article_text(client, url, FAST, ["feeds.test"], resolver=lambda h, p: ["127.0.0.1"])
+            wrong = fetch_article_text(
+                client,
+                url.replace("feeds.test", "other.test"),
+                FAST,
+                ["other.test"],
+                resolver=lambda h, p: ["127.0.0.1"],
+            )
+    assert article is not None and "Asia-Pacific version of NATO" in article.text
+    assert seen[0] == "feeds.test"
+    assert wrong is None, "a certificate for feeds.test is not accepted for other.test"
