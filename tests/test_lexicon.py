@@ -359,3 +359,55 @@ def test_coverage_forms(text, concept, shipped_matcher):
 @pytest.fixture(scope="module")
 def shipped_matcher(shipped):
     return Matcher(shipped)
+
+
+# ---- Russian (issue 12 section 1) ------------------------------------------------------
+
+RUSSIAN_REQUIRED = [
+    "indivisible_security", "multipolarity", "sco", "brics", "csto", "cold_war_mentality", "zero_sum",
+    "hegemonism", "power_politics", "bloc_confrontation", "nato_expansion", "security_architecture",
+    "global_security_initiative", "community_shared_future", "unilateral_sanctions", "rules_based_order",
+]  # fmt: skip
+
+
+def test_russian_forms_for_every_concept_russian_discourse_uses(shipped):
+    missing = [cid for cid in RUSSIAN_REQUIRED if not (shipped.concept(cid).ru or shipped.concept(cid).ru_context)]
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        # putin_lavrov_ru 2022-02-21: Опорный для нас принцип неделимости безопасности
+        ("Опорный для нас принцип неделимости безопасности", "indivisible_security"),
+        ("обеспечению равной и неделимой безопасности для всех", "indivisible_security"),
+        ("о неделимой безопасности", "indivisible_security"),
+        ("Неделимость безопасности", "indivisible_security"),
+        ("системы неделимой европейской и глобальной безопасности", "indivisible_security"),  # kremlin 2025-02-27
+        ("против расширения НАТО на восток", "nato_expansion"),
+        ("с Шанхайской организацией сотрудничества", "sco"),
+        ("саммит ШОС", "sco"),
+        ("в рамках ОДКБ", "csto"),
+        ("странами БРИКС", "brics"),
+        ("о менталитете холодной войны", "cold_war_mentality"),
+        ("логикой игры с нулевой суммой", "zero_sum"),
+        ("стремление к гегемонии", "hegemonism"),
+        ("политикой силы", "power_politics"),
+        ("блокового противостояния", "bloc_confrontation"),
+        ("архитектуры европейской безопасности", "security_architecture"),
+        ("Инициативу глобальной безопасности", "global_security_initiative"),
+        ("сообщества единой судьбы человечества", "community_shared_future"),
+        ("односторонних санкций", "unilateral_sanctions"),
+        ("«порядком, основанным на правилах»", "rules_based_order"),
+        ("многополярного мироустройства", "multipolarity"),
+        ("многополярный мир", "multipolarity"),
+    ],
+)
+def test_russian_forms_match_their_case_forms(text, concept, shipped_matcher):
+    from ingest.score import find_matches
+
+    context = "Министр иностранных дел заявил в ООН: "  # two anchors for the context forms
+    matches = find_matches(context + text, shipped_matcher)
+    assert concept in {m.concept for m in matches}
+    for m in matches:
+        assert (context + text)[m.start : m.end] == m.text
