@@ -166,3 +166,17 @@ def test_any_concept_entry_gives_a_lexicon_or_a_worded_error(concept):
             load_lexicon(path)
         except LexiconError as exc:
             assert str(path) in str(exc)
+
+
+@FUZZ
+@given(header=st.sampled_from(["text,title,date,url", "text", "title,text,date", "text,date,text"]), line=field)
+@example(header="text,title,date,url", line='"unclosed,quote')
+@example(header="text,title,date,url", line="a" * 200_000)
+def test_any_csv_archive_row_gives_items_or_a_worded_error(header, line):
+    with tempfile.TemporaryDirectory() as directory:
+        archive = Path(directory) / "rows.csv"
+        archive.write_text(header + "\n" + line + "\n", encoding="utf-8", errors="surrogatepass")
+        fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+        spec = SourceSpec("rows", "think-tanks", "archive", {"path": str(archive), "fields": fields})
+        report, store = _ingest(Path(directory), [spec])
+        _assert_worded(report, store)
