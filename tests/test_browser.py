@@ -122,8 +122,8 @@ def test_period_groups_concepts_and_toggles_survive_the_sidebar_and_back(page, s
         _settle(page, "/", bucket="month")
         page.go_back()
         _settle(page, "/", **view, raw="1")
-        assert page.locator("[data-testid='stRadio'] input[type=radio]:checked + div, "
-                            "[data-testid='stRadio'] label:has(input:checked)").first.inner_text().strip() == "week"
+        bucket = page.locator("[data-testid='stRadio']", has_text="Bucket")
+        assert bucket.locator("label:has(input:checked)").first.inner_text().strip() == "week"
         page.go_forward()
         _settle(page, "/", bucket="month")
     except Exception:
