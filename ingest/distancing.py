@@ -4,15 +4,17 @@ held at arm's length?
 The rules (docs/methodology.md "Matching rules" says them in words):
 
 1. An explicit cue right before the match distances it, in any language: "so-called"
-   (also split over a line break), 所谓 / 所谓的 / 号称, так называемый (any form), т.н.
+   (also split over a line break), "self-styled", 所谓 / 所谓的 / 号称, так называемый
+   (any form), т.н., пресловутый.
 2. Quotation marks distance by default: "…", '…', “…”, ‘…’, «…», ‹…›, „…“, full-width
    ＂…＂, 「…」 and 『…』.  Title marks 《…》 name a document and never distance.
    An apostrophe (China's, the '90s, countries') never opens a quotation.
 3. Except where quotation marks name rather than doubt:
    - Chinese: official prose quotes its own slogans as names (坚持弘扬“上海精神”).
      A quotation in Chinese distances only with a cue in its clause: 所谓, 号称,
-     鼓吹, 炒作, 兜售, 标榜, 打着, 宣扬, 抛出, 渲染, 借口, a negation (并非, 根本不是,
-     不存在) before it, or 幌子 / 旗号 / 之名 / 为名 right after it.
+     鼓吹, 炒作, 兜售, 标榜, 打着, 宣扬, 抛出, 渲染, 借口, attribution to others (声称,
+     宣称, 口中的, 鼓噪, 叫嚣, 编造, 捏造, 炮制, 贩卖), a negation (并非, 根本不是, 不存在)
+     before it, or 幌子 / 旗号 / 之名 / 为名 right after it.
    - Elsewhere (English, Russian): scare quotes wrap the term itself.  A quotation
      with more than two words besides the match is reported speech, a slogan or a
      title ("peace, development, cooperation, and win-win result").  In English,
@@ -30,7 +32,8 @@ import re
 QUOTE_CHARS = "\"'\u201c\u201d\u201e\u2018\u2019\u300c\u300d\u300e\u300f\u00ab\u00bb\u2039\u203a\uff02"
 
 _SO_CALLED = re.compile(
-    r"(?:\bso[\s\-\u00ad\u2010-\u2014]{0,3}called|所谓的?|所謂的?|号称|號稱|\bтак[\s\u00ad]+называем\w*|\bт\.\s?н\.)"
+    r"(?:\bso[\s\-\u00ad\u2010-\u2014]{0,3}called|\bself[\s\-]{0,2}(?:styled|proclaimed)|所谓的?|所謂的?|号称|號稱|"
+    r"\bтак[\s\u00ad]+называем\w*|\bт\.\s?н\.|\bпресловут\w*)"
     r"[\s\"'\u201c\u201e\u2018\u300c\u300e\u00ab\u2039\uff02]{0,3}$",
     re.I,
 )
@@ -54,7 +57,8 @@ _SINGLE_QUOTE_SPAN = re.compile(
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ZH_CUE_BEFORE = re.compile(
-    r"所谓|所謂|号称|號稱|鼓吹|炒作|兜售|标榜|標榜|打着|打著|宣扬|宣揚|抛出|拋出|渲染|借口|藉口|并非|並非|根本不是|不存在|谈不上|談不上"
+    r"所谓|所謂|号称|號稱|鼓吹|炒作|兜售|标榜|標榜|打着|打著|宣扬|宣揚|抛出|拋出|渲染|借口|藉口|并非|並非|根本不是|不存在|谈不上|談不上|"
+    r"声称|聲稱|宣称|宣稱|口中的|鼓噪|叫嚣|叫囂|编造|編造|捏造|杜撰|炮制|贩卖|販賣"
 )
 _ZH_CUE_AFTER = re.compile(r"^.{0,3}(?:幌子|旗号|旗號|之名|为名|為名|借口|藉口)")
 _ZH_CLAUSE_END = re.compile(r"[。；！？!?\n]")

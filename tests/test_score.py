@@ -479,6 +479,8 @@ def test_chinese_quotation_marks_alone_name_an_own_slogan(text, shipped):
         ("所谓的“长臂管辖”", "long_arm_jurisdiction"),
         ("所谓的长臂管辖", "long_arm_jurisdiction"),
         ("美方打着「印太战略」的幌子拉帮结派", "free_open_indo_pacific"),
+        ("美方声称的“自由开放的印太”不过是拉帮结派", "free_open_indo_pacific"),
+        ("北约叫嚣“集体防御”", "collective_defence"),
     ],
 )
 def test_chinese_quotation_with_a_cue_distances(text, concept, shipped):
@@ -541,6 +543,7 @@ def test_english_names_slogans_and_apostrophes_are_own_voice(text, shipped):
         ("так называемой многополярности", "multipolarity", True),
         ("т.н. „порядок, основанный на правилах“", "rules_based_order", True),
         ("т. н. игра с нулевой суммой", "zero_sum", True),
+        ("пресловутый порядок, основанный на правилах", "rules_based_order", True),
         ("западные „порядки, основанные на правилах“ не работают", "rules_based_order", True),
         ("их «многополярный мир» — фикция", "multipolarity", True),
         # a capitalised quotation is a name
