@@ -10,7 +10,7 @@ from .model import Briefing, TrendPoint, frame
 
 def trend_frame(b: Briefing) -> pd.DataFrame:
     df = frame(b.trend, TrendPoint)
-    return df.assign(share_pct=df["share"] * 100)
+    return df.assign(share_pct=pd.to_numeric(df["share"], errors="coerce") * 100)
 
 
 def trend_chart(b: Briefing, width: int = 640, height: int = 260) -> alt.Chart:
@@ -18,7 +18,7 @@ def trend_chart(b: Briefing, width: int = 640, height: int = 260) -> alt.Chart:
     order = list(dict.fromkeys(df["label"]))
     return (
         alt.Chart(df, width=width, height=height)
-        .mark_line(point=True, strokeWidth=2)
+        .mark_line(point=True, strokeWidth=2, interpolate="linear", invalid="break-paths-filter-domains")
         .encode(
             x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=-40)),
             y=alt.Y("share_pct:Q", title="% of all items"),

@@ -185,7 +185,7 @@ def _trend(
     for cid in concept_ids:
         for w in weeks:
             n, total = int(counts.get((w, cid), 0)), int(totals.get(w, 0))
-            out.append(TrendPoint(w, cid, labels.get(cid, cid), n, total, n / total if total else 0.0))
+            out.append(TrendPoint(w, cid, labels.get(cid, cid), n, total, n / total if total else None))
     return out
 
 

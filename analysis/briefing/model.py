@@ -117,7 +117,7 @@ class TrendPoint:
     label: str
     items: int
     total: int
-    share: float
+    share: float | None  # None for a week without items: a gap, never 0 %
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ def watch_table(b: Briefing) -> pd.DataFrame:
         [
             w.label,
             f"{w.items} of {w.total}",
-            fmt.share(w.items / w.total if w.total else 0.0),
+            fmt.share(w.items / w.total if w.total else None),
             f"{w.base_items} of {w.base_total}",
-            fmt.share(w.base_items / w.base_total if w.base_total else 0.0),
+            fmt.share(w.base_items / w.base_total if w.base_total else None),
             f"{w.g2:.1f}",
             f"{w.p:.2g}",
             f"significant {w.direction}" if w.significant else "no significant change",
