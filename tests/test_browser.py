@@ -331,3 +331,46 @@ def test_a_link_to_a_page_as_a_fresh_servers_first_request_opens_that_page(tmp_p
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def honest_server(tmp_path_factory):
+    from tests.honest_fixtures import build_honest_store
+
+    directory = tmp_path_factory.mktemp("honest-browser")
+    store = build_honest_store(directory)
+    proc, base, stderr = start_dashboard(store.config, directory)
+    yield base, stderr
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_every_page_opens_without_an_exception_box_including_the_default_briefing(honest_server):
+    """Issue 9: every page, each on its default view (the Briefing on its default week), over
+    a store holding undated, year- and month-dated items and archives with missing fields."""
+    from playwright.sync_api import sync_playwright
+
+    base, stderr = honest_server
+    paths = ["", "compare", "sources", "articles", "article?item=1", "lexicon", "watches", "alerts", "briefing",
+             "briefing?week=not-a-week"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(60_000)
+        try:
+            for path in paths:
+                tab.goto(f"{base}/{path}")
+                tab.locator("[data-testid='stMain']").wait_for()
+                tab.wait_for_function(
+                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+                )
+                time.sleep(0.5)
+                boxes = tab.locator("[data-testid='stException']")
+                assert boxes.count() == 0, f"/{path}: {boxes.first.inner_text()}\n" + stderr.read_text(errors="replace")
+                if path.startswith("briefing"):
+                    tab.get_by_text("1. Headline").wait_for()  # the briefing itself rendered
+        finally:
+            browser.close()
