@@ -137,9 +137,10 @@ def volume_bars(frame: pd.DataFrame, label: str, colour_field: str, colour: Mapp
     pick = alt.selection_point(name=PICK, fields=[key], on="click")
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(**AXIS)),
+        # Counts: whole-number ticks; the legend shows whole group names.
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",d", tickMinStep=1, **AXIS)),
         color=alt.Color(f"{colour_field}:N", scale=_scale(domain, colour), title=None,
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", labelLimit=0)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.4)),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=","),
                  alt.Tooltip("share:Q", title="Share matching", format=".1%")],

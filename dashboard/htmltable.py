@@ -63,10 +63,12 @@ def html_table(
     right: Sequence[str] = (),
     nowrap: Sequence[str] = (),
     row_cells: Mapping[str, Callable[[dict[str, Any]], str]] | None = None,
+    loose: Sequence[str] = (),
 ) -> str:
     """`columns`: frame column -> heading, in display order; `cells`: formatters (default: escaped text);
     `right`: right-aligned columns (numbers, the words before a match); `nowrap`: kept on one line;
-    `row_cells`: formatters that need the whole row (a link built from the id), returning escaped HTML."""
+    `row_cells`: formatters that need the whole row (a link built from the id), returning escaped HTML;
+    `loose`: long-text columns that may break inside a word rather than widen the table."""
     cells = cells or {}
     head = "".join(f"<th data-col='{html.escape(c, quote=True)}' style='text-align:{'right' if c in right else 'left'};"
                    f"padding:4px 6px;vertical-align:bottom'>{html.escape(h)}</th>" for c, h in columns.items())
@@ -74,7 +76,9 @@ def html_table(
     for row in frame.to_dict("records"):
         tds = []
         for c in columns:
-            style = "padding:3px 6px;vertical-align:top;overflow-wrap:anywhere;"
+            # Words stay whole; only long prose (errors, definitions) may break a long token (a URL).
+            wrap = "anywhere" if c in loose else "break-word"
+            style = f"padding:3px 6px;vertical-align:top;overflow-wrap:{wrap};"
             style += "text-align:right;" if c in right else ""
             style += "white-space:nowrap;" if c in nowrap else ""
             value = html.escape(json.dumps(_plain(row.get(c)), ensure_ascii=False, default=str), quote=True)

@@ -110,7 +110,7 @@ with side:
             seeds, {"similarity": "Concept profile", "word_similarity": "Word TF-IDF (same language only)",
                     "title": "Seed", "published_raw": "Date"}, "seeds",
             cells={"similarity": htmltable.number(".2f"), "word_similarity": htmltable.number(".2f")},
-            right=("similarity", "word_similarity"), nowrap=("published_raw",)))
+            right=("similarity", "word_similarity"), nowrap=("published_raw",), loose=("title",)))
         st.caption(f"Ranked by {similarity.CONCEPT_METHOD}; {similarity.WORD_METHOD} is shown beside it.")
 
 st.markdown("**Keywords in context**")
@@ -120,7 +120,8 @@ if kwic.empty:
 else:
     kwic.insert(0, "concept", kwic.pop("concept_id").map(ref.concept_label))
     st.html(htmltable.html_table(kwic, {"concept": "Concept", "before": "Before", "match": "Match", "after": "After"},
-                                 "kwic", cells={"match": lambda v: f"<b>{htmltable.text(v)}</b>"}, right=("before",)))
+                                 "kwic", cells={"match": lambda v: f"<b>{htmltable.text(v)}</b>"}, right=("before",),
+                                 loose=("before", "match", "after")))
 
 st.markdown("**Syndicated copies**")
 if copies.empty:
@@ -131,6 +132,7 @@ else:
     st.html(htmltable.html_table(
         copies, {"published_at": "Time (UTC)", "source": "Source", "group": "Group", "title": "Title", "role": "Role"},
         "copies", cells={"published_at": lambda v: htmltable.text(listing.when(v))}, nowrap=("published_at",),
+        loose=("title",),
         row_cells={"title": lambda r: f"<a class='article-link' href='{r['open']}' target='_self'>"
                                       f"{htmltable.text(r['title'] or '(untitled)')}</a>"}))
 if isinstance(item.get("copy_of"), (int, float)) and not pd.isna(item["copy_of"]):

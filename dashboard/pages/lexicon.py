@@ -39,7 +39,7 @@ st.html(htmltable.html_table(
     table, {"label": "Concept", "family": "Family", "definition": "Definition", "forms": "Forms", "hits": "Total hits",
             "items": "Items", "trend": spark_title}, "lexicon-table",
     cells={"hits": htmltable.number(",d"), "items": htmltable.number(",d"), "trend": htmltable.sparkline},
-    right=("hits", "items")))
+    right=("hits", "items"), loose=("definition", "forms")))
 st.caption("Totals and sparklines count dated items (undated seed documents are not on a timeline).")
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)

@@ -49,7 +49,7 @@ else:
     st.html(htmltable.html_table(
         per_source, {"source": "Source", "group": "Group", "kind": "Kind", "items": "Items", "matching": "Matching",
                      "share": "Share matching", "top concepts": "Top concepts"}, "source-table",
-        cells={"share": htmltable.percent(1)}, right=("items", "matching", "share")))
+        cells={"share": htmltable.percent(1)}, right=("items", "matching", "share"), loose=("top concepts",)))
 
     st.subheader("Concepts per source")
     matrix = trends.source_concept_matrix(ds, dc, period)
@@ -87,5 +87,5 @@ else:
                  "items_recent": f"Items, last {feed_health.RECENT_DAYS} days",
                  "last_error_text": "Last error"}, "feed-health",
         cells={"last_success_at": lambda v: htmltable.text(listing.when(v)) if isinstance(v, str) else ""},
-        right=("consecutive_failures", "items_recent"), nowrap=("last_success_at",)))
+        right=("consecutive_failures", "items_recent"), nowrap=("last_success_at",), loose=("last_error_text",)))
 methodology.show("sources")
