@@ -42,17 +42,23 @@ def percent(digits: int = 1) -> Cell:
     return lambda v: "" if blank(v) else f"{float(v):.{digits}%}"
 
 
-def sparkline(values: Sequence[float], width: int = 120, height: int = 22) -> str:
-    """An inline SVG line of numbers (no text from the data, so nothing to escape)."""
-    points = [float(v) for v in values if not blank(v)]
-    if len(points) < 2:
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], most: int = 24) -> str:
+    """The numbers as a line of block characters (at most `most`, neighbours summed), with the
+    peak beside it.  Text, not SVG: st.html's sanitiser removes SVG, and text pastes anywhere."""
+    points = [0.0 if blank(v) else float(v) for v in values]
+    if not points:
         return ""
-    top = max(points) or 1.0
-    step = width / (len(points) - 1)
-    path = " ".join(f"{i * step:.1f},{height - 1 - (v / top) * (height - 2):.1f}" for i, v in enumerate(points))
-    return (f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
-            f"aria-label='peak {top:g}'><polyline fill='none' stroke='#4c78a8' stroke-width='1.5' "
-            f"points='{path}'/></svg>")
+    size = -(-len(points) // most)
+    bins = [sum(points[i : i + size]) for i in range(0, len(points), size)]
+    top = max(bins)
+    if top <= 0:
+        return "<span style='color:#999'>none</span>"
+    line = "".join(BARS[min(len(BARS) - 1, int(b / top * (len(BARS) - 1) + 0.5))] if b else " " for b in bins)
+    return (f"<span style='font-family:monospace;white-space:pre;color:#4c78a8'>{html.escape(line)}</span>"
+            f"<span style='font-size:0.75rem;color:#666'> peak {top:,.0f}</span>")
 
 
 def html_table(
@@ -64,14 +70,17 @@ def html_table(
     nowrap: Sequence[str] = (),
     row_cells: Mapping[str, Callable[[dict[str, Any]], str]] | None = None,
     loose: Sequence[str] = (),
+    widths: Mapping[str, str] | None = None,
 ) -> str:
     """`columns`: frame column -> heading, in display order; `cells`: formatters (default: escaped text);
     `right`: right-aligned columns (numbers, the words before a match); `nowrap`: kept on one line;
     `row_cells`: formatters that need the whole row (a link built from the id), returning escaped HTML;
-    `loose`: long-text columns that may break inside a word rather than widen the table."""
+    `loose`: long-text columns that may break inside a word rather than widen the table;
+    `widths`: CSS widths of columns that need room (a definition beside a list of forms)."""
     cells = cells or {}
     head = "".join(f"<th data-col='{html.escape(c, quote=True)}' style='text-align:{'right' if c in right else 'left'};"
-                   f"padding:4px 6px;vertical-align:bottom'>{html.escape(h)}</th>" for c, h in columns.items())
+                   f"padding:4px 6px;vertical-align:bottom;{_width(widths, c)}'>{html.escape(h)}</th>"
+                   for c, h in columns.items())
     body = []
     for row in frame.to_dict("records"):
         tds = []
@@ -98,3 +107,8 @@ def _plain(value: Any) -> Any:
     if blank(value):
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+def _width(widths: Mapping[str, str] | None, column: str) -> str:
+    width = (widths or {}).get(column)
+    return f"width:{html.escape(width, quote=True)};" if width else ""

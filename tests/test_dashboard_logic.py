@@ -191,3 +191,14 @@ def test_passage_escapes_text_and_marks_search_words_apart_from_concepts():
     cn = passage_html("中国倡导新安全观，摒弃冷战思维。", parse_query("冷战").highlight_patterns())
     assert '<mark class="query-term"' in cn and ">冷战</mark>" in cn
     assert marked_title("<i>GSI</i> news", parse_query("title:gsi").highlight_patterns("title")).count("<mark") == 1
+
+
+def test_html_table_escapes_blanks_missing_values_and_draws_text_sparklines():
+    from dashboard.htmltable import html_table, percent, sparkline
+
+    frame = pd.DataFrame([{"name": "<b>x</b>", "share": 0.5, "note": None}, {"name": "y", "share": None, "note": "ok"}])
+    out = html_table(frame, {"name": "Name", "share": "Share", "note": "Note"}, "t", cells={"share": percent(1)})
+    assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out and "None" not in out.replace("null", "")
+    assert ">50.0%<" in out and out.count("<tr style='border-top") == 2
+    line = re.sub(r"<[^>]+>", "", sparkline([0] * 60 + [1, 4] * 30))  # 120 months, 5 to a character
+    assert line.startswith(" " * 12) and "█" in line and len(line.split(" peak")[0]) == 24 and "peak 14" in line

@@ -34,12 +34,13 @@ family_filter = st.multiselect("Families", ref.families["id"].tolist(), key="lex
                                format_func=lambda f: ref.families.set_index("id").loc[f, "label"])
 if family_filter:
     table = table[table["family_id"].isin(family_filter)]
-spark_title = f"Hits per month ({months[0]} … {months[-1]})" if months else "Hits per month"
+spark_title = f"Hits over time ({months[0]} … {months[-1]})" if months else "Hits over time"
 st.html(htmltable.html_table(
     table, {"label": "Concept", "family": "Family", "definition": "Definition", "forms": "Forms", "hits": "Total hits",
             "items": "Items", "trend": spark_title}, "lexicon-table",
     cells={"hits": htmltable.number(",d"), "items": htmltable.number(",d"), "trend": htmltable.sparkline},
-    right=("hits", "items"), loose=("definition", "forms")))
+    right=("hits", "items"), loose=("definition", "forms"), nowrap=("trend",),
+    widths={"definition": "32%", "forms": "24%"}))
 st.caption("Totals and sparklines count dated items (undated seed documents are not on a timeline).")
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)
