@@ -11,6 +11,7 @@ from dashboard import charts, controls, highlight, htmltable, listing, methodolo
 from dashboard.context import open_page
 from ingest.match_cap import MAX_STORED_MATCHES
 
+KWIC_ROWS = 300
 ctx = open_page("Article")
 item_id = urlstate.read_int(st.query_params.to_dict(), "item")
 data = None if item_id is None else queries.article(ctx.store_path, ctx.version, item_id)
@@ -119,9 +120,14 @@ if kwic.empty:
     st.caption("No matches.")
 else:
     kwic.insert(0, "concept", kwic.pop("concept_id").map(ref.concept_label))
-    st.html(htmltable.html_table(kwic, {"concept": "Concept", "before": "Before", "match": "Match", "after": "After"},
+    shown = kwic.head(KWIC_ROWS)  # an HTML table of thousands of rows is what made long articles crawl
+    st.html(htmltable.html_table(shown, {"concept": "Concept", "before": "Before", "match": "Match", "after": "After"},
                                  "kwic", cells={"match": lambda v: f"<b>{htmltable.text(v)}</b>"}, right=("before",),
                                  loose=("before", "match", "after")))
+    if len(kwic) > KWIC_ROWS:
+        st.caption(f"The first {KWIC_ROWS:,} of {len(kwic):,} stored matches; all of them are in the CSV.")
+        st.download_button("Download every match in context (CSV)", kwic.to_csv(index=False).encode("utf-8"),
+                           file_name=f"article-{item_id}-matches.csv", mime="text/csv", key="art_kwic_csv")
 
 st.markdown("**Syndicated copies**")
 if copies.empty:
