@@ -71,6 +71,27 @@ class BriefingReader(StoreReader):
             (first, last, *args),
         )
 
+    def source_concept_days(self, first: str, last: str, groups: Sequence[str] | None) -> pd.DataFrame:
+        """Matching items per day, source and concept (for comparisons over a matched panel)."""
+        where, args = _group_filter(groups)
+        return self.frame(
+            f"""SELECT i.day, i.source_id, ic.concept_id, count(*) AS items
+                FROM items i JOIN item_concepts ic ON ic.item_id = i.id JOIN sources s ON s.id = i.source_id
+                WHERE i.matching = 1 AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
+                GROUP BY i.day, i.source_id, ic.concept_id""",
+            (first, last, *args),
+        )
+
+    def off_week_counts(self, groups: Sequence[str] | None) -> dict[str, int]:
+        """Items no weekly briefing can place, by precision: month, year and undated."""
+        where, args = _group_filter(groups)
+        rows = self.conn.execute(
+            f"""SELECT i.date_precision, count(*) FROM items i JOIN sources s ON s.id = i.source_id
+                WHERE i.date_precision IN ('month', 'year', 'undated'){where} GROUP BY i.date_precision""",
+            args,
+        ).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def concept_history(self, before: str) -> pd.DataFrame:
         """Matching items per concept and group before a day, in every group (for first uses and crossings)."""
         return self.frame(

@@ -422,3 +422,18 @@ def test_every_page_links_to_its_methodology_sections_and_they_exist():
 def test_each_page_shows_how_its_numbers_are_computed(page, page_name):
     at = page(page_name)
     assert any("docs/methodology.md" in e.label for e in at.expander), page_name
+
+
+def test_briefing_compares_a_matched_panel_and_says_what_no_week_can_hold(honest):
+    reader = BriefingReader(honest.store)
+    try:
+        b = compute_briefing(reader, LAST_WEEK)
+    finally:
+        reader.close()
+    panel_note = next(m for m in b.method if "matched panel" in m)
+    assert "zh" in panel_note.split("Left out")[1], "a source with items in the baseline only is not compared"
+    off = next(m for m in b.method if "Not in any weekly briefing" in m)
+    assert "month-dated" in off and "year-dated" in off and "undated" in off
+    assert not any(i.source_id in ("yearly", "monthly", "odd") for i in b.items)
+    for text in (render_markdown(b), render_html(b)):
+        assert "Not in any weekly briefing" in text

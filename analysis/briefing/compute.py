@@ -69,17 +69,22 @@ def compute_briefing(
     )
 
     headline = _headline(sd[in_week], sd[in_base], covered)
-    n_week, n_base = headline.items, int(sd.loc[in_base, "items"].sum())
-    week_cd, base_cd = cd[cd["week"] == str(wk)], cd[cd["week"].isin(base_weeks)]
+    week_cd = cd[cd["week"] == str(wk)]
     history = reader.concept_history(wk.first_day)
     hist_sel = history if not groups else history[history["group_id"].isin(groups)]
+    panel = _panel(sd, in_week, in_base)
+    scd = reader.source_concept_days(base_first.first_day, wk.last_day, groups)
+    scd = scd[scd["source_id"].isin(panel)].assign(week=lambda d: d["day"].map(week_of_day))
     changes = concept_changes(
-        week_cd.groupby("concept_id")["items"].sum(),
-        base_cd.groupby("concept_id")["items"].sum(),
-        n_week,
-        n_base,
+        scd[scd["week"] == str(wk)].groupby("concept_id")["items"].sum(),
+        scd[scd["week"].isin(base_weeks)].groupby("concept_id")["items"].sum(),
+        int(sd.loc[in_week & sd["source_id"].isin(panel), "items"].sum()),
+        int(sd.loc[in_base & sd["source_id"].isin(panel), "items"].sum()),
         concepts,
         set(hist_sel["concept_id"]),
+    )
+    changes = _with_first_uses(
+        changes, week_cd.groupby("concept_id")["items"].sum(), headline.items, concepts, set(hist_sel["concept_id"])
     )
     week_items = reader.matching_items(wk.first_day, wk.last_day, groups)
     movers = [c for c in changes if c.significant] + [c for c in changes if c.first_time and not c.significant]
@@ -125,9 +130,48 @@ def compute_briefing(
         phrases=tuple(_phrases(reader, wk, base_first, groups, concepts)),
         trend=tuple(trend),
         items=tuple(_matching_items(week_items)),
-        method=METHOD,
+        method=METHOD + _method_notes(sd, in_week, in_base, panel, reader.off_week_counts(groups)),
         watches=tuple(_watches(reader, wk)),
     )
+
+
+def _panel(sd: pd.DataFrame, in_week: pd.Series, in_base: pd.Series) -> set[str]:
+    """Sources with items both this week and in the baseline weeks: the only ones whose
+    concept shares are compared (a source that starts or stops is not a shift in discourse)."""
+    active = sd["items"] > 0
+    return set(sd.loc[in_week & active, "source_id"]) & set(sd.loc[in_base & active, "source_id"])
+
+
+def _with_first_uses(
+    changes: list[ConceptChange], pooled_week: pd.Series, n_week: int, concepts: pd.DataFrame, seen: set[str]
+) -> list[ConceptChange]:
+    """A first use is not a comparison: it counts whichever source made it, panel or not."""
+    have = {c.concept_id for c in changes}
+    extra = pooled_week[[cid not in have and cid not in seen and n > 0 for cid, n in pooled_week.items()]]
+    if extra.empty:
+        return changes
+    return changes + concept_changes(extra, pd.Series(dtype="int64"), n_week, 0, concepts, seen)
+
+
+def _method_notes(
+    sd: pd.DataFrame, in_week: pd.Series, in_base: pd.Series, panel: set[str], off_week: dict[str, int]
+) -> tuple[str, ...]:
+    names = dict(zip(sd["source_id"], sd["source"], strict=False))
+    active = sd["items"] > 0
+    left = sorted(set(sd.loc[(in_week | in_base) & active, "source_id"]) - panel)
+    notes = [
+        f"Concept changes compare a matched panel: the {len(panel)} source(s) with items both this week and in the "
+        "baseline weeks; headline counts, group shares and articles cover every source."
+        + (
+            f" Left out of the comparison (items in only one of the two): {', '.join(names[s] for s in left)}."
+            if left
+            else ""
+        )
+    ]
+    if off_week:
+        parts = [f"{n:,} {'undated' if p == 'undated' else p + '-dated'}" for p, n in sorted(off_week.items())]
+        notes.append(f"Not in any weekly briefing: {', '.join(parts)} item(s) (a week needs a day-precise date).")
+    return tuple(notes)
 
 
 def _watches(reader: BriefingReader, wk: IsoWeek) -> list:
