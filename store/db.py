@@ -111,7 +111,7 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
+def _classify(exc: sqlite3.Error, path: Path | str) -> StoreError:
     text = str(exc)
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StoreReadOnly(f"The store {path} cannot be written ({text}). Check the file's permissions.")

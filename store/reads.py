@@ -62,10 +62,13 @@ def _marks(values: Sequence[Any]) -> str:
 class StoreReader:
     def __init__(self, location: str | Path | StoreTarget):
         self.target = as_target(location)
-        self.path = self.target.path or Path(self.target.display())  # for messages
+        # The file, or the connection URL (so `StoreReader(store.path)` opens the same store);
+        # messages name `where`, which never shows a password.
+        self.path: Path | str = self.target.path or self.target.dsn or ""
+        where = self.target.path or self.target.display()
         self.conn = open_connection(self.target, readonly=True)
         try:
-            check_version(self.conn, self.path)
+            check_version(self.conn, where)
         except Exception:
             self.conn.close()
             raise

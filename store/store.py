@@ -30,17 +30,20 @@ class Store:
 
     def __init__(self, location: str | Path | StoreTarget):
         self.target = as_target(location)
-        self.path = self.target.path or Path(self.target.display())  # for messages
+        # The file, or the connection URL (so `StoreReader(store.path)` opens the same store);
+        # messages name `where`, which never shows a password.
+        self.path: Path | str = self.target.path or self.target.dsn or ""
+        where = self.target.path or self.target.display()
         self._unindexed_from: int | None = None  # first item id inserted in this transaction
         self._in_transaction = False
         self.conn = open_connection(self.target, readonly=False)
         try:
-            self.applied = migrate(self.conn, self.path)
+            self.applied = migrate(self.conn, where)
             if not self.conn.is_postgres:
                 _probe_writable(self.conn)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise _classify(exc, self.path) from None
+            raise _classify(exc, where) from None
         except StoreError:
             self.conn.close()
             raise

@@ -32,16 +32,24 @@ def fixture_store(tmp_path_factory):
     return build_store(tmp_path_factory.mktemp("watches"))
 
 
-@pytest.fixture
-def store(fixture_store, tmp_path):
-    """A private copy of the fixture store, so each test may write."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(fixture_store, tmp_path, request):
+    """A private copy of the fixture store, so each test may write: an SQLite file, or a
+    PostgreSQL database filled by `store copy` (watches are shared by a team there)."""
     copy = tmp_path / "monitor.sqlite3"
     src = sqlite3.connect(fixture_store.store)
     dst = sqlite3.connect(copy)
     src.backup(dst)
     src.close()
     dst.close()
-    with Store(copy) as s:
+    location: object = copy
+    if request.param == "postgresql":
+        from store.copy import copy_store
+        from store.url import parse_store_url
+
+        location = request.getfixturevalue("pg_url")
+        copy_store(copy, parse_store_url(str(location)))
+    with Store(location) as s:  # type: ignore[arg-type]
         yield s
 
 
