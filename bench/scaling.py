@@ -45,6 +45,7 @@ def run(quick: bool) -> list[Row]:
     with running_pg_server() as pg, tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
         rows = _workers(pg, Path(tmp), 12 if quick else 120, rounds)
         rows += _backends(pg, Path(tmp), 200 if quick else 5_000, rounds)
+        rows += _claims(pg, 1_000 if quick else 10_000)
     return rows
 
 
@@ -137,6 +138,31 @@ def _round(cfg: Path, url: str, n: int, server: FeedServer, before: int) -> tupl
         raise RuntimeError(f"worker failed: {errors[0]}")
     # from the first request at the server to the last worker's exit (all fetched and stored)
     return wall, wall - ((first or t0) - t0)
+
+
+# ---- claims -------------------------------------------------------------------------
+
+
+def _claims(pg, n_feeds: int) -> list[Row]:
+    """The scheduler's own cost: claim 8 due feeds and release them, over n feeds on 100 hosts."""
+    from store.leases import FeedLeases
+
+    url = pg.url(pg.create_database())
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with Store(url) as store:
+        leases = FeedLeases(store.conn)
+        leases.sync((f"f{i}", f"h{i % 100}.example") for i in range(n_feeds))
+        claims = 200
+        t0 = time.perf_counter()
+        for _ in range(claims):
+            got = leases.claim("bench", 8, 2, now, 300, 900)
+            for sid in got:
+                leases.release("bench", sid)
+        per = (time.perf_counter() - t0) / claims
+    pg.drop_database(url.rsplit("/", 1)[1])
+    return [Row(BENCH, f"scheduler: claim 8 of {n_feeds:,} due feeds (100 hosts) and release them",
+                f"{per * 1000:.1f} ms per claim+release round ({claims} rounds); "
+                f"{60 / per * 8:,.0f} feeds/minute for one claiming worker")]
 
 
 # ---- backends -----------------------------------------------------------------------
