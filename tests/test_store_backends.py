@@ -153,3 +153,17 @@ def test_unreachable_postgres_names_setting_and_host(tmp_path):
 def test_missing_database_is_reported(pg_server):
     with pytest.raises(StoreError, match=r"store\.url.*does not exist"):
         StoreReader(pg_server.url("no_such_db"))
+
+
+def test_run_and_stats_print_the_same_figures_on_both_backends(tmp_path, pg_url, monkeypatch, capsys):
+    from ingest.cli import main
+
+    cfg = _config(tmp_path)
+    printed = []
+    for url in ("sqlite:///" + str(tmp_path / "cli.sqlite3"), pg_url):
+        monkeypatch.setenv("MONITOR_STORE_URL", url)
+        assert main(["--config", str(cfg), "run", "--quiet"]) == 0
+        assert main(["--config", str(cfg), "stats"]) == 0
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert "items" in printed[0] and "new item(s)" in printed[0]
