@@ -217,9 +217,10 @@ class StoreReader:
         )
 
     def concept_monthly_hits(self) -> pd.DataFrame:
+        """Hits per month; year-dated items are left out (they would all land in January)."""
         return self.frame(
             """SELECT substr(day, 1, 7) AS month, concept_id, sum(hits) AS hits
-               FROM daily_concept GROUP BY month, concept_id ORDER BY month"""
+               FROM daily_concept WHERE precision IN ('day', 'month') GROUP BY month, concept_id ORDER BY month"""
         )
 
     # ---- items ----------------------------------------------------------------

@@ -437,3 +437,13 @@ def test_briefing_compares_a_matched_panel_and_says_what_no_week_can_hold(honest
     assert not any(i.source_id in ("yearly", "monthly", "odd") for i in b.items)
     for text in (render_markdown(b), render_html(b)):
         assert "Not in any weekly briefing" in text
+
+
+def test_lexicon_sparklines_never_put_year_dated_items_in_january(honest):
+    from store.reads import StoreReader
+
+    with StoreReader(honest.store) as r:
+        monthly = r.concept_monthly_hits()
+    gsi = monthly[monthly["concept_id"] == "global_security_initiative"].set_index("month")["hits"]
+    assert "2026-01" not in gsi.index and "2025-01" not in gsi.index, "the 2025/2026 speeches are year-dated"
+    assert gsi.get("2026-10", 0) >= 2, "month-dated reports count in their month"
