@@ -447,3 +447,18 @@ def test_lexicon_sparklines_never_put_year_dated_items_in_january(honest):
     gsi = monthly[monthly["concept_id"] == "global_security_initiative"].set_index("month")["hits"]
     assert "2026-01" not in gsi.index and "2025-01" not in gsi.index, "the 2025/2026 speeches are year-dated"
     assert gsi.get("2026-10", 0) >= 2, "month-dated reports count in their month"
+
+
+def test_compare_splits_a_concept_by_kind_of_evidence(page):
+    at = page(
+        "compare",
+        mode="evidence",
+        concepts="win_win_cooperation",
+        groups="cn-official,western-media,think-tanks",
+        **{"from": "2026-11-02", "to": "2026-11-15"},
+        bucket="week",
+    )
+    table = _table(at, "low")
+    assert set(table["group"]) == {"full text", "headlines"}
+    heads = table[table["group"] == "headlines"].set_index("bucket")
+    assert heads["denominator"].tolist() == [210, 210], "30 headlines a day from the headline-only source"

@@ -1,5 +1,6 @@
-"""Compare: one concept across groups, several concepts within one group, or a concept's
-own-voice against its distanced use; small multiples on a shared scale, the same numbers below."""
+"""Compare: one concept across groups, several concepts within one group, a concept's
+own-voice against its distanced use, or its share in full-text against headline-only sources;
+small multiples on a shared scale, the same numbers below."""
 
 import streamlit as st
 
@@ -11,6 +12,7 @@ MODES = {
     "across": "One concept across groups",
     "within": "Several concepts within one group",
     "voice": "Own voice vs distanced use",
+    "evidence": "Full text vs headlines",
 }
 
 ctx = open_page("Compare")
@@ -55,16 +57,20 @@ if not chosen or sources.empty:
     st.stop()
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
+if mode == "evidence":  # the kind of evidence stands in for the group: one series per kind
+    sources = sources.assign(group_id=sources["id"].map(lambda sid: kinds.get(sid, "full text")))
 min_items = int(ctx.setting("min_items"))
 frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures,
                      originals=originals, min_items=min_items,
                      data_span=(ctx.status["first_day"], ctx.status["last_day"]), per_source=per_source)
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
-    frame["group"] = frame["group_id"].map(ref.group_label)
+    frame["group"] = frame["group_id"] if mode == "evidence" else frame["group_id"].map(ref.group_label)
 frame["voice"] = frame["measure"].map(trends.MEASURES)
 if mode == "across":
     series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups}
+elif mode == "evidence":
+    series, facet, colour = "group", None, colours.series_colours(["full text", "headlines"])
 elif mode == "within":
     series, facet = "concept", None
     colour = colours.series_colours([ref.concept_label(c) for c in chosen])
