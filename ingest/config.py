@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Hosts that article links and feed redirects may reach even at private addresses.",
     ),
     Setting("ingest", "lock_wait_seconds", 0.0, "How long a second ingest waits for the first before exiting."),
+    Setting(
+        "ingest",
+        "archive_batch_rows",
+        1000,
+        "Archive rows scored and stored per transaction: bounds an import's memory and what a crash can lose.",
+    ),
     Setting("scoring", "lexicon", "data/lexicon.toml", "Concept lexicon file, relative to config.toml."),
     Setting("scoring", "threshold", 1.0, "Item score at or above which an item counts as matching."),
     Setting("scoring", "distanced_weight", 0.5, "Weight of a distanced (quoted / so-called) hit in the item score."),

@@ -28,9 +28,6 @@ from .workers import Scorer, default_processes
 
 log = logging.getLogger(__name__)
 
-# Rows of an archive scored and stored per transaction: bounds the memory an import
-# needs and what a crash can lose (measured in bench/archive.py).
-ARCHIVE_BATCH = 1000
 # Worker processes take a few seconds to start and scoring is about a third of an import's
 # work, so they pay only for long archives (bench/archive.py measures both ways).
 PARALLEL_AFTER_BATCHES = 10
@@ -93,7 +90,7 @@ class Ingest:
         self.distanced_weight = config.get("scoring", "distanced_weight")
         self.fetch_settings = feeds.FetchSettings.from_config(config)
         self.force = False
-        self.archive_batch = ARCHIVE_BATCH
+        self.archive_batch = max(1, int(config.get("ingest", "archive_batch_rows")))
         self.scorer = Scorer(lexicon, self.threshold, self.distanced_weight, default_processes())
 
     @property

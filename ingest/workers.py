@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -32,9 +34,19 @@ def default_processes() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start(lexicon: Lexicon, threshold: float, distanced_weight: float) -> None:
+def _start(lexicon: Lexicon, threshold: float, distanced_weight: float, parent: int) -> None:
     global _worker
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _worker = (Matcher(lexicon), threshold, distanced_weight)
+
+
+def _exit_with(parent: int) -> None:
+    """A worker holds its own end of the task queue, so it never sees the queue close:
+    when the ingest is killed (SIGKILL, OOM), the worker notices its parent is gone and
+    exits instead of waiting forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _score_chunk(jobs: Sequence[tuple[str, str]]) -> list[Any]:
@@ -82,7 +94,7 @@ class Scorer:
                 max_workers=self.processes,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
-                initargs=(self.lexicon, self.threshold, self.distanced_weight),
+                initargs=(self.lexicon, self.threshold, self.distanced_weight, os.getpid()),
             )
         return self._pool
 

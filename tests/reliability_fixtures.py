@@ -173,7 +173,8 @@ def _headline_csv(directory: Path, limit: int, expected: set[tuple[str, str]]) -
 
 def write_trial_config(directory: Path, inputs: Inputs, **ingest_settings: Any) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    settings = {"ingest": {"concurrency": 2, **ingest_settings}}
+    # small archive batches: a kill can land between two batches of one archive
+    settings = {"ingest": {"concurrency": 2, "archive_batch_rows": 25, **ingest_settings}}
     return write_config(directory, inputs.specs, settings=settings)
 
 

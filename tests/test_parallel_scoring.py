@@ -4,6 +4,10 @@ a rescore.  Real worker processes, real corpus text (English, Chinese, Russian).
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +17,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
 from ingest.workers import Scorer
 from store import Store
-from tests.builders import LEXICON, SourceSpec, corpus_rows, write_config, write_jsonl
+from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, write_config, write_jsonl
 from tests.reliability_fixtures import snapshot
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -86,3 +90,41 @@ def test_scorer_keeps_the_order_of_its_jobs():
     with Scorer(lexicon, 1.0, 0.5, processes=1) as scorer:
         single = scorer.score_all(jobs, parallel=True)
     assert parallel == single
+
+
+def test_workers_exit_when_the_ingest_is_killed(tmp_path):
+    """SIGKILL of the scoring process leaves no worker behind (each watches its parent)."""
+    script = tmp_path / "victim.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from ingest.lexicon import load_lexicon\n"
+        "from ingest.workers import Scorer\n"
+        "if __name__ == '__main__':\n"
+        f"    scorer = Scorer(load_lexicon({str(LEXICON)!r}), 1.0, 0.5, processes=2)\n"
+        "    scorer.score_all([('security', 'en')] * 400, parallel=True)\n"
+        "    print(' '.join(str(p) for p in scorer._pool._processes), flush=True)\n"
+        "    time.sleep(600)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]  # type: ignore[union-attr]
+        assert workers and all(_alive(p) for p in workers)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()  # type: ignore[union-attr]
+    for _ in range(200):  # bounded wait for them to notice
+        if not any(_alive(p) for p in workers):
+            break
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
