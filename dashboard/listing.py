@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from urllib.parse import quote
 
 import pandas as pd
 
 ARTICLE_PAGE = "article"
 
 
-def article_href(item_id: int) -> str:
-    return f"{ARTICLE_PAGE}?item={int(item_id)}"
+def article_href(item_id: int, query: str = "") -> str:
+    """The article page's link; `query` (the search that found it) marks its words there."""
+    return f"{ARTICLE_PAGE}?item={int(item_id)}" + (f"&q={quote(query, safe='')}" if query else "")
 
 
 def when(published_at: str, date_flag: object = None) -> str:
@@ -29,6 +31,7 @@ def article_table_html(
     titles: Mapping[int, str] | None = None,
     passages: Mapping[int, str] | None = None,
     css_class: str = "latest-articles",
+    query: str = "",
 ) -> str:
     """The rows as a table whose titles link to the article page.  `titles` and `passages`
     are HTML the caller already escaped (search words marked), keyed by item id."""
@@ -46,7 +49,8 @@ def article_table_html(
             f"<span style='white-space:nowrap'>{html.escape(when(r.published_at, r.date_flag))}</span>",
             html.escape(r.source),
             badge,
-            f"<a class='article-link' href='{article_href(r.id)}' target='_self'>{title}</a>",
+            f"<a class='article-link' href='{html.escape(article_href(r.id, query), quote=True)}' "
+            f"target='_self'>{title}</a>",
             html.escape(getattr(r, "top_concepts", "") or ""),
             f"{float(r.score):.1f}",
         ]

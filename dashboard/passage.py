@@ -99,3 +99,20 @@ def marked_title(title: str, patterns: Sequence[str]) -> str:
         pos = span.end
     out.append(html.escape(title[pos:]))
     return "".join(out)
+
+
+def places_html(text: str, patterns: Sequence[str], most: int = 8, width: int = 90) -> tuple[int, str]:
+    """(how many places the searched words occur, the first `most` of them in context, marked),
+    for the article page opened from a search."""
+    spans = query_spans(text, patterns)
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:  # one line per place: skip matches inside the line before
+        if not kept or start >= kept[-1][1] + width:
+            kept.append((start, end))
+    lines = []
+    for start, end in kept[:most]:
+        first, last = max(0, start - width), min(len(text), end + width)
+        piece = " ".join(text[first:last].split())
+        lines.append(("…" if first else "") + marked_title(piece, patterns) + ("…" if last < len(text) else ""))
+    body = "".join(f"<li style='margin:2px 0'>{line}</li>" for line in lines)
+    return len(spans), f"<ul class='search-places' style='font-size:0.92rem;padding-left:1.2rem'>{body}</ul>"

@@ -107,7 +107,7 @@ def article_list(at: AppTest) -> list[dict[str, str]]:
     rows = re.findall(r"<tr><td.*?</tr>", table, re.S)
     out = []
     for row in rows:
-        item, title = re.search(r"href='article\?item=(\d+)'[^>]*>(.*?)</a>", row).groups()
+        item, title = re.search(r"href='article\?item=(\d+)[^']*'[^>]*>(.*?)</a>", row).groups()
         passage = re.search(r"<span class='passage'[^>]*>(.*?)</span></td>", row, re.S).group(1)
         out.append({"id": item, "title": html.unescape(re.sub(r"<[^>]+>", "", title)), "passage_html": passage})
     return out
@@ -383,6 +383,19 @@ def test_articles_passage_marks_search_words_apart_from_concepts_and_escapes_tex
     for r in article_list(at2):
         words = re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', r["passage_html"])
         assert set(words) <= {"spokesperson", "NATO"} and words
+
+
+def test_an_article_opened_from_a_search_lists_where_the_searched_words_are(app, fixture_store):
+    at = app("articles", q="spokesperson NATO", **PERIOD)
+    table = next(h.value for h in at.html if "class='article-list'" in h.value)
+    link = html.unescape(re.search(r"href='(article\?item=\d+&amp;q=[^']+)'", table).group(1))
+    item, query = re.match(r"article\?item=(\d+)&q=(.*)", link).groups()
+    assert query == "spokesperson%20NATO"
+    page = app("article", item=item, q="spokesperson NATO")
+    assert any(m.value.startswith("**Your search** · ") for m in page.markdown)
+    places = next(h.value for h in page.html if "search-places" in h.value)
+    assert set(re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', places)) <= {"spokesperson", "NATO"}
+    assert page.query_params["q"] in ("spokesperson NATO", ["spokesperson NATO"])
 
 
 def test_articles_syntax_error_points_at_the_mistake(app):

@@ -7,9 +7,21 @@ import pandas as pd
 import streamlit as st
 
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, highlight, htmltable, listing, methodology, queries, similarity, urlstate
+from dashboard import (
+    charts,
+    controls,
+    highlight,
+    htmltable,
+    listing,
+    methodology,
+    passage,
+    queries,
+    similarity,
+    urlstate,
+)
 from dashboard.context import open_page
 from ingest.match_cap import MAX_STORED_MATCHES
+from store.query_language import SearchError, parse_query
 
 KWIC_ROWS = 300
 ctx = open_page("Article")
@@ -27,7 +39,8 @@ if data is None:
                 "(links carry `?item=<id>`).")
     st.page_link(str(controls.PAGES_DIR / "articles.py"), label="Search articles", icon=":material/search:")
     st.stop()
-controls.write_url({"item": item_id})
+searched = (st.query_params.get("q") or "")[:500]  # the search that led here (Articles page links carry it)
+controls.write_url({"item": item_id, "q": searched})
 item, matches, scores, copies = data["item"], data["matches"], data["scores"], data["copies"]
 ref = ctx.ref
 
@@ -113,6 +126,16 @@ with side:
             cells={"similarity": htmltable.number(".2f"), "word_similarity": htmltable.number(".2f")},
             right=("similarity", "word_similarity"), nowrap=("published_raw",), loose=("title",)))
         st.caption(f"Ranked by {similarity.CONCEPT_METHOD}; {similarity.WORD_METHOD} is shown beside it.")
+
+if searched:
+    try:
+        patterns = parse_query(searched).highlight_patterns()
+    except SearchError:
+        patterns = []
+    found, places = passage.places_html(text, patterns)
+    st.markdown(f"**Your search** · {found:,} place(s) in this article")
+    if found:
+        st.html(f"<div style='font-size:0.85rem'>Marked: {passage.LEGEND.split(' · ')[0]}</div>" + places)
 
 st.markdown("**Keywords in context**")
 kwic = highlight.keywords_in_context(text, matches)

@@ -83,7 +83,8 @@ else:
     st.html(f"<div style='font-size:0.85rem;margin-bottom:4px'>Marked: {passage.LEGEND}</div>"
             + listing.article_table_html(rows, ref.group_colour, dict(zip(ref.groups["id"], ref.groups["label"],
                                                                           strict=True)),
-                                         titles=titles, passages=passages, css_class="article-list"))
+                                         titles=titles, passages=passages, css_class="article-list",
+                                         query=text if not parsed.empty else ""))
     p1, p2 = st.columns([1, 3])
     with p1:
         st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="art_page")
