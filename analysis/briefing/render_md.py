@@ -49,7 +49,7 @@ def render_markdown(b: Briefing) -> str:
         "## Method",
         "",
     ]
-    out += [f"- {line}" for line in b.method]
+    out += [f"- {fmt.md_escape(line)}" for line in b.method]  # the method names sources: untrusted text
     return "\n".join(out) + "\n"
 
 
