@@ -20,6 +20,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from ingest.workers import default_processes
+
 from .common import (
     CORPUS,
     REPO,
@@ -66,7 +68,7 @@ def run(quick: bool) -> list[Row]:
 
             return go
 
-        interleaved({"small": side("small", small, 1), "large": side("large", small * 10, 0),
+        interleaved({"small": side("small", small, 1), "large": side("large", small * 10, default_processes()),
                      "large-1": side("large-1", small * 10, 1)}, rounds)
     secs = {k: [r["seconds"] for r in v] for k, v in results.items()}
     cpu = {k: [r["cpu"] for r in v] for k, v in results.items()}

@@ -66,7 +66,7 @@ def run(quick: bool) -> list[Row]:
             times = interleaved(
                 {
                     "one": lambda: done.append(rescore(store, new_lexicon, 1.0, 0.5, processes=1)),
-                    "all": lambda: done.append(rescore(store, new_lexicon, 1.0, 0.5)),
+                    "all": lambda: done.append(rescore(store, new_lexicon, 1.0, 0.5, processes=default_processes())),
                     "memory": lambda: [score_text(t, matcher, lang, 1.0, 0.5)
                                        for t, lang in texts],
                 },

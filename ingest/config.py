@@ -77,6 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scoring", "lexicon", "data/lexicon.toml", "Concept lexicon file, relative to config.toml."),
     Setting("scoring", "threshold", 1.0, "Item score at or above which an item counts as matching."),
     Setting("scoring", "distanced_weight", 0.5, "Weight of a distanced (quoted / so-called) hit in the item score."),
+    Setting(
+        "scoring",
+        "processes",
+        1,
+        "Processes that score archives longer than ten batches (0: every core). More than one was slower "
+        "on a busy 2-core machine: see docs/benchmarks.md.",
+    ),
     Setting("dashboard", "refresh_seconds", 300, "How often an open dashboard re-reads the store."),
     Setting("dashboard", "default_days", 90, "Default period shown, in days back from the newest item."),
     Setting("dashboard", "page_size", 50, "Rows per page in the article list."),

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 # Worker processes take a few seconds to start and scoring is about a third of an import's
 # work, so they pay only for long archives (bench/archive.py measures both ways).
 PARALLEL_AFTER_BATCHES = 10
-RESCORE_PARALLEL_MIN = 20_000
 MAX_PROBLEMS_KEPT = 100  # bad rows are all counted; the first ones are kept to be shown
 
 
@@ -91,7 +90,7 @@ class Ingest:
         self.fetch_settings = feeds.FetchSettings.from_config(config)
         self.force = False
         self.archive_batch = max(1, int(config.get("ingest", "archive_batch_rows")))
-        self.scorer = Scorer(lexicon, self.threshold, self.distanced_weight, default_processes())
+        self.scorer = Scorer(lexicon, self.threshold, self.distanced_weight, _processes(config))
 
     @property
     def matcher(self) -> Matcher:
@@ -338,6 +337,12 @@ class Ingest:
             self.store.bump_data_version()
 
 
+def _processes(config: Config) -> int:
+    """scoring.processes: 0 means every core this process may use."""
+    wanted = int(config.get("scoring", "processes"))
+    return default_processes() if wanted <= 0 else wanted
+
+
 def _fingerprint(source: Source) -> str | None:
     """Size and modification time: an archive that has not changed is not re-read."""
     try:
@@ -360,16 +365,15 @@ def rescore(
     progress=None,
     processes: int | None = None,
 ) -> int:
-    """Rescore every stored item with `lexicon`, in one transaction, on `processes` cores
-    (by default all, for a store of RESCORE_PARALLEL_MIN items or more); returns items rescored."""
+    """Rescore every stored item with `lexicon`, in one transaction, on `processes` worker
+    processes (by default none: this process scores); returns items rescored."""
     done = 0
-    if processes is None:  # workers take seconds to start: worth it for large stores only
-        processes = default_processes() if store.item_count() >= RESCORE_PARALLEL_MIN else 1
-    scorer = Scorer(lexicon, threshold, distanced_weight, processes)
+    scorer = Scorer(lexicon, threshold, distanced_weight, processes or 1)
     with scorer, store.transaction():
         store.clear_scores()
         for batch in store.iter_item_texts():
-            results = [kept_matches(r) for r in scorer.score_all([(row["text"], row["language"]) for row in batch])]
+            jobs = [(row["text"], row["language"]) for row in batch]
+            results = [kept_matches(r) for r in scorer.score_all(jobs, parallel=True)]
             for row, scored in zip(batch, results, strict=True):
                 store.replace_scores(row["id"], scored, lexicon.content_hash)
             done += len(batch)
