@@ -32,6 +32,15 @@ def _value_axis(normalised: bool) -> tuple[str, alt.Axis]:
     return "count:Q", alt.Axis(format="d", title="Items", **AXIS)
 
 
+def _value_scale(frame: pd.DataFrame, field: str) -> alt.Scale:
+    """Zero-based; when every value is 0 the axis still spans a readable range (0-1% or 0-1
+    item) instead of collapsing to a single tick labelled with many decimals."""
+    top = pd.to_numeric(frame[field], errors="coerce").max() if field in frame else None
+    if top is None or pd.isna(top) or top <= 0:
+        return alt.Scale(domain=[0, 0.01 if field == "share" else 1])
+    return alt.Scale(zero=True)
+
+
 def _tooltip(series: Sequence[str]) -> list:
     return [
         alt.Tooltip("bucket:T", title="From", format="%Y-%m-%d"),
@@ -89,7 +98,7 @@ def trend_lines(
     pick = alt.selection_point(name=PICK, fields=["bucket", series], on="click")
     base = alt.Chart(frame).encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
-        y=alt.Y(y, axis=axis, scale=alt.Scale(zero=True)),
+        y=alt.Y(y, axis=axis, scale=_value_scale(frame, y.split(":")[0])),
         color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None, legend=_LINE_LEGEND),
         tooltip=_tooltip([series]),
     )
@@ -119,7 +128,7 @@ def small_multiples(frame: pd.DataFrame, series: str, facet: str, colour: Mappin
     pick = alt.selection_point(name=PICK, fields=["bucket", series, facet], on="click")
     base = alt.Chart().encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_FMT.get(granularity, "%d %b %Y"), **AXIS)),
-        y=alt.Y(y, axis=axis),
+        y=alt.Y(y, axis=axis, scale=_value_scale(frame, y.split(":")[0])),
         color=alt.Color(f"{series}:N", scale=_scale(domain, colour), title=None,
                         legend=alt.Legend(orient="bottom", labelLimit=360)),
         tooltip=_tooltip([facet, series]),

@@ -202,3 +202,15 @@ def test_html_table_escapes_blanks_missing_values_and_draws_text_sparklines():
     assert ">50.0%<" in out and out.count("<tr style='border-top") == 2
     line = re.sub(r"<[^>]+>", "", sparkline([0] * 60 + [1, 4] * 30))  # 120 months, 5 to a character
     assert line.startswith(" " * 12) and "█" in line and len(line.split(" peak")[0]) == 24 and "peak 14" in line
+
+
+def test_an_all_zero_trend_keeps_a_readable_axis():
+    """Every share 0 (a concept nobody used in the period): the axis spans 0-1%, not one tick
+    labelled 0.000000%; counts span 0-1 item. A real maximum leaves the scale to Vega."""
+    from dashboard import charts
+
+    zero = pd.DataFrame({"share": [0.0, 0.0, None], "count": [0, 0, None]})
+    assert charts._value_scale(zero, "share").to_dict() == {"domain": [0, 0.01]}
+    assert charts._value_scale(zero, "count").to_dict() == {"domain": [0, 1]}
+    some = pd.DataFrame({"share": [0.0, 0.2], "count": [0, 3]})
+    assert charts._value_scale(some, "share").to_dict() == {"zero": True}

@@ -162,12 +162,23 @@ def test_overview_normalised_share_is_summed_numerator_over_denominator(app, fix
             numerator = int(group["id"].isin(with_concept).sum())
             row = rows.loc[week]
             assert (row["numerator"], row["denominator"]) == (numerator, len(group))
-            assert row["share"] == pytest.approx(numerator / len(group))
+            assert row["share"] == f"{numerator / len(group):.1%}", "the table shows the share with one decimal"
         empty_weeks = rows[~rows.index.isin(items["week"])]
         assert len(empty_weeks) > 0 and (empty_weeks["denominator"] == 0).all()
-        assert empty_weeks["share"].isna().all(), "a week without items is a gap, not 0%"
+        assert (empty_weeks["share"] == "").all(), "a week without items is a blank gap, never 0% or 'None'"
     chart_rows = chart_datasets(at)[0]
-    assert chart_rows["share"].sum() == pytest.approx(table["share"].sum())
+    plotted = chart_rows.dropna(subset=["share"])
+    assert [f"{v:.1%}" for v in plotted["share"]] == [v for v in table["share"] if v], "chart and table agree"
+
+
+def test_caption_says_what_the_axis_measures(app):
+    shares = app(**PERIOD, concepts="cold_war_mentality", bucket="month")
+    counts = app(**PERIOD, concepts="cold_war_mentality", bucket="month", raw="1")
+    assert any(c.value.startswith("Share = ") for c in shares.caption)
+    assert not any(c.value.startswith("Share = ") for c in counts.caption)
+    assert any(c.value.startswith("Items = ") and "raw counts" in c.value for c in counts.caption)
+    compare = app("compare", **PERIOD, concepts="cold_war_mentality", bucket="month", raw="1")
+    assert any("Items = " in c.value and "Share = " not in c.value for c in compare.caption)
 
 
 def test_overview_raw_counts_and_coverage_marks(app):

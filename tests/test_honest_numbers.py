@@ -336,7 +336,7 @@ def test_compare_page_shows_gaps_n_intervals_and_thin_flags(page):
     table = _table(at, "low")
     assert {"denominator", "share", "low", "high", "thin", "partial"} <= set(table.columns)
     regional = table[table["group"] == "Regional media"]
-    assert (regional["denominator"] == 0).all() and regional["share"].isna().all()
+    assert (regional["denominator"] == 0).all() and (regional["share"] == "").all(), "a gap is blank, never 0% or None"
     wire = table[table["group"] == "Chinese official & state media"]
     assert wire["thin"].all() and not table[table["group"] == "Western media"]["thin"].iloc[-2]
     assert table["partial"].iloc[-1]

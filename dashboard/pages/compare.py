@@ -87,10 +87,7 @@ else:
         chart = charts.trend_lines(frame, series, colour, normalised, bucket)
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
     st.caption("All panels share one scale. "
-               + ("Share = the mean of each source's own share in the bucket (each source counts once; no "
-                  "interval is given for a mean). " if per_source else
-                  "Share = items ÷ all items (n) from the same group's sources in the bucket; the tooltip and "
-                  "the table give n and the 95% (Wilson) interval. ")
+               + trend_table.measure_note(normalised, per_source, "items", "the same group's sources")
                + trends.evidence_note(sources, kinds) + " A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "

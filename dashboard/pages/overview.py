@@ -88,10 +88,7 @@ if chosen:
     coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
-    st.caption(("Share = the mean of each source's own share in the bucket (each source counts once, however "
-                "many items it publishes; no interval is given for a mean). " if per_source else
-                "Share = items using the concept ÷ all items (n) from the same sources in the bucket (sums, not "
-                "averages); the tooltip and the table give n and the 95% (Wilson) interval. ")
+    st.caption(trend_table.measure_note(normalised, per_source, "items using the concept")
                + trends.evidence_note(sources, kinds) + " A bucket without "
                f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
                "source started or stopped reporting. Click a point to list its articles. "
