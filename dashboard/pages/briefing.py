@@ -41,7 +41,7 @@ if not weeks:
     st.stop()
 default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1], weeks))
 groups = reader.group_list()
-left, right = st.columns([1, 3])
+left, right = st.columns([2, 3])  # the year and week boxes need room for "2026" and "2026-W11 · …"
 week, chosen = controls.week_and_groups(weeks, default, groups, left, right)
 b = _briefing(path, ctx.version, week, tuple(chosen))
 monday = IsoWeek.parse(b.week).monday
