@@ -113,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     brief.add_argument("--groups", nargs="+", metavar="GROUP", help="group ids to include (default: all)")
-    brief.add_argument("--format", choices=("md", "html", "csv"), default="md", help="output format (default md)")
+    brief.add_argument(
+        "--format",
+        choices=("md", "txt", "html", "csv"),
+        default="md",
+        help="output format: md (Markdown), txt (plain text for email), html, csv (default md)",
+    )
     brief.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
 
     from .watch_args import add_parsers as add_watch_parsers

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
+from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, render_text, tables
 from analysis.briefing.format import md_escape
 from analysis.briefing.significance import is_significant, log_likelihood
 from analysis.briefing.weeks import IsoWeek, default_week
@@ -293,6 +293,25 @@ def test_exports_agree_and_untrusted_text_is_inert(surge):
     assert hostile["url"] == "javascript:alert(4)" or hostile["url"] == ""
 
 
+def test_plain_text_briefing_has_the_same_numbers_and_no_markup(surge):
+    """For email clients that do not render Markdown: no escaping backslashes, no ** or [..](..),
+    untrusted titles verbatim (plain text renders nothing), links written out in full."""
+    text = render_text(surge)
+    md = render_markdown(surge)
+    markup = text.replace(HOSTILE, "")
+    assert "\\" not in markup and "**" not in markup and "](" not in markup
+    assert f"matching items: {surge.headline.matching}" in text
+    for row in tables.concept_table(surge.rising).itertuples(index=False):
+        assert "  ".join(str(v) for v in row).split("  ")[0] in text
+        assert all(str(v) in text for v in row)
+    assert HOSTILE in text, "plain text carries the hostile title as it is: nothing renders it"
+    from analysis.briefing.render_md import PLAIN
+
+    assert PLAIN.link("A  title", "https://news.test/a?b=1") == "A title <https://news.test/a?b=1>"
+    assert PLAIN.link("Bad", "javascript:alert(1)") == "Bad", "only http(s) links are written out"
+    assert text.count("\n## ") == md.count("\n## "), "the same sections in the same order"
+
+
 def test_emerging_phrases_exclude_the_lexicon(surge):
     phrases = {p.phrase for p in surge.phrases}
     assert not any("cold war" in p or "win-win" in p for p in phrases)
@@ -305,7 +324,7 @@ def test_cli_writes_the_same_briefing(store, tmp_path, monkeypatch):
     from ingest.cli import main
 
     cfg, path = store
-    for fmt, render in (("md", render_markdown), ("html", render_html), ("csv", render_csv)):
+    for fmt, render in (("md", render_markdown), ("txt", render_text), ("html", render_html), ("csv", render_csv)):
         out = tmp_path / f"b.{fmt}"
         assert main(["--config", str(cfg), "briefing", "--week", "2026-W46", "--format", fmt, "--out", str(out)]) == 0
         reader = BriefingReader(path)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, tables
+from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, render_text, tables
 from analysis.briefing import format as fmt
 from analysis.briefing.charts import trend_chart
 from analysis.briefing.render_md import md_sentence
@@ -48,8 +48,9 @@ monday = IsoWeek.parse(b.week).monday
 st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {fmt.md_escape(b.scope)}"
            + (" · this week is not over yet" if monday > date.today() else ""))
 
-d1, d2, d3 = st.columns(3)
+d1, d4, d2, d3 = st.columns(4)
 d1.download_button("Markdown", render_markdown(b), f"briefing-{b.week}.md", "text/markdown", key="briefing_md")
+d4.download_button("Plain text (email)", render_text(b), f"briefing-{b.week}.txt", "text/plain", key="briefing_txt")
 d2.download_button("HTML", render_html(b), f"briefing-{b.week}.html", "text/html", key="briefing_html")
 d3.download_button("CSV (matching items)", render_csv(b), f"briefing-{b.week}.csv", "text/csv", key="briefing_csv")
 
