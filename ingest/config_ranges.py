@@ -45,6 +45,8 @@ RANGES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
     ("ingest", "backoff_base_seconds"): _number(0, 30 * DAY),
     ("ingest", "backoff_max_seconds"): _number(0, 30 * DAY),
     ("ingest", "lock_wait_seconds"): _number(0, 7 * DAY),
+    ("ingest", "archive_batch_rows"): _number(1, 1_000_000),
+    ("scoring", "processes"): _number(0, 256),
     ("scoring", "threshold"): _number(0, 1e9),
     ("scoring", "distanced_weight"): _number(0, 1),
     ("dashboard", "refresh_seconds"): _number(0, DAY),
