@@ -90,8 +90,8 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
     span = "from=2016-01-01&to=2024-12-31"
     chart = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
     return {
-        "overview": (f"/?{span}&bucket=month&concepts=community_shared_future,cold_war_mentality,zero_sum,"
-                     "global_security_initiative,hegemonism", "table.latest-articles"),
+        # The default concepts: the lineage the monitor exists for (dashboard.default_concepts).
+        "overview": (f"/?{span}&bucket=month", "table.latest-articles"),
         "compare": (f"/compare?{span}&bucket=month&concepts=community_shared_future&groups=cn-official,"
                     "ru-official,western-gov", chart),
         "sources": (f"/sources?{span}", "text=Feed health"),
@@ -99,6 +99,8 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
         "article": (f"/article?item={article_id}", "div.article-text"),
         "lexicon": ("/lexicon", chart),
         "briefing": ("/briefing?week=2019-W17", "text=Emerging phrases"),
+        "watches": ("/watches", "text=Watches"),
+        "alerts": ("/alerts", "text=Alerts"),
     }
 
 
@@ -108,7 +110,7 @@ def capture(base: str, paths: dict[str, tuple[str, str]]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
-        tab.set_default_timeout(60_000)
+        tab.set_default_timeout(240_000)  # the briefing computes its emerging phrases on first view
         for name, (path, ready) in paths.items():
             tab.goto(base + path)
             tab.locator(ready).first.wait_for()
