@@ -106,7 +106,9 @@ def week_and_groups(weeks: list[str], default_week: str, groups: Any, container_
 def _week_label(week: str) -> str:
     monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
     sunday = monday + timedelta(days=6)
-    return f"{week} · {monday:%d %b} – {sunday:%d %b}"
+    if monday.month == sunday.month:  # short enough for the picker at 1280 px
+        return f"{week} · {monday:%d}–{sunday:%d %b}"
+    return f"{week} · {monday:%d %b}–{sunday:%d %b}"
 
 
 def write_url(values: dict[str, Any], share: bool = True) -> None:

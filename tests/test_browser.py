@@ -169,9 +169,7 @@ def test_articles_page_and_sort_live_in_the_url_and_a_missing_article_is_named(p
 
 # ---- nothing cut off at 1280 and 1920 px -------------------------------------------------------
 
-# Compare's and the Briefing's data grids are wider than the page at 1280 px (their pages are
-# being reworked in another branch); they join this list when they fit.
-LAYOUT_PAGES = ("", "sources", "articles?q=%22Cold%20War%22", "article", "lexicon")
+LAYOUT_PAGES = ("", "compare", "sources", "articles?q=%22Cold%20War%22", "article", "lexicon", "briefing")
 MEASURE = """() => {
   const wide = [];
   const inner = (el) => el.getBoundingClientRect();
