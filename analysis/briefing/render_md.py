@@ -25,6 +25,7 @@ class Markup:
     table: Callable[[pd.DataFrame], str]
     none: str
     distanced: str
+    quote: str  # how a matched sentence is shown: a template over {before}, {match}, {after}
 
 
 def md_table(df: pd.DataFrame) -> str:
@@ -57,17 +58,23 @@ def _text_link(title: object, url: object) -> str:
     return f"{label} <{link}>" if link else label
 
 
-MARKDOWN = Markup(fmt.md_escape, lambda s: f"**{s}**", fmt.md_link, md_table, "_(none)_", " _(distanced)_")
-PLAIN = Markup(_plain, lambda s: s, _text_link, text_table, "(none)", " (distanced)")
+MARKDOWN = Markup(
+    fmt.md_escape,
+    lambda s: f"**{s}**",
+    fmt.md_link,
+    md_table,
+    "_(none)_",
+    " _(distanced)_",
+    "> {before}**{match}**{after}",
+)
+PLAIN = Markup(_plain, lambda s: s, _text_link, text_table, "(none)", " (distanced)", "“{before}[{match}]{after}”")
 
 
 def md_sentence(s: Sentence | None, m: Markup = MARKDOWN) -> str:
     if s is None:
         return ""
     tag = m.distanced if s.distanced else ""
-    if m is MARKDOWN:
-        return f"> {m.esc(s.before)}{m.bold(m.esc(s.match))}{m.esc(s.after)}{tag}"
-    return f"“{m.esc(s.before)}[{m.esc(s.match)}]{m.esc(s.after)}”{tag}"
+    return m.quote.format(before=m.esc(s.before), match=m.esc(s.match), after=m.esc(s.after)) + tag
 
 
 def render_markdown(b: Briefing) -> str:
