@@ -59,6 +59,12 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def frame(conn: Any, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
+    """One query's rows as a DataFrame, with the cursor's column names (also for empty results)."""
+    cur = conn.execute(sql, params if isinstance(params, dict) else tuple(params))
+    return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+
 class StoreReader:
     def __init__(self, location: str | Path | StoreTarget):
         self.target = as_target(location)
@@ -84,9 +90,7 @@ class StoreReader:
         self.close()
 
     def frame(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> pd.DataFrame:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+        return frame(self.conn, sql, params)
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()

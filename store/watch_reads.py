@@ -11,14 +11,10 @@ from typing import Any
 import pandas as pd
 
 from .query_language import SearchError, parse_query
+from .reads import frame as _frame
 from .watches import _AGG_PRECISION, _DATED, _ON_DAY, WATCH_PREFIX, Watch, _scope
 
 EVIDENCE_CHARS = 320  # the passage shown around the first match of an alert's item
-
-
-def _frame(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> pd.DataFrame:
-    cur = conn.execute(sql, tuple(params))
-    return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
 
 
 class WatchReads:
