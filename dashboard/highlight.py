@@ -79,17 +79,23 @@ def _marked(
         if s.start < start or s.end > end:
             continue
         out.append(html.escape(text[pos : s.start]))
-        colour = colours.get(s.concept_id, "#999999")
-        label = labels.get(s.concept_id, s.concept_id) + (" (distanced)" if s.distanced else "")
-        style = f"background:{colour}33;border-bottom:2px {'dashed' if s.distanced else 'solid'} {colour};"
-        out.append(
-            f'<mark class="concept" data-concept="{html.escape(s.concept_id, quote=True)}" '
-            f'title="{html.escape(label, quote=True)}" style="{style}padding:0 1px;border-radius:2px;">'
-            f"{html.escape(text[s.start : s.end])}</mark>"
-        )
+        out.append(concept_mark(text[s.start : s.end], s, colours, labels))
         pos = s.end
     out.append(html.escape(text[pos:end]))
     return "".join(out)
+
+
+def concept_mark(piece: str, span: Span, colours: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    """One concept match as a <mark> tinted by its concept's family colour; a distanced
+    use is underlined dashed, an own-voice one solid. Every piece of it is escaped."""
+    colour = html.escape(colours.get(span.concept_id, "#999999"), quote=True)
+    label = labels.get(span.concept_id, span.concept_id) + (" (distanced)" if span.distanced else "")
+    line = "dashed" if span.distanced else "solid"
+    return (
+        f'<mark class="concept" data-concept="{html.escape(span.concept_id, quote=True)}" '
+        f'title="{html.escape(label, quote=True)}" style="background:{colour}33;border-bottom:2px {line} {colour};'
+        f'color:inherit;padding:0 1px;border-radius:2px;">{html.escape(piece)}</mark>'
+    )
 
 
 def page_ranges(text: str, spans: Iterable[Span], size: int = PAGE_CHARS) -> list[tuple[int, int]]:

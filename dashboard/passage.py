@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from .highlight import Span, non_overlapping
+from .highlight import Span, concept_mark, non_overlapping
 
 QUERY_STYLE = "background:#ffe564;color:#000;font-weight:700;outline:1px solid #b08800;padding:0 1px;border-radius:2px;"
 WIDTH = 320  # characters of text around the first searched word
@@ -73,17 +73,11 @@ def passage_html(
     pos = start
     for span in non_overlapping(marks, len(text)):
         out.append(html.escape(text[pos : span.start]))
-        piece = html.escape(text[span.start : span.end])
+        piece = text[span.start : span.end]
         if span.concept_id == "\x00query":
-            out.append(f'<mark class="query-term" style="{QUERY_STYLE}">{piece}</mark>')
+            out.append(f'<mark class="query-term" style="{QUERY_STYLE}">{html.escape(piece)}</mark>')
         else:
-            colour = html.escape((colours or {}).get(span.concept_id, "#999999"), quote=True)
-            label = html.escape((labels or {}).get(span.concept_id, span.concept_id), quote=True)
-            out.append(
-                f'<mark class="concept" data-concept="{html.escape(span.concept_id, quote=True)}" title="{label}" '
-                f'style="background:{colour}33;border-bottom:2px solid {colour};color:inherit;padding:0 1px">'
-                f"{piece}</mark>"
-            )
+            out.append(concept_mark(piece, span, colours or {}, labels or {}))
         pos = span.end
     out.append(html.escape(text[pos:end]))
     out.append("…" if end < len(text) else "")
