@@ -9,6 +9,7 @@ import sys
 from analysis.watches import watch_state
 from store import Store, now_utc
 from store.alert_log import AlertLog
+from store.reads import StoreReader
 from store.watch_reads import WatchReads
 from store.watches import AlertRules, Watch, WatchBook, WatchError
 
@@ -16,6 +17,10 @@ from .alerting import printable
 from .config import Config, ConfigError
 
 EXIT_OK, EXIT_USAGE = 0, 2
+# Actions that only read: they open the store read-only, so they answer while an ingest holds
+# the write lock and never wait for it (PostgreSQL: a read-only session, no lock of its own).
+READ_ONLY_WATCH = frozenset({"list", "show", "export"})
+READ_ONLY_ALERTS = frozenset({"list"})
 
 
 def _open(config: Config) -> Store:
@@ -27,8 +32,12 @@ def _open(config: Config) -> Store:
     return store
 
 
+def _connect(config: Config, read_only: bool) -> Store | StoreReader:
+    return StoreReader(config.store_target) if read_only else _open(config)
+
+
 def cmd_watch(args: argparse.Namespace, config: Config) -> int:
-    with _open(config) as store:
+    with _connect(config, args.watch_command in READ_ONLY_WATCH) as store:
         book = WatchBook(store.conn)
         try:
             return _watch_action(args, store, book)
@@ -37,7 +46,7 @@ def cmd_watch(args: argparse.Namespace, config: Config) -> int:
             return EXIT_USAGE
 
 
-def _watch_action(args: argparse.Namespace, store: Store, book: WatchBook) -> int:
+def _watch_action(args: argparse.Namespace, store: Store | StoreReader, book: WatchBook) -> int:
     action = args.watch_command
     if action == "add":
         saved = book.save(_from_args(args), now_utc())
@@ -93,7 +102,7 @@ def _from_args(args: argparse.Namespace) -> Watch:
     )
 
 
-def _show(name: str, store: Store, book: WatchBook) -> int:
+def _show(name: str, store: Store | StoreReader, book: WatchBook) -> int:
     w = book.get(name)
     if w is None:
         raise WatchError(f"no watch named {name!r}")
@@ -117,13 +126,14 @@ def cmd_alerts(args: argparse.Namespace, config: Config) -> int:
     from .alerting import AlertReport, after_run, deliver_pending
 
     action = args.alerts_command
+    if action in READ_ONLY_ALERTS:
+        with StoreReader(config.store_target) as reader:
+            events = AlertLog(reader.conn).events(args.limit)
+        for row in events.itertuples():
+            state = f"{row.channel}: {row.state}" if isinstance(row.channel, str) else "log only"
+            print(f"{row.decided_at}  {printable(row.title)}  [{state}]")
+        return EXIT_OK
     with _open(config) as store:
-        if action == "list":
-            events = AlertLog(store.conn).events(args.limit)
-            for row in events.itertuples():
-                state = f"{row.channel}: {row.state}" if isinstance(row.channel, str) else "log only"
-                print(f"{row.decided_at}  {printable(row.title)}  [{state}]")
-            return EXIT_OK
         if action == "run":
             report = after_run(config, store)
         else:
