@@ -308,7 +308,8 @@ class Ingest:
         records its outcome, feed state and archive fingerprint."""
         # Duplicates are dropped before scoring, so a rerun over a large archive or an
         # unchanged feed costs lookups, not matching.
-        fresh = [item for item in items if self.store.find_duplicate(item) is None]
+        known = self.store.find_duplicates(items)
+        fresh = [item for item, dup in zip(items, known, strict=True) if dup is None]
         outcome.duplicates += len(items) - len(fresh)
         parallel = parallel or self.scorer.started
         jobs = [(item.text, item.language) for item in fresh]
@@ -317,14 +318,13 @@ class Ingest:
         with self.store.transaction():
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
-            first_id = None
-            for item, score, thash in scored:
-                if self.store.find_duplicate(item) is not None:  # twice in the same batch
-                    outcome.duplicates += 1
-                    continue
-                item_id = self.store.insert_item(item, thash, score, self.lexicon.content_hash, run_id)
-                first_id = item_id if first_id is None else first_id
-                outcome.new += 1
+            # Stored meanwhile by another worker, or twice in the same batch: skipped here.
+            ids, duplicates = self.store.insert_items(
+                [(item, thash, score) for item, score, thash in scored], self.lexicon.content_hash, run_id
+            )
+            outcome.duplicates += duplicates
+            outcome.new += len(ids)
+            first_id = ids[0] if ids else None
             if first_id is not None:
                 self.store.add_daily_since(first_id)
             if final:
@@ -374,8 +374,9 @@ def rescore(
         for batch in store.iter_item_texts():
             jobs = [(row["text"], row["language"]) for row in batch]
             results = [kept_matches(r) for r in scorer.score_all(jobs, parallel=True)]
-            for row, scored in zip(batch, results, strict=True):
-                store.replace_scores(row["id"], scored, lexicon.content_hash)
+            store.replace_scores(
+                [(row["id"], scored) for row, scored in zip(batch, results, strict=True)], lexicon.content_hash
+            )
             done += len(batch)
             if progress:
                 progress(len(batch))

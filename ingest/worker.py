@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,7 +84,13 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
                 )
                 if claimed:
                     new_before = report.new
-                    _work(ingest, leases, report, [sources[sid] for sid in claimed if sid in sources])
+                    _work(
+                        ingest,
+                        leases,
+                        report,
+                        [sources[sid] for sid in claimed if sid in sources],
+                        options.interval_seconds,
+                    )
                     if report.new > new_before:  # watches and alerts after each round that stored items
                         alerts_after_ingest(config, store)
                 elif options.once and leases.outstanding(now, options.interval_seconds) == 0:
@@ -95,7 +102,14 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
     return report
 
 
-def _work(ingest: Ingest, leases: FeedLeases, report: WorkerReport, claimed: list[Any]) -> None:
+def _due(state: Any, interval_seconds: float) -> datetime:
+    """When a feed just fetched is due again: its interval after this attempt, or later
+    when it is backing off (failures, Retry-After)."""
+    again = (state.last_attempt_at or now_utc()) + timedelta(seconds=interval_seconds)
+    return max(again, state.next_attempt_at) if state.next_attempt_at else again
+
+
+def _work(ingest: Ingest, leases: FeedLeases, report: WorkerReport, claimed: list[Any], interval: float) -> None:
     """Fetch the claimed feeds together; store and release each as its fetch ends."""
     ingest.now = now_utc()
     store = ingest.store
@@ -104,7 +118,7 @@ def _work(ingest: Ingest, leases: FeedLeases, report: WorkerReport, claimed: lis
     def done(result: FetchResult) -> None:
         source = next(s for s in claimed if s.id == result.source_id)
         outcome = ingest._ingest_source(report.run_id, source, (states[source.id], result))
-        leases.release(report.worker, source.id)
+        leases.release(report.worker, source.id, _due(store.feed_state(source.id, source.url or ""), interval))
         report.feeds += 1
         report.new += outcome.new
         report.duplicates += outcome.duplicates

@@ -12,7 +12,7 @@ and briefing side.  Callers get rows, dataclasses or DataFrames.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,16 @@ class SqliteConnection(sqlite3.Connection):
     """sqlite3's connection, labelled so shared code can ask which backend it talks to."""
 
     is_postgres = False
+
+    # The batch forms of execute that PostgreSQL pipelines (store/pg.py); here a loop of
+    # library calls, which is what a pipeline saves PostgreSQL from.
+    def fetch_each(self, sql: str, seq: Iterable[Sequence[Any]]) -> list[Any]:
+        """The first row (or None) of `sql` for each parameter tuple, in order."""
+        return [self.execute(sql, params).fetchone() for params in seq]
+
+    def insert_each(self, sql: str, seq: Iterable[Sequence[Any]]) -> list[int]:
+        """Run an INSERT per parameter tuple, in order; the new rows' ids."""
+        return [int(self.execute(sql, params).lastrowid or 0) for params in seq]
 
 
 def open_connection(location: str | Path | StoreTarget, readonly: bool) -> Any:

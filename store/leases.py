@@ -46,7 +46,9 @@ class FeedLeases:
         """Claim up to `limit` due feeds for `worker`, never more than `per_host` leases on one host.
 
         Due: not leased (or the lease ran out), not backing off (feed_state.next_attempt_at),
-        and not attempted within `interval_seconds`.  Longest-waiting first."""
+        and not attempted within `interval_seconds`.  Longest overdue first, read from the
+        `due_at` index (a lease's end, or when its last worker said the feed is due again);
+        the feed_state conditions still hold, for feeds that `run` fetched meanwhile."""
         stamp, cutoff = iso(now), iso(now - timedelta(seconds=interval_seconds))
         until = iso(now + timedelta(seconds=lease_seconds))
         with transaction(self.conn) as c:
@@ -62,12 +64,13 @@ class FeedLeases:
             rows = c.execute(
                 f"""SELECT l.source_id, l.host FROM feed_leases l
                     LEFT JOIN feed_state f ON f.source_id = l.source_id
-                    WHERE (l.leased_until IS NULL OR l.leased_until <= ?)
+                    WHERE l.due_at <= ?
+                      AND (l.leased_until IS NULL OR l.leased_until <= ?)
                       AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= ?)
                       AND (f.last_attempt_at IS NULL OR f.last_attempt_at <= ?)
-                    ORDER BY coalesce(f.last_attempt_at, ''), l.source_id
+                    ORDER BY l.due_at, l.source_id
                     LIMIT ?{skip_locked}""",
-                (stamp, stamp, cutoff, max(limit * 8, 64)),
+                (stamp, stamp, stamp, cutoff, max(limit * 8, 64)),
             ).fetchall()
             chosen: list[str] = []
             for source_id, host in rows:
@@ -78,17 +81,18 @@ class FeedLeases:
                 busy[host] = busy.get(host, 0) + 1
                 chosen.append(source_id)
             c.executemany(
-                "UPDATE feed_leases SET worker = ?, leased_until = ?, claimed_at = ?, claims = claims + 1 "
-                "WHERE source_id = ?",
-                [(worker, until, stamp, sid) for sid in chosen],
+                "UPDATE feed_leases SET worker = ?, leased_until = ?, due_at = ?, claimed_at = ?, "
+                "claims = claims + 1 WHERE source_id = ?",
+                [(worker, until, until, stamp, sid) for sid in chosen],
             )
         return chosen
 
-    def release(self, worker: str, source_id: str) -> None:
-        """Give a feed back (its state and items are already committed)."""
+    def release(self, worker: str, source_id: str, due: datetime | None = None) -> None:
+        """Give a feed back (its state and items are already committed); `due`: when it may
+        be fetched again (None: at once)."""
         self.conn.execute(
-            "UPDATE feed_leases SET worker = NULL, leased_until = NULL WHERE source_id = ? AND worker = ?",
-            (source_id, worker),
+            "UPDATE feed_leases SET worker = NULL, leased_until = NULL, due_at = ? WHERE source_id = ? AND worker = ?",
+            (iso(due) or "", source_id, worker),
         )
 
     def outstanding(self, now: datetime, interval_seconds: float) -> int:

@@ -116,6 +116,30 @@ class PgConnection:
                 statement = head + ", ".join([values] * len(chunk)) + tail
                 cur.execute(statement, [v for r in chunk for v in r])  # type: ignore[arg-type]
 
+    def fetch_each(self, sql: str, seq: Iterable[Sequence[Any]]) -> list[Row | None]:
+        """The first row (or None) of `sql` for each parameter tuple, in order: all sent
+        in one pipeline, so a batch costs one round trip, not one per statement."""
+        text, order = pg_statement(sql, self.identity_tables)
+        cursors = self._pipelined(text, order, seq)
+        return [cur.fetchone() for cur in cursors]  # type: ignore[misc]
+
+    def insert_each(self, sql: str, seq: Iterable[Sequence[Any]]) -> list[int]:
+        """One INSERT per parameter tuple, pipelined; the new ids in order (each statement's
+        own RETURNING id, not a many-row insert, whose RETURNING order is unspecified)."""
+        text, order = pg_statement(sql, self.identity_tables)
+        if not text.endswith(" RETURNING id"):
+            raise ValueError(f"insert_each needs a table with an identity id: {sql.strip()[:80]}")
+        return [int(cur.fetchone()[0]) for cur in self._pipelined(text, order, seq)]  # type: ignore[index]
+
+    def _pipelined(self, text: str, order: tuple[int, ...] | None, seq: Iterable[Sequence[Any]]) -> list[Any]:
+        cursors = []
+        with self.raw.pipeline():
+            for params in seq:
+                cur = self.raw.cursor()
+                cur.execute(text, reorder(tuple(params), order))  # type: ignore[arg-type]
+                cursors.append(cur)
+        return cursors
+
     # sqlite3's hooks, as the store's readers use them: PostgreSQL has regexp_like built in
     # (the search compiler emits its own form for it), and bounds a query by statement_timeout.
     def create_function(self, *args: Any, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import item_writes
 from .db import StoreError, _classify, migrate, open_connection, transaction
 from .records import FeedState, Item
 from .stats import store_stats
@@ -336,58 +337,32 @@ class Store:
             # Workers store in parallel: one transaction at a time decides "original or copy"
             # (one lock, not one per text: two batches sharing two texts must not deadlock).
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
-        copy = self.conn.execute(
-            "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1",
-            (text_hash, item.source_id),
-        ).fetchone()
-        cur = self.conn.execute(
-            """INSERT INTO items (source_id, title, text, summary, url, canonical_url, guid, author, language,
-                 published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash,
-                 text_hash, copy_of, words, score, matching, lexicon_hash, run_id, date_precision)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                item.source_id,
-                item.title,
-                item.text,
-                item.summary,
-                item.url,
-                item.canonical_url,
-                item.guid,
-                item.author,
-                item.language,
-                iso(item.published_at) or "",
-                "" if item.published_at is None else item.published_at.strftime("%Y-%m-%d"),
-                int(item.date_estimated),
-                item.date_flag,
-                item.published_raw,
-                iso(item.fetched_at),
-                item.content_hash,
-                text_hash,
-                None if copy is None else copy[0],
-                scored.words,
-                scored.score,
-                int(scored.matching),
-                lexicon_hash,
-                run_id,
-                "undated" if item.published_at is None else item.date_precision,
-            ),
-        )
-        item_id = int(cur.lastrowid or 0)
+        copy = self.conn.execute(item_writes.COPY_SQL, (text_hash, item.source_id)).fetchone()
+        row = item_writes.item_row(item, text_hash, scored, None if copy is None else copy[0], lexicon_hash, run_id)
+        item_id = int(self.conn.execute(item_writes.INSERT_SQL, row).lastrowid or 0)
         if self._unindexed_from is None:
             self._unindexed_from = item_id
-        self._insert_scores(item_id, scored)
+        item_writes.insert_scores(self.conn, [(item_id, scored)])
         return item_id
 
-    def _insert_scores(self, item_id: int, scored: Any) -> None:
-        self.conn.executemany(
-            'INSERT INTO matches (item_id, concept_id, start, "end", text, form, distanced, how) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(item_id, m.concept, m.start, m.end, m.text, m.form, int(m.distanced), m.how) for m in scored.matches],
-        )
-        self.conn.executemany(
-            "INSERT INTO item_concepts (item_id, concept_id, hits, own, distanced, per_1k) VALUES (?, ?, ?, ?, ?, ?)",
-            [(item_id, cid, s.hits, s.own, s.distanced, s.per_1k) for cid, s in scored.scores.items()],
-        )
+    def insert_items(
+        self, batch: list[tuple[Item, str, Any]], lexicon_hash: str, run_id: int | None
+    ) -> tuple[list[int], int]:
+        """Insert the new items of a batch of (item, text hash, score), skipping those already
+        stored or earlier in the batch, inside `transaction()`: (new ids, duplicates).  The same
+        rows as `find_duplicate` + `insert_item` one by one, in a few round trips."""
+        if not self._in_transaction:
+            raise RuntimeError("Store.insert_items must run inside Store.transaction()")
+        if self.conn.is_postgres and batch:
+            self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))  # see insert_item
+        ids, duplicates = item_writes.insert_items(self.conn, self.FIND_DUPLICATE_SQL, batch, lexicon_hash, run_id)
+        if ids and self._unindexed_from is None:
+            self._unindexed_from = ids[0]
+        return ids, duplicates
+
+    def find_duplicates(self, items: list[Item]) -> list[int | None]:
+        """`find_duplicate` for many items, in one round trip on PostgreSQL."""
+        return item_writes.find_duplicates(self.conn, self.FIND_DUPLICATE_SQL, items)
 
     def refresh_daily(self, source_id: str, days: Iterable[str]) -> None:
         """Recompute the pre-aggregated daily rows of one source for the given days."""
@@ -456,12 +431,9 @@ class Store:
         self.conn.execute("DELETE FROM matches")
         self.conn.execute("DELETE FROM item_concepts")
 
-    def replace_scores(self, item_id: int, scored: Any, lexicon_hash: str) -> None:
-        self.conn.execute(
-            "UPDATE items SET words = ?, score = ?, matching = ?, lexicon_hash = ? WHERE id = ?",
-            (scored.words, scored.score, int(scored.matching), lexicon_hash, item_id),
-        )
-        self._insert_scores(item_id, scored)
+    def replace_scores(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> None:
+        """New scores for stored items (id, score) after `clear_scores` (or their own delete)."""
+        item_writes.replace_scores(self.conn, scored, lexicon_hash)
 
     def stats(self) -> dict[str, Any]:
         return store_stats(self.conn)
