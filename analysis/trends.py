@@ -254,23 +254,43 @@ def _in_period(frame: pd.DataFrame, period: Period, granularity: str | None = No
 
 
 SHARES = {"pooled": "Pooled (all items)", "sources": "Mean of per-source shares"}
-EVIDENCE = {"all": "All items", "full text": "Full-text sources only", "headlines": "Headline-only sources only"}
+EVIDENCE = {"all": "All items", "full text": "Full-text items only", "headlines": "Headline-only items only"}
+KINDS = {0: "full text", 1: "headlines"}  # the aggregates' `headline` column (store/evidence.py)
 
 
-def by_evidence(sources: pd.DataFrame, kinds: dict[str, str], evidence: str) -> pd.DataFrame:
-    """The sources whose items are mostly of the given kind (all, full text, headlines)."""
+def of_evidence(frame: pd.DataFrame, evidence: str) -> pd.DataFrame:
+    """The rows of a daily frame that count items of one kind of evidence (all: every row).
+    The kind is the item's own (a headline without body text, or a text), not its source's."""
     if evidence == "all":
-        return sources
-    return sources[sources["id"].map(lambda s: kinds.get(s, "full text")) == evidence]
+        return frame
+    return frame[frame["headline"] == int(evidence == "headlines")]
 
 
-def evidence_note(sources: pd.DataFrame, kinds: dict[str, str]) -> str:
-    """Which kind of evidence a series is built from, in words."""
-    with_items = [kinds[s] for s in sources["id"] if s in kinds]
-    full, heads = with_items.count("full text"), with_items.count("headlines")
+def split_by_evidence(
+    daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The daily frames and sources with each source's headline-only and full-text items as two
+    sources, grouped by their kind: a `trend(by_group=True)` over them draws one series per kind
+    (and a per-source share is then each source's share among its items of that kind)."""
+
+    def tag(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(source_id=frame["source_id"] + " / " + frame["headline"].map(KINDS))
+
+    split = pd.concat(
+        [sources.assign(id=sources["id"] + " / " + kind, group_id=kind) for kind in KINDS.values()], ignore_index=True
+    )
+    return tag(daily_source), tag(daily_concept), split
+
+
+def evidence_note(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period, granularity: str | None) -> str:
+    """Which kind of evidence a series is built from, in words: its items of each kind."""
+    ds = _in_period(daily_source, period, granularity)
+    ds = ds[ds["source_id"].isin(sources["id"])]
+    heads = int(ds.loc[ds["headline"] == 1, "items"].sum())
+    full = int(ds["items"].sum()) - heads
     return (
-        f"Built from {full} full-text source(s) and {heads} headline-only source(s) "
-        "(a headline is weaker evidence than a full text: filter by it with Evidence)."
+        f"Built from {full:,} full-text item(s) and {heads:,} headline-only item(s) (no body text beyond "
+        "the title: weaker evidence than a full text; filter or split by it with Evidence). "
     )
 
 

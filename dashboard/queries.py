@@ -121,17 +121,6 @@ def undated_counts(store_path: str, version: str) -> pd.DataFrame:
         return r.undated_counts()
 
 
-@st.cache_data(**CACHE)
-def source_evidence(store_path: str, version: str) -> dict[str, str]:
-    """Source id -> "headlines" when most of its items are a headline only, else "full text"."""
-    with StoreReader(store_path) as r:
-        frame = r.source_evidence()
-    return {
-        str(row.source_id): "headlines" if row.headline_only * 2 > row.items else "full text"
-        for row in frame.itertuples(index=False)
-    }
-
-
 def undated_in(store_path: str, version: str, source_ids) -> int:
     counts = undated_counts(store_path, version)
     return int(counts.loc[counts["source_id"].isin(list(source_ids)), "items"].sum())

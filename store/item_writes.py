@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .evidence import headline_only
 from .records import Item
 from .timefmt import iso
 
 COPY_SQL = "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1"
 INSERT_SQL = """INSERT INTO items (source_id, title, text, summary, url, canonical_url, guid, author, language,
      published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash,
-     text_hash, copy_of, words, score, matching, lexicon_hash, run_id, date_precision)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+     text_hash, copy_of, words, score, matching, lexicon_hash, run_id, date_precision, headline_only)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _MATCHES_SQL = (
     'INSERT INTO matches (item_id, concept_id, start, "end", text, form, distanced, how) '
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -114,6 +115,7 @@ def item_row(item: Item, thash: str, scored: Any, copy_of: int | None, lexicon_h
         lexicon_hash,
         run_id,
         "undated" if item.published_at is None else item.date_precision,
+        int(headline_only(item.title, item.text)),
     )
 
 

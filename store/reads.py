@@ -174,11 +174,12 @@ class StoreReader:
         return first, (last[0] if last else None)
 
     def daily_source(self, start: str, end: str) -> pd.DataFrame:
-        """Counts per day, source and precision (`day`, `month`, `year`): a month- or year-dated
+        """Counts per day, source, precision (`day`, `month`, `year`) and kind of evidence
+        (`headline` 1: headline-only items, 0: items with a body text): a month- or year-dated
         item sits on the first day of its month or year, and callers must never count it in a
         finer bucket (analysis.trends.at_granularity)."""
         return self.frame(
-            """SELECT day, source_id, precision, items, matching, original_items, original_matching
+            """SELECT day, source_id, precision, headline, items, matching, original_items, original_matching
                FROM daily_source WHERE day BETWEEN ? AND ? ORDER BY day""",
             (start, end),
         )
@@ -186,17 +187,10 @@ class StoreReader:
     def daily_concept(self, start: str, end: str, concepts: Sequence[str] = ()) -> pd.DataFrame:
         where = f" AND concept_id IN ({_marks(concepts)})" if concepts else ""
         return self.frame(
-            f"""SELECT day, source_id, concept_id, precision, items, own_items, distanced_items, hits,
+            f"""SELECT day, source_id, concept_id, precision, headline, items, own_items, distanced_items, hits,
                        original_items
                 FROM daily_concept WHERE day BETWEEN ? AND ?{where} ORDER BY day""",
             (start, end, *concepts),
-        )
-
-    def source_evidence(self) -> pd.DataFrame:
-        """Per source: items, and items that are a headline only (no body: the text is the title)."""
-        return self.frame(
-            """SELECT source_id, count(*) AS items, sum(length(text) = length(title) AND text = title) AS headline_only
-               FROM items GROUP BY source_id"""
         )
 
     def undated_counts(self) -> pd.DataFrame:

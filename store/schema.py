@@ -344,6 +344,61 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX feed_leases_due ON feed_leases(due_at, source_id);
         """,
     ),
+    (
+        7,
+        "headline-only or full text, per item; aggregates split by it",
+        # The kind of evidence was guessed per source (most of its items); a source can mix
+        # headlines and full texts, so each item now says which it is and the aggregates keep
+        # the two apart.  New items are classified by store.evidence.headline_only; items
+        # already stored by the same rule's SQL form (no text, or the text is the title).
+        """
+        ALTER TABLE items ADD COLUMN headline_only INTEGER NOT NULL DEFAULT 0;
+        UPDATE items SET headline_only = 1
+            WHERE trim(replace(replace(replace(text, char(10), ' '), char(13), ' '), char(9), ' ')) IN ('', title);
+
+        DROP TABLE daily_source;
+        DROP TABLE daily_concept;
+        CREATE TABLE daily_source (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            precision TEXT NOT NULL,  -- day (exact time or day) | month | year: the finest bucket allowed
+            headline INTEGER NOT NULL,  -- 1: headline-only items, 0: items with a body text
+            items INTEGER NOT NULL,
+            matching INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            original_matching INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id, precision, headline)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_source_source ON daily_source(source_id, day);
+        CREATE TABLE daily_concept (
+            day TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            concept_id TEXT NOT NULL,
+            precision TEXT NOT NULL,
+            headline INTEGER NOT NULL,
+            items INTEGER NOT NULL,
+            own_items INTEGER NOT NULL,
+            distanced_items INTEGER NOT NULL,
+            hits INTEGER NOT NULL,
+            original_items INTEGER NOT NULL,
+            PRIMARY KEY (day, source_id, concept_id, precision, headline)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_concept_concept ON daily_concept(concept_id, day);
+        INSERT INTO daily_source (day, source_id, precision, headline, items, matching, original_items,
+                original_matching)
+            SELECT i.day, i.source_id, CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END,
+                   i.headline_only, count(*), sum(i.matching), sum(i.copy_of IS NULL),
+                   sum(i.matching = 1 AND i.copy_of IS NULL)
+            FROM items i WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3, 4;
+        INSERT INTO daily_concept (day, source_id, concept_id, precision, headline, items, own_items,
+                distanced_items, hits, original_items)
+            SELECT i.day, i.source_id, ic.concept_id,
+                   CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END, i.headline_only,
+                   count(*), sum(ic.own > 0), sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
+            FROM items i JOIN item_concepts ic ON ic.item_id = i.id
+            WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3, 4, 5;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

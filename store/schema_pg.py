@@ -71,4 +71,6 @@ PG_REPLACE: dict[int, str] = {
             "sum(i.matching AND i.copy_of IS NULL)": "sum(i.matching = 1 AND i.copy_of IS NULL)",
         },
     ),
+    # SQLite's char() is PostgreSQL's chr().
+    7: _portable(7, {"char(10)": "chr(10)", "char(13)": "chr(13)", "char(9)": "chr(9)"}),
 }

@@ -392,21 +392,21 @@ class Store:
         rebuild, or (`add`) new items added to the rows already there."""
         where = f"{where} AND {_DATED}"
         self.conn.execute(
-            f"""INSERT INTO daily_source (day, source_id, precision, items, matching, original_items,
+            f"""INSERT INTO daily_source (day, source_id, precision, headline, items, matching, original_items,
                     original_matching)
-                SELECT i.day, i.source_id, {_AGG_PRECISION}, count(*), sum(i.matching), sum(i.copy_of IS NULL),
-                       sum(i.matching = 1 AND i.copy_of IS NULL)
-                FROM items i WHERE {where} GROUP BY 1, 2, 3
-                {_added("daily_source", "day, source_id, precision", _DAILY_SOURCE_COUNTS) if add else ""}""",
+                SELECT i.day, i.source_id, {_AGG_PRECISION}, i.headline_only, count(*), sum(i.matching),
+                       sum(i.copy_of IS NULL), sum(i.matching = 1 AND i.copy_of IS NULL)
+                FROM items i WHERE {where} GROUP BY 1, 2, 3, 4
+                {_added("daily_source", _SOURCE_KEY, _DAILY_SOURCE_COUNTS) if add else ""}""",
             args,
         )
         self.conn.execute(
-            f"""INSERT INTO daily_concept (day, source_id, concept_id, precision, items, own_items,
+            f"""INSERT INTO daily_concept (day, source_id, concept_id, precision, headline, items, own_items,
                     distanced_items, hits, original_items)
-                SELECT i.day, i.source_id, ic.concept_id, {_AGG_PRECISION}, count(*), sum(ic.own > 0),
-                       sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
+                SELECT i.day, i.source_id, ic.concept_id, {_AGG_PRECISION}, i.headline_only, count(*),
+                       sum(ic.own > 0), sum(ic.distanced > 0), sum(ic.hits), sum(i.copy_of IS NULL)
                 FROM items i JOIN item_concepts ic ON ic.item_id = i.id
-                WHERE {where} GROUP BY 1, 2, 3, 4
+                WHERE {where} GROUP BY 1, 2, 3, 4, 5
                 {_added("daily_concept", _CONCEPT_KEY, _DAILY_CONCEPT_COUNTS) if add else ""}""",
             args,
         )
@@ -440,7 +440,8 @@ class Store:
 
 
 _DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matching")
-_CONCEPT_KEY = "day, source_id, concept_id, precision"
+_SOURCE_KEY = "day, source_id, precision, headline"
+_CONCEPT_KEY = "day, source_id, concept_id, precision, headline"
 _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
 _RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
 _COPY_LOCK = 7410523

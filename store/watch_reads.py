@@ -30,12 +30,12 @@ class WatchReads:
         return _frame(
             self.conn,
             f"""SELECT i.day, i.source_id, ? || w.watch_name AS concept_id, {_AGG_PRECISION} AS precision,
-                       count(*) AS items,
+                       i.headline_only AS headline, count(*) AS items,
                        sum(w.own) AS own_items, sum(w.distanced) AS distanced_items, count(*) AS hits,
                        sum(CASE WHEN i.copy_of IS NULL THEN 1 ELSE 0 END) AS original_items
                 FROM watch_items w JOIN items i ON i.id = w.item_id
                 WHERE w.watch_name IN ({marks}) AND i.day BETWEEN ? AND ? AND {_DATED}
-                GROUP BY i.day, i.source_id, w.watch_name, precision ORDER BY i.day""",
+                GROUP BY i.day, i.source_id, w.watch_name, precision, i.headline_only ORDER BY i.day""",
             (WATCH_PREFIX, *names, start, end),
         )
 

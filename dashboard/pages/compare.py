@@ -49,18 +49,18 @@ state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket,
          "share": "sources" if per_source else None, "evidence": None if evidence == "all" else evidence}
 if mode == "within":
     state["group"], state["groups"] = groups[0], None
-kinds = queries.source_evidence(ctx.store_path, ctx.version)
-sources = trends.by_evidence(ref.sources_in(groups), kinds, evidence)
+ds, dc = trends.of_evidence(ds, evidence), trends.of_evidence(dc, evidence)  # per item, not per source
+sources = ref.sources_in(groups)
 if not chosen or sources.empty:
     st.info("Pick at least one concept and one group.")
     controls.write_url(state)
     st.stop()
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
-if mode == "evidence":  # the kind of evidence stands in for the group: one series per kind
-    sources = sources.assign(group_id=sources["id"].map(lambda sid: kinds.get(sid, "full text")))
+# Split by evidence: each item's kind stands in for the group, one series per kind.
+ts, tc, tsources = trends.split_by_evidence(ds, dc, sources) if mode == "evidence" else (ds, dc, sources)
 min_items = int(ctx.setting("min_items"))
-frame = trends.trend(ds, dc, sources, period, bucket, chosen, by_group=mode != "within", measures=measures,
+frame = trends.trend(ts, tc, tsources, period, bucket, chosen, by_group=mode != "within", measures=measures,
                      originals=originals, min_items=min_items,
                      data_span=(ctx.status["first_day"], ctx.status["last_day"]), per_source=per_source)
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
@@ -88,7 +88,7 @@ else:
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
     st.caption("All panels share one scale. "
                + trend_table.measure_note(normalised, per_source, "items", "the same group's sources")
-               + trends.evidence_note(sources, kinds) + " A bucket without "
+               + trends.evidence_note(ds, sources, period, bucket) + "A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket),

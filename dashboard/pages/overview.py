@@ -15,15 +15,16 @@ with right:
     groups = controls.groups(ctx, "ov_groups")
     evidence = controls.one_of("ov_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
                                format_func=trends.EVIDENCE.get)
-kinds = queries.source_evidence(ctx.store_path, ctx.version)
-sources = trends.by_evidence(ctx.ref.sources_in(groups), kinds, evidence)
+sources = ctx.ref.sources_in(groups)
 ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period.previous()), period.last)
+ds, dc = trends.of_evidence(ds, evidence), trends.of_evidence(dc, evidence)  # per item, not per source
 figures = trends.headline(ds, sources, period)
 min_items = int(ctx.setting("min_items"))
 span = (ctx.status["first_day"], ctx.status["last_day"])
 movers = trends.concept_movers(ds, dc, sources, period, min_items, span)
 # Watches join the concepts as series for the chart (the movers above stay concepts).
-dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, trends.read_from(period.previous()), period.last)
+dc = trends.of_evidence(watch_queries.with_watches(ctx.store_path, ctx.version, dc,
+                                                  trends.read_from(period.previous()), period.last), evidence)
 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
@@ -89,7 +90,7 @@ if chosen:
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
     st.caption(trend_table.measure_note(normalised, per_source, "items using the concept")
-               + trends.evidence_note(sources, kinds) + " A bucket without "
+               + trends.evidence_note(ds, sources, period, bucket) + "A bucket without "
                f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
                "source started or stopped reporting. Click a point to list its articles. "
                + trends.left_out_note(trends.left_out(ds, sources, period, bucket), 0, bucket))
