@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
-from ingest.textnorm import normalise
+from ingest.textnorm import _LENGTH_CHANGING, _collapse, _collapse_runs, _rewrite, normalise
 
 MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
 
@@ -57,6 +57,18 @@ TRICKY = [
     "9",
 ]
 texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=8)), max_size=25).map("".join)
+# Characters around which whitespace runs change length: hyphens, Han and CJK
+# punctuation on either side, invisible characters, every kind of whitespace.
+RUN_PIECES = list(" \n\t\r\f\v\u00a0\u2028\u3000\u00ad\u200b\ufeff-aZ中文。，\"'") + ["-\n", " \n", "\r\n"]
+runs = st.lists(st.sampled_from(RUN_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(runs, texts))
+def test_collapsing_only_candidate_runs_equals_the_whole_text_regex(text):
+    """The fast collapse visits only runs that can change; it must find exactly what
+    the regex finds over the whole text, anchors included."""
+    assert _collapse_runs(text) == _rewrite(text, _LENGTH_CHANGING, _collapse)
 
 
 @settings(max_examples=300, deadline=None)
