@@ -66,29 +66,48 @@ _WORD = re.compile(r"[^\W\d_][\w\-'\u2019]*|\d[\w\-]*")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 
 
-def distance_of(text: str, start: int, end: int, quotes: list[list[tuple[int, int]]] | None = None) -> str | None:
-    """ "so-called" | "quoted" | None for the span [start, end) of `text`.  `quotes` is a
-    one-slot cache of the text's quotation spans, filled on first need."""
+def distance_of(
+    text: str, start: int, end: int, quotes: dict[tuple[int, int], list[tuple[int, int]]] | None = None
+) -> str | None:
+    """ "so-called" | "quoted" | None for the span [start, end) of `text`.  `quotes`
+    caches the quotation spans of the text's lines, filled on first need."""
     if so_called(text, start):
         return "so-called"
-    if quotes is None:
-        quotes = []
-    if not quotes:
-        quotes.append(quote_spans(text))
-    span = enclosing(quotes[0], start, end)
+    span = enclosing(_quotes_around(text, start, end, {} if quotes is None else quotes), start, end)
     if span is not None and (so_called(text, span[0]) or quote_distances(text, span, start, end)):
         return "quoted"
     return None
+
+
+def _quotes_around(
+    text: str, start: int, end: int, cache: dict[tuple[int, int], list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """The quotation spans of the lines holding [start, end): what quote_spans(text)
+    finds there.  No quotation but 「…」 and 『…』 crosses a line break, so without
+    those the scan of a line does not depend on the lines before it, and a long text
+    with a few matches is scanned only where they are."""
+    if "\u300c" in text or "\u300e" in text:
+        lo, hi = 0, len(text)
+    else:
+        lo = text.rfind("\n", 0, start) + 1
+        hi = text.find("\n", end)
+        hi = len(text) if hi < 0 else hi + 1
+    spans = cache.get((lo, hi))
+    if spans is None:
+        spans = cache[lo, hi] = quote_spans(text, lo, hi)
+    return spans
 
 
 def so_called(text: str, start: int) -> bool:
     return _SO_CALLED.search(text, max(0, start - 24), start) is not None
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _QUOTE_SPAN.finditer(text)]
+def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Quotation spans in text[lo:hi], `lo` the start of a line and `hi` the end of one."""
+    hi = len(text) if hi is None else hi
+    spans = [m.span() for m in _QUOTE_SPAN.finditer(text, lo, hi)]
     if "\u2018" in text or "'" in text:
-        spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text)]
+        spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text, lo, hi)]
         spans.sort()
     return spans
 

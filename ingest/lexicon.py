@@ -289,6 +289,7 @@ class Matcher:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self.concept_ids = {c.id for c in lexicon.concepts}
+        self.weights = {c.id: c.weight for c in lexicon.concepts}
         self.automaton = ahocorasick.Automaton()
         entries = []
         for ci, c in enumerate(lexicon.concepts):

@@ -113,7 +113,7 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
         [(start, info.concept) for start, _, info in candidates if not info.needs_context],
         matcher.lexicon.min_anchors,
     )
-    quotes: list[list[tuple[int, int]]] = []  # filled on first need
+    quotes: dict[tuple[int, int], list[tuple[int, int]]] = {}  # per line, filled on first need
     decoded = norm.decoded or text
     out: list[Match] = []
     for start, end, info in candidates:
@@ -183,7 +183,7 @@ def _aggregate(matches, matcher, words, threshold, distanced_weight) -> dict:
     for m in matches:
         c = counts.setdefault(m.concept, [0, 0])
         c[1 if m.distanced else 0] += 1
-    weights = {c.id: c.weight for c in matcher.lexicon.concepts}
+    weights = matcher.weights
     scores = {}
     total = 0.0
     for cid, (own, dist) in counts.items():

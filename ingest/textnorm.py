@@ -72,13 +72,15 @@ _RARE = re.escape(_WHITESPACE.replace(" ", "") + _INVISIBLE)
 # plain spaces; and, in Chinese text, at a single space after a Han character.  Each
 # pattern starts with a character class or a literal, which re skips to at C speed.
 _RUN_CANDIDATE = re.compile(
-    rf"[{_RARE}](?:(?=[\s{_INVISIBLE}])|(?<=[\s{_INVISIBLE}].)|(?<=[{_INVISIBLE}])|(?<=-.)|(?<=[{_HAN_BEFORE}].))",
+    rf"[{_RARE}](?:(?=[\s{_INVISIBLE}])|(?<=[\s{_INVISIBLE}].)|(?<=[{_INVISIBLE}])|(?<=-.)|(?<=[{_HAN_BEFORE}].))"
+    rf"[\s{_INVISIBLE}]*",  # and on to the end of the run
     re.DOTALL,  # the "." in a lookbehind is the rare character itself, a line break too
 )
 _TWO_SPACES = re.compile("  ")
 _HAN_SPACE = re.compile(rf" (?<=[{_HAN_BEFORE}] )(?=[{_HAN_SIDE}])")
 _HAN_ANY = re.compile(rf"[{_HAN_BEFORE}]")
 _INVISIBLE_ANY = re.compile(rf"[{_INVISIBLE}]")
+_HAN_OR_INVISIBLE = re.compile(rf"[{_HAN_BEFORE}{_INVISIBLE}]")
 _RUN = re.compile(rf"[\s{_INVISIBLE}]*")
 _RUN_CHARS = frozenset(_WHITESPACE + _INVISIBLE)
 _HAN_BEFORE_CHARS = re.compile(rf"[{_HAN_BEFORE}]")
@@ -195,64 +197,60 @@ def _collapse_runs(text: str) -> tuple[str, Anchors | None]:
     time on English prose); here a run is found by its rare characters and
     _LENGTH_CHANGING is tried only inside it, position by position as finditer would.
     """
-    starts = [m.start() for m in _RUN_CANDIDATE.finditer(text)]
-    if "  " in text:
-        starts += [m.start() for m in _TWO_SPACES.finditer(text)]
-    han = not text.isascii() and _HAN_ANY.search(text) is not None
-    if han:
-        starts += [m.start() for m in _HAN_SPACE.finditer(text)]
-    if not starts:
+    runs = [m.span() for m in _RUN_CANDIDATE.finditer(text)]  # (rare character, end of its run)
+    han = invisible = False
+    if not text.isascii() and _HAN_OR_INVISIBLE.search(text):
+        han = _HAN_ANY.search(text) is not None
+        invisible = _INVISIBLE_ANY.search(text) is not None
+    if "  " in text or han:
+        more = [m.start() for m in _TWO_SPACES.finditer(text)]
+        if han:
+            more += [m.start() for m in _HAN_SPACE.finditer(text)]
+        runs += [(q, _RUN.match(text, q).end()) for q in more]  # type: ignore[union-attr]
+        runs.sort()
+    if not runs:
         return text, None
-    starts.sort()
-    invisible = not text.isascii() and _INVISIBLE_ANY.search(text) is not None
-    spans: list[tuple[int, int, str]] = []
-    done = 0
-    for q in starts:
-        if q < done:
-            continue  # inside a run already visited
-        a = q
-        while a > 0 and text[a - 1] in _RUN_CHARS:
-            a -= 1
-        b = _RUN.match(text, q).end()  # type: ignore[union-attr]
-        done = b
-        hyphen = a > 0 and text[a - 1] == "-"
-        if b - a >= 2 and not hyphen and not invisible and not (han and a > 0 and _HAN_BEFORE_CHARS.match(text, a - 1)):
-            spans.append((a, b, " "))  # a plain run of whitespace: one space
-            continue
-        p = a - 1 if hyphen else a
-        while p < b:
-            m = _LENGTH_CHANGING.match(text, p)
-            if m is None:
-                p += 1
-                continue
-            spans.append((m.start(), m.end(), _collapse(m)))
-            p = m.end()
-    return _splice(text, spans)
-
-
-def _splice(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, Anchors | None]:
-    """`text` with each (start, end, replacement) applied, spans in order, and the
-    anchors _rewrite would record."""
     pieces: list[str] = []
     new_pos: list[int] = []
     old_pos: list[int] = []
-    last = 0
-    out_len = 0
-    for start, end, repl in spans:
-        pieces.append(text[last:start])
-        out_len += start - last
-        pieces.append(repl)
-        if len(repl) != end - start:
-            new_pos.append(out_len)
-            old_pos.append(start)
-            new_pos.append(out_len + len(repl))
-            old_pos.append(end)
-        out_len += len(repl)
-        last = end
+    last = done = shift = 0  # shift: output length minus input length so far
+    for q, b in runs:
+        if q < done:
+            continue  # inside a run already visited
+        done = b
+        a = q
+        while a > 0 and text[a - 1] in _RUN_CHARS:
+            a -= 1
+        hyphen = a > 0 and text[a - 1] == "-"
+        if b - a >= 2 and not hyphen and not invisible and not (han and a > 0 and _HAN_BEFORE_CHARS.match(text, a - 1)):
+            spans = [(a, b, " ")]  # a plain run of whitespace: one space
+        else:
+            spans = _run_matches(text, a - 1 if hyphen else a, b)
+        for start, end, repl in spans:
+            pieces.append(text[last:start])
+            pieces.append(repl)
+            if len(repl) != end - start:
+                new_pos += (start + shift, start + shift + len(repl))
+                old_pos += (start, end)
+                shift += len(repl) - (end - start)
+            last = end
     if not new_pos:
-        return "".join(pieces) + text[last:] if pieces else text, None
+        return text, None  # every change kept the length: only a lone hyphen or space was met
     pieces.append(text[last:])
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
+
+
+def _run_matches(text: str, p: int, b: int) -> list[tuple[int, int, str]]:
+    """_LENGTH_CHANGING's matches in text[p:b], tried position by position as finditer does."""
+    out = []
+    while p < b:
+        m = _LENGTH_CHANGING.match(text, p)
+        if m is None:
+            p += 1
+            continue
+        out.append((m.start(), m.end(), _collapse(m)))
+        p = m.end()
+    return out
 
 
 def _collapse(m: re.Match[str]) -> str:
@@ -303,12 +301,13 @@ def _normalise(text: str) -> Normalised:
     out, anchors = _collapse_runs(text)
     if anchors:
         passes.append(anchors)
-    if not out.isascii():
-        folded, anchors = _fold_runs(out)
-        out = folded
+    if out.isascii():
+        out = out.lower()
+    else:  # folding lowers too (and lowering twice changes nothing: no lower-case letter has an upper case)
+        out, anchors = _fold_runs(out)
         if anchors:
             passes.append(anchors)
-    out = out.lower().replace("-", " ")
+    out = out.replace("-", " ")
     for ch in "\n\t\r\f\v":  # str.replace is a memchr scan; translate is a dict lookup per character
         if ch in out:
             out = out.replace(ch, " ")
@@ -355,12 +354,22 @@ def _fold_plain(segment: str) -> str:
     fold to something else are touched, so mostly-ASCII or simplified text is cheap."""
     folding = _folding()
     table = folding.table
-    segment = segment.lower()
+    # Capital sigma is the one letter str.lower() lowers by its neighbours (final ς);
+    # without it lowering goes character by character, so the caseless common folds
+    # may come first, and a text whose only non-ASCII characters were curly quotes and
+    # dashes is lowered as ASCII, several times faster.
+    fold_first = "\u03a3" not in segment
+    if not fold_first:
+        segment = segment.lower()
     # The commonest folds (full-width punctuation, curly quotes, dashes) go by
     # str.replace at memchr speed; the regex callback then only meets rare characters.
     for ch in _COMMON_FOLDS:
         if ch in segment:
             segment = segment.replace(ch, table[ch])
+    if fold_first:
+        segment = segment.lower()
+    if segment.isascii():
+        return segment
     return folding.changing.sub(lambda m: table.get(m.group(), m.group()), segment)
 
 
@@ -440,7 +449,6 @@ def _char_class(points: list[int]) -> str:
 # (issue 12 changed matching only): no entity decoding, whitespace between Han
 # characters a space, a soft hyphen a space, ё kept.
 _IDENTITY_LENGTH_CHANGING = re.compile(r"[-\s](?:(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[^\W\d_])|(?<=\s)\s+)")
-_KEEP_YO = str.maketrans({"\u0451": "\ue000", "\u0401": "\ue000"})
 
 
 def _identity_collapse(m: re.Match[str]) -> str:
@@ -455,11 +463,15 @@ def identity_text(text: str) -> str:
     content hash and the syndication hash read the same text one after the other."""
     if _may_change_length(text):
         text = _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)
-    if not text.isascii():
+    if text.isascii():
+        text = text.lower()
+    else:  # folding lowers too
         if "\u00ad" in text:
             text = text.replace("\u00ad", " ")
-        text = _fold_runs(text.translate(_KEEP_YO))[0].replace("\ue000", "\u0451")
-    text = text.lower().replace("-", " ")
+        # str.replace, not translate: translate looks every character up in a dict
+        text = text.replace("\u0451", "\ue000").replace("\u0401", "\ue000")
+        text = _fold_runs(text)[0].replace("\ue000", "\u0451")
+    text = text.replace("-", " ")
     for ch in "\n\t\r\f\v":
         if ch in text:
             text = text.replace(ch, " ")

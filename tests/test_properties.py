@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.distancing import _quotes_around, enclosing, quote_spans
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
 from ingest.textnorm import _LENGTH_CHANGING, _collapse, _collapse_runs, _rewrite, normalise
@@ -157,3 +158,22 @@ def test_malformed_lexicons_raise_lexicon_error_only(raw):
 def test_any_top_level_value_raises_lexicon_error_only(raw):
     with contextlib.suppress(LexiconError):
         parse_lexicon(raw, "prop.toml", "h")
+
+
+QUOTE_PIECES = [
+    *"\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u300c\u300d\u300e\u300f\u201e\uff02\n a B中,",
+    "China's",
+    "so-called ",
+]
+quoted_texts = st.lists(st.sampled_from(QUOTE_PIECES), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(quoted_texts, st.integers(0, 200), st.integers(1, 6))
+def test_quotations_scanned_line_by_line_enclose_what_the_whole_text_scan_does(text, start, length):
+    """Distancing scans only the lines around a match for quotation marks; the
+    quotation enclosing a match must be the one a scan of the whole text finds."""
+    start = start % len(text)
+    end = min(len(text), start + length)
+    whole = enclosing(quote_spans(text), start, end)
+    assert enclosing(_quotes_around(text, start, end, {}), start, end) == whole
