@@ -55,11 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print one JSON object with every item")
     score.add_argument("--language", default="auto", help="en, zh-hans, zh-hant, ru or auto (default)")
 
-    sub.add_parser(
+    resc = sub.add_parser(
         "rescore",
         help="rescore every stored item after a lexicon edit (no refetch)",
         description="Re-run the matcher over every stored item with the current lexicon, "
-        "in one transaction, and rebuild the daily aggregates.",
+        "in one transaction, and rebuild the daily aggregates. With --batches: in batches of "
+        "items, each its own transaction, shared with every running `worker` that has the same "
+        "lexicon and scoring settings; an interrupted batched rescore resumes when run again.",
+    )
+    resc.add_argument("--batches", action="store_true", help="rescore as batch jobs that running workers share")
+    resc.add_argument(
+        "--lease", type=float, default=120.0, metavar="SECONDS", help="batch claim lifetime with --batches (120)"
     )
 
     feeds = sub.add_parser("feeds", help="list, check, import or export feeds")

@@ -165,22 +165,24 @@ def _score_json(path: str, s) -> dict:
 def cmd_rescore(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from .batch_rescore import BatchRescorer, rescore_in_batches
     from .pipeline import rescore
+    from .worker import worker_name
 
     config, lexicon = load(args)
+    threshold, distanced = config.get("scoring", "threshold"), config.get("scoring", "distanced_weight")
     with (
         RunLock(lock_path(config), config.get("ingest", "lock_wait_seconds")),
         Store(config.store_target) as store,
     ):
         total = store.item_count()
         with tqdm(total=total, unit="item", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-            done = rescore(
-                store,
-                lexicon,
-                config.get("scoring", "threshold"),
-                config.get("scoring", "distanced_weight"),
-                progress=bar.update,
-            )
+            if args.batches:
+                rescorer = BatchRescorer(store, lexicon, threshold, distanced, worker_name())
+                rescore_in_batches(rescorer, lease_seconds=args.lease, progress=bar.update)
+                done = total  # every item stored when the job was cut, by this process or by workers
+            else:
+                done = rescore(store, lexicon, threshold, distanced, progress=bar.update)
         stats = store.stats()
     print(
         f"rescored {done} item(s) with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
@@ -294,7 +296,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     report = serve(config, lexicon, options)
     print(
         f"worker {report.worker} (run {report.run_id}): {report.feeds} feed(s), {report.new} new item(s), "
-        f"{report.duplicates} duplicate(s), {len(report.errors)} feed(s) with errors"
+        f"{report.duplicates} duplicate(s), {len(report.errors)} feed(s) with errors, "
+        f"{report.rescored} item(s) rescored"
     )
     for error in report.errors:
         print(f"  {error}")

@@ -1,6 +1,7 @@
 """`python -m ingest worker`: one of any number of processes sharing one store's feeds.
 
-Each worker loops: claim due feeds (store.leases: SKIP LOCKED, a lease, at most
+Each worker loops: do a batch of a rescore if one is open for its lexicon
+(ingest/batch_rescore.py), else claim due feeds (store.leases: SKIP LOCKED, a lease, at most
 `per_host` leases per host across all workers), fetch them concurrently, store each
 feed in its own transaction the moment its fetch ends (the same code as `run`), and
 give the lease back.  A worker that is killed loses nothing committed; its leases run
@@ -28,6 +29,7 @@ from store.records import FetchResult
 
 from . import feeds
 from .alerting import alerts_after_ingest
+from .batch_rescore import BatchRescorer
 from .pipeline import Ingest
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class WorkerReport:
     new: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    rescored: int = 0  # items of rescore batches (ingest/batch_rescore.py) done by this worker
 
 
 def worker_name() -> str:
@@ -70,9 +73,19 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
         store.sync_config(config, lexicon, now_utc())
         leases = FeedLeases(store.conn)
         leases.sync((sid, feed_host(s.url)) for sid, s in sources.items())
+        rescorer = BatchRescorer(
+            store,
+            lexicon,
+            config.get("scoring", "threshold"),
+            config.get("scoring", "distanced_weight"),
+            report.worker,
+        )
         report.run_id = store.start_run(lexicon.content_hash, now_utc())
         try:
             while not stop.is_set():
+                if rescorer.step(options.lease_seconds):  # a rescore batch first: it is a bounded job
+                    report.rescored = rescorer.items
+                    continue
                 now = now_utc()
                 claimed = leases.claim(
                     report.worker,
@@ -93,7 +106,11 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
                     )
                     if report.new > new_before:  # watches and alerts after each round that stored items
                         alerts_after_ingest(config, store)
-                elif options.once and leases.outstanding(now, options.interval_seconds) == 0:
+                elif (
+                    options.once
+                    and leases.outstanding(now, options.interval_seconds) == 0
+                    and rescorer.open_batches() == 0
+                ):
                     break
                 else:
                     stop.wait(options.poll_seconds)

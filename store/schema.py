@@ -399,6 +399,27 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             WHERE i.date_precision != 'undated' GROUP BY 1, 2, 3, 4, 5;
         """,
     ),
+    (
+        8,
+        "batch jobs for parallel rescoring",
+        # A large job (a rescore) as batches of item ids that any worker may claim with a
+        # lease, like feed_leases; `job` names the work (e.g. the lexicon to rescore with),
+        # so a worker takes only batches it can do.  done_at is set in the batch's own
+        # transaction; whoever ends the last batch also ends the job in that transaction.
+        """
+        CREATE TABLE batch_jobs (
+            job TEXT NOT NULL,
+            first_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
+            worker TEXT,
+            leased_until TEXT,
+            claims INTEGER NOT NULL DEFAULT 0,
+            done_at TEXT,
+            PRIMARY KEY (job, first_id)
+        );
+        CREATE INDEX batch_jobs_open ON batch_jobs(job, done_at, leased_until);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

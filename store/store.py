@@ -424,6 +424,16 @@ class Store:
             yield rows
             last = rows[-1]["id"]
 
+    def item_texts_between(self, first_id: int, last_id: int) -> list[Any]:
+        """(id, text, language) of the items with ids in [first_id, last_id] (a rescore batch)."""
+        return self.conn.execute(
+            "SELECT id, text, language FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        ).fetchall()
+
+    def clear_scores_between(self, first_id: int, last_id: int) -> None:
+        self.conn.execute("DELETE FROM matches WHERE item_id BETWEEN ? AND ?", (first_id, last_id))
+        self.conn.execute("DELETE FROM item_concepts WHERE item_id BETWEEN ? AND ?", (first_id, last_id))
+
     def item_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM items").fetchone()[0])
 

@@ -1,0 +1,103 @@
+"""A rescore as batch jobs that any number of processes share (store/batch_jobs.py).
+
+`python -m ingest rescore --batches` cuts the stored items into batches of ids and
+works through them; every `python -m ingest worker` whose lexicon and scoring settings
+are the same takes batches too (the job's name carries the lexicon's content hash and
+the settings, so no worker rescores with another lexicon).  Each batch is read, scored
+outside any transaction, and written in one transaction: its old scores deleted, its
+new ones inserted, the batch marked done.  Scoring is a pure function of the text, the
+lexicon and the settings, so the store ends exactly as a one-process rescore leaves it
+(tests/test_batch_rescore.py).  The daily tables and the concepts are rebuilt by whoever
+ends the last batch, in that batch's transaction; until then readers see the items
+already rescored (each item's lexicon_hash says which lexicon scored it) and the old
+daily figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from store import Store, now_utc
+from store.batch_jobs import Batch, BatchJobs
+
+from .lexicon import Lexicon
+from .match_cap import kept_matches
+from .workers import Scorer
+
+JOB_PREFIX = "rescore "
+BATCH_ITEMS = 2000  # items per batch: one transaction of a few seconds' work
+
+
+class LeaseLost(Exception):
+    """The batch's lease ran out and another worker took it: this worker's result is dropped."""
+
+
+def job_name(lexicon: Lexicon, threshold: float, distanced_weight: float) -> str:
+    return f"{JOB_PREFIX}{lexicon.content_hash} threshold={threshold!r} distanced_weight={distanced_weight!r}"
+
+
+class BatchRescorer:
+    """Claims and does rescore batches of one job for one worker."""
+
+    def __init__(self, store: Store, lexicon: Lexicon, threshold: float, distanced_weight: float, worker: str):
+        self.store = store
+        self.lexicon = lexicon
+        self.scorer = Scorer(lexicon, threshold, distanced_weight)
+        self.jobs = BatchJobs(store.conn)
+        self.job = job_name(lexicon, threshold, distanced_weight)
+        self.worker = worker
+        self.items = 0
+
+    def enqueue(self, batch_items: int = BATCH_ITEMS) -> int:
+        return self.jobs.enqueue_items(self.job, batch_items, supersedes=JOB_PREFIX)
+
+    def step(self, lease_seconds: float, now: datetime | None = None) -> bool:
+        """Claim and do one batch; False when none is free."""
+        batch = self.jobs.claim(self.job, self.worker, now or now_utc(), lease_seconds)
+        if batch is None:
+            return False
+        with contextlib.suppress(LeaseLost):  # another worker has it now
+            self.items += self.do(batch)
+        return True
+
+    def do(self, batch: Batch) -> int:
+        rows = self.store.item_texts_between(batch.first_id, batch.last_id)
+        results = self.scorer.score_all([(row["text"], row["language"]) for row in rows], parallel=False)
+        scored = [(int(row["id"]), kept_matches(r)) for row, r in zip(rows, results, strict=True)]
+        with self.store.transaction():
+            if not self.jobs.hold(batch, self.worker):
+                raise LeaseLost(batch)
+            self.store.clear_scores_between(batch.first_id, batch.last_id)
+            self.store.replace_scores(scored, self.lexicon.content_hash)
+            if self.jobs.mark_done(batch, now_utc()):
+                self.store.rebuild_daily()
+                self.store._sync_lexicon(self.lexicon)
+            self.store.bump_data_version()
+        return len(scored)
+
+    def open_batches(self) -> int:
+        return self.jobs.open_batches(self.job)
+
+
+def rescore_in_batches(
+    rescorer: BatchRescorer,
+    lease_seconds: float = 120.0,
+    poll_seconds: float = 1.0,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Enqueue (or resume) the rescore job and work on it until every batch is done, by
+    this process or by workers; waits for batches other workers hold (a dead worker's
+    batch is taken over when its lease runs out).  Returns items rescored here."""
+    rescorer.enqueue()
+    while True:
+        before = rescorer.items
+        if rescorer.step(lease_seconds):
+            if progress:
+                progress(rescorer.items - before)
+            continue
+        if rescorer.open_batches() == 0:
+            return rescorer.items
+        time.sleep(poll_seconds)

@@ -1,0 +1,156 @@
+"""A rescore cut into batch jobs that several worker processes share (ingest/batch_rescore.py)
+leaves the store exactly as a one-process rescore does, on a real SQLite file and a real
+PostgreSQL server; a worker SIGKILLed mid-job loses nothing: its batch is taken over
+once its lease runs out, and no score is stored twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ingest.batch_rescore import BatchRescorer
+from ingest.config import load_config
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import Ingest, rescore
+from store import Store
+from store.db import open_connection
+from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, write_config, write_jsonl
+from tests.reliability_fixtures import health
+
+EDIT = """
+
+[[concepts]]
+id = "test-batch-dialogue"
+label = "Dialogue (added by the batch rescore test)"
+family = "official"
+definition = "An edit that makes a rescore change scores."
+en = ["dialogue", "cooperation"]
+zh = ["对话"]
+"""
+TABLES = {
+    "items": "SELECT id, words, score, matching, lexicon_hash FROM items",
+    "matches": 'SELECT item_id, concept_id, start, "end", text, form, distanced, how FROM matches',
+    "item_concepts": "SELECT item_id, concept_id, hits, own, distanced, per_1k FROM item_concepts",
+    "daily_source": "SELECT * FROM daily_source",
+    "daily_concept": "SELECT * FROM daily_concept",
+    "concepts": "SELECT id, forms FROM concepts",
+}
+
+
+def _build(tmp: Path, url: str, rows: int = 240) -> tuple[Path, Path]:
+    """A store of real MFA rows (English and Chinese), ingested with the shipped lexicon;
+    returns (config with the edited lexicon, that lexicon)."""
+    data = corpus_rows("mfa_spokesperson_2016_2020/mfa_en.jsonl", limit=rows // 2)
+    data += corpus_rows("mfa_spokesperson_2016_2020/mfa_zh.jsonl", limit=rows // 2)
+    archive = write_jsonl(tmp / "mfa.jsonl", data)
+    fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+    spec = SourceSpec("mfa", "cn-official", "archive", {"path": str(archive), "fields": fields})
+    (tmp / "first").mkdir()
+    config = load_config(write_config(tmp / "first", [spec]))
+    with Store(url) as store:  # named here: MONITOR_STORE_URL names the store under test
+        assert Ingest(config, load_lexicon(LEXICON), store).run().new == rows
+    edited = tmp / "lexicon.toml"
+    edited.write_text(LEXICON.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    (tmp / "edited").mkdir()
+    return write_config(tmp / "edited", [spec], lexicon=edited), edited
+
+
+def _snapshot(url: str) -> dict[str, list[tuple]]:
+    conn = open_connection(url, readonly=True)
+    try:
+        return {
+            name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in conn.execute(sql))
+            for name, sql in TABLES.items()
+        }
+    finally:
+        conn.close()
+
+
+def _reference(tmp: Path) -> dict[str, list[tuple]]:
+    url = "sqlite:///" + str(tmp / "ref" / "monitor.sqlite3")
+    (tmp / "ref").mkdir()
+    cfg, edited = _build(tmp / "ref", url)
+    with Store(url) as store:
+        rescore(store, load_lexicon(edited), 1.0, 0.5)
+    return _snapshot(url)
+
+
+def _worker(cfg: Path, url: str, lease: float) -> subprocess.Popen:
+    env = {**os.environ, "MONITOR_STORE_URL": url, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "--config",
+            str(cfg),
+            "worker",
+            "--once",
+            "--poll",
+            "0.1",
+            "--lease",
+            str(lease),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _enqueue(url: str, edited: Path, batch_items: int) -> tuple[int, str]:
+    with Store(url) as store:
+        rescorer = BatchRescorer(store, load_lexicon(edited), 1.0, 0.5, "test")
+        return rescorer.enqueue(batch_items), rescorer.job
+
+
+def _job_state(url: str, job: str) -> list[tuple]:
+    conn = open_connection(url, readonly=True)
+    try:
+        return [tuple(r) for r in conn.execute("SELECT worker, done_at, claims FROM batch_jobs WHERE job = ?", (job,))]
+    finally:
+        conn.close()
+
+
+def test_three_workers_rescore_as_one_process_does(store_url, tmp_path):
+    (tmp_path / "run").mkdir()
+    cfg, edited = _build(tmp_path / "run", store_url)
+    before = _snapshot(store_url)
+    batches, job = _enqueue(store_url, edited, batch_items=15)
+    assert batches == 16
+    workers = [_worker(cfg, store_url, lease=60) for _ in range(3)]
+    outs = [w.communicate(timeout=300) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outs]
+    after = _snapshot(store_url)
+    assert after == _reference(tmp_path)
+    assert after["matches"] != before["matches"]  # the edit changed scores: the comparison means something
+    state = _job_state(store_url, job)
+    assert len(state) == 16 and all(done for _, done, _ in state)
+    assert len({w for w, _, _ in state}) >= 2  # the work was shared
+
+
+def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_path):
+    (tmp_path / "run").mkdir()
+    cfg, edited = _build(tmp_path / "run", store_url)
+    _, job = _enqueue(store_url, edited, batch_items=40)
+    victim = _worker(cfg, store_url, lease=3)
+    deadline = time.monotonic() + 120
+    while not any(w and done is None for w, done, _ in _job_state(store_url, job)):  # it holds a batch
+        assert time.monotonic() < deadline and victim.poll() is None
+        time.sleep(0.02)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    survivor = _worker(cfg, store_url, lease=3)
+    out, err = survivor.communicate(timeout=300)
+    assert survivor.returncode == 0, err[-2000:]
+    assert _snapshot(store_url) == _reference(tmp_path)
+    state = _job_state(store_url, job)
+    assert all(done for _, done, _ in state) and any(claims > 1 for _, _, claims in state)  # taken over
+    if store_url.startswith("sqlite:"):
+        report = health(Path(store_url.removeprefix("sqlite:///")))
+        assert report["integrity"] == ["ok"] and not report["foreign_keys"] and report["fts"] == "ok"
