@@ -312,6 +312,24 @@ def left_out_note(coarse: dict[str, int], undated: int, granularity: str | None)
     return out
 
 
+def period_left_out_note(left: dict[str, int]) -> str:
+    """What a "published between" filter leaves out although it might belong there ("" when
+    nothing): undated items, and items dated only to a month or year reaching outside it."""
+    parts = [
+        f"{left[p]:,} item(s) dated only to a {p} that reaches outside the period"
+        for p in ("month", "year")
+        if left.get(p)
+    ]
+    if left.get("undated"):
+        parts.append(f"{left['undated']:,} undated item(s), which no period can hold")
+    if not parts:
+        return ""
+    return (
+        "Also matching, but left out by the period: " + " and ".join(parts) + '. Tick "Also undated and '
+        'coarsely dated items" to list them.'
+    )
+
+
 def left_out(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period, granularity: str | None) -> dict:
     """Items whose date overlaps the period but that a chart at `granularity` cannot place
     (too coarse for its buckets, or their month or year reaches outside the period), by precision."""
@@ -436,12 +454,14 @@ def coverage_changes(spans: pd.DataFrame, sources: pd.DataFrame, period: Period,
 def source_breakdown(
     daily_source: pd.DataFrame, daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Period
 ) -> pd.DataFrame:
-    """Per source: items, matching, share matching, and its three most used concepts."""
+    """Per source: items, matching, share matching (NaN without items: no share, never 0 %),
+    headline-only items, and its three most used concepts."""
     ds = _in_period(daily_source, period)
-    per = ds.groupby("source_id")[["items", "matching"]].sum()
+    ds = ds.assign(headlines=ds["items"].where(ds["headline"] == 1, 0))
+    per = ds.groupby("source_id")[["items", "matching", "headlines"]].sum()
     out = sources.rename(columns={"id": "source_id"}).merge(per.reset_index(), on="source_id", how="left")
-    out[["items", "matching"]] = out[["items", "matching"]].fillna(0).astype("int64")
-    out["share"] = (out["matching"] / out["items"].where(out["items"] > 0)).fillna(0.0)
+    out[["items", "matching", "headlines"]] = out[["items", "matching", "headlines"]].fillna(0).astype("int64")
+    out["share"] = out["matching"] / out["items"].where(out["items"] > 0)
     dc = _in_period(daily_concept, period)
     top = (
         dc.groupby(["source_id", "concept_id"])["items"]
@@ -461,3 +481,33 @@ def source_concept_matrix(daily_source: pd.DataFrame, daily_concept: pd.DataFram
     out = dc.merge(ds.reset_index(), on="source_id", how="left")
     out["share"] = (out["items"] / out["source_items"].where(out["source_items"] > 0)).fillna(0.0)
     return out
+
+
+def monthly_sparklines(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Hits per concept (rows) and month (columns, every month from the first to the last,
+    none skipped: a sparkline squeezes time evenly or it draws a false shape)."""
+    if monthly.empty:
+        return pd.DataFrame()
+    months = pd.period_range(monthly["month"].min(), monthly["month"].max(), freq="M").strftime("%Y-%m")
+    spark = monthly.pivot_table(index="concept_id", columns="month", values="hits", aggfunc="sum", fill_value=0)
+    return spark.reindex(columns=list(months), fill_value=0)
+
+
+def sparkline_note(off: dict[str, int], last_day: str | None) -> str:
+    """What the Lexicon's totals and sparklines leave out, and whether their last month is partial."""
+    parts = []
+    if off.get("year_hits"):
+        parts.append(
+            f"Sparklines leave out {off['year_hits']:,} hit(s) in {off['year_items']:,} item(s) dated only to a "
+            "year (counted in the totals; a year has no month to draw them in)."
+        )
+    if off.get("undated_hits"):
+        parts.append(
+            f"Totals and sparklines leave out {off['undated_hits']:,} hit(s) in {off['undated_items']:,} undated "
+            "item(s) (no date, or one that cannot be trusted; the seed comparison below still shows the seeds)."
+        )
+    if last_day:
+        end = date.fromisoformat(last_day)
+        if (end + timedelta(days=1)).month == end.month:
+            parts.append(f"The last month is partial: the data end on {last_day}.")
+    return " ".join(parts)

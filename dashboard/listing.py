@@ -19,9 +19,26 @@ def article_href(item_id: int, query: str = "") -> str:
     return f"{ARTICLE_PAGE}?item={int(item_id)}" + (f"&q={quote(query, safe='')}" if query else "")
 
 
-def when(published_at: str, date_flag: object = None) -> str:
-    text = published_at.replace("T", " ")[:16] if isinstance(published_at, str) else ""
-    return text + (f" ({date_flag})" if isinstance(date_flag, str) and date_flag else "")
+def when(published_at: str, date_flag: object = None, precision: object = None) -> str:
+    """A date as precise as it is known: a time, a day, "2024-03 (month only)", "2024 (year
+    only)", or "undated" (never the 1 January or first of the month it is stored on)."""
+    text = published_at if isinstance(published_at, str) else ""
+    if precision == "undated" or not text:
+        text = "undated"
+    elif precision == "year":
+        text = f"{text[:4]} (year only)"
+    elif precision == "month":
+        text = f"{text[:7]} (month only)"
+    elif precision == "day":
+        text = text[:10]
+    else:
+        text = text.replace("T", " ")[:16]
+    flagged = isinstance(date_flag, str) and date_flag and date_flag != text
+    return text + (f" ({date_flag})" if flagged else "")
+
+
+def precision(row) -> str | None:
+    return getattr(row, "date_precision", None)
 
 
 def article_table_html(
@@ -46,7 +63,7 @@ def article_table_html(
                  f"{html.escape(group_label.get(r.group_id, r.group_id))}</span>")
         title = (titles or {}).get(int(r.id)) or html.escape(r.title or "(untitled)")
         cells = [
-            f"<span style='white-space:nowrap'>{html.escape(when(r.published_at, r.date_flag))}</span>",
+            f"<span style='white-space:nowrap'>{html.escape(when(r.published_at, r.date_flag, precision(r)))}</span>",
             html.escape(r.source),
             badge,
             f"<a class='article-link' href='{html.escape(article_href(r.id, query), quote=True)}' "

@@ -20,8 +20,8 @@ PAGES = {  # page -> the sections behind its figures
     "briefing": ("Weekly briefing", _DATES),
     "article": ("Closest seed", _DATES, "Matching rules"),
     "articles": ("Search syntax", _DATES),
-    "sources": (_SHARES, _DATES),
-    "lexicon": ("Matching rules",),
+    "sources": ("Counts per source and per concept", _SHARES, "Headline-only and full-text items", _DATES),
+    "lexicon": ("Counts per source and per concept", "Matching rules", _DATES),
 }
 
 

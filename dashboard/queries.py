@@ -159,6 +159,12 @@ def search(store_path: str, version: str, query: ArticleQuery, limit: int | None
         return _with_top_concepts(r, rows, labels), total
 
 
+@st.cache_data(**CACHE)
+def search_left_out(store_path: str, version: str, query: ArticleQuery) -> dict[str, int]:
+    with StoreReader(store_path) as r:
+        return r.search_left_out(query)
+
+
 def export_csv(store_path: str, query: ArticleQuery) -> bytes:
     """Every hit of `query` as CSV (at most EXPORT_LIMIT rows), built when the analyst asks
     for the download and never cached: an export is used once and can be tens of MB."""
@@ -217,9 +223,9 @@ def feed_health(store_path: str, version: str, since_day: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def lexicon_usage(store_path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def lexicon_usage(store_path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     with StoreReader(store_path) as r:
-        return r.concept_totals(), r.concept_monthly_hits()
+        return r.concept_totals(), r.concept_monthly_hits(), r.concept_uses_off_the_months()
 
 
 @st.cache_data(**CACHE)

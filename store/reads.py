@@ -13,7 +13,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ class ArticleQuery:
     min_score: float = 0.0
     voice: str = "any"  # any | own | distanced (applies to the concept filter, or any concept)
     matching_only: bool = False
+    # also list items the period cannot place but that may belong to it: undated ones, and
+    # ones dated only to a month or year overlapping the period (they stay searchable)
+    unplaced: bool = False
     sort: str = "date"
     descending: bool = True
 
@@ -221,6 +225,24 @@ class StoreReader:
                FROM daily_concept WHERE precision IN ('day', 'month') GROUP BY month, concept_id ORDER BY month"""
         )
 
+    def concept_uses_off_the_months(self) -> dict[str, int]:
+        """Concept hits no monthly sparkline can place, and the matching items that hold them:
+        dated only to a year (`year_*`), or undated (`undated_*`)."""
+        year = self.conn.execute(
+            """SELECT (SELECT coalesce(sum(hits), 0) FROM daily_concept WHERE precision = 'year'),
+                      (SELECT coalesce(sum(matching), 0) FROM daily_source WHERE precision = 'year')"""
+        ).fetchone()
+        undated = self.conn.execute(
+            """SELECT coalesce(sum(ic.hits), 0), count(DISTINCT ic.item_id) FROM item_concepts ic
+               JOIN items i ON i.id = ic.item_id WHERE i.date_precision = 'undated'"""
+        ).fetchone()
+        return {
+            "year_hits": int(year[0]),
+            "year_items": int(year[1]),
+            "undated_hits": int(undated[0]),
+            "undated_items": int(undated[1]),
+        }
+
     # ---- items ----------------------------------------------------------------
 
     def latest_matching(self, start: str, end: str, sources: Sequence[str], limit: int = 20) -> pd.DataFrame:
@@ -279,6 +301,31 @@ class StoreReader:
             self.conn.set_progress_handler(None, 0)
         return rows, total
 
+    def search_left_out(self, q: ArticleQuery) -> dict[str, int]:
+        """Items matching every filter but the period that the period leaves out although they
+        may belong to it: `undated` (no date a period can test), and `month` / `year` (dated
+        only to a month or year that reaches outside the period)."""
+        if not (q.start and q.end):
+            return {}
+        if q.unplaced:
+            return {}
+        where, params = _article_where(replace(q, start=None, end=None), self.conn.is_postgres)
+        joiner = " AND " if where else "WHERE "
+        inside, inside_args = _published_within(q.start, q.end)
+        overlap, overlap_args = _overlapping(q.start, q.end)
+        sql = f"""SELECT i.date_precision, count(*) FROM items i JOIN sources s ON s.id = i.source_id
+                  {where}{joiner}(i.date_precision = 'undated' OR (i.date_precision IN ('month', 'year')
+                  AND {overlap} AND NOT ({inside}))) GROUP BY i.date_precision"""
+        deadline = time.monotonic() + SEARCH_SECONDS
+        self.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            rows = self.conn.execute(sql, (*params, *overlap_args, *inside_args)).fetchall()
+        except _query_errors():
+            return {}  # the count is a courtesy: the search itself reports a query that cannot run
+        finally:
+            self.conn.set_progress_handler(None, 0)
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def passages(self, item_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(id, text) of a page of items and their concept matches (item_id, concept_id, start,
         end, distanced), to show the passage a search found; callers pass one page of ids."""
@@ -318,7 +365,7 @@ class StoreReader:
 
     def seed_documents(self) -> pd.DataFrame:
         return self.frame(
-            """SELECT i.id, i.source_id, i.title, i.published_at, i.date_flag, i.published_raw, i.text
+            """SELECT i.id, i.source_id, i.title, i.published_at, i.date_flag, i.date_precision, i.published_raw, i.text
                FROM items i JOIN sources s ON s.id = i.source_id WHERE s.group_id = 'seed'
                ORDER BY i.published_at"""
         )
@@ -351,12 +398,16 @@ def _article_where(q: ArticleQuery, postgres: bool = False) -> tuple[str, tuple[
     if condition:
         clauses.append(condition)
         params += typed
-    if q.start:
-        clauses.append("i.published_at >= ?")
-        params.append(q.start)
-    if q.end:
-        clauses.append("i.published_at < ? AND i.date_precision != 'undated'")
-        params.append(_after(q.end))
+    if q.start or q.end:
+        dated, args = _published_within(q.start, q.end)
+        if q.unplaced and q.start and q.end:
+            overlap, overlap_args = _overlapping(q.start, q.end)
+            dated = (
+                f"(({dated}) OR i.date_precision = 'undated' OR (i.date_precision IN ('month', 'year') AND {overlap}))"
+            )
+            args += overlap_args
+        clauses.append(dated)
+        params += args
     for column, values in (("s.group_id", q.groups), ("i.source_id", q.sources), ("i.language", q.languages)):
         if values:
             clauses.append(f"{column} IN ({_marks(values)})")
@@ -372,6 +423,33 @@ def _article_where(q: ArticleQuery, postgres: bool = False) -> tuple[str, tuple[
         params += list(q.concepts)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return where, tuple(params)
+
+
+def _published_within(start: str | None, end: str | None) -> tuple[str, list[Any]]:
+    """Items whose date lies within [start, end] at its own precision: a month- or year-dated
+    item only when its whole month or year does (a speech dated 2024 was not published in the
+    first week of January 2024, and a chart's drill-through lists what the chart counted)."""
+    clauses, params = ["i.date_precision != 'undated'"], []
+    if start:
+        clauses.append("i.published_at >= ?")
+        params.append(start)
+    if end:
+        following = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
+        clauses.append(
+            "CASE i.date_precision WHEN 'year' THEN substr(i.day, 1, 4) < ? "
+            "WHEN 'month' THEN substr(i.day, 1, 7) < ? ELSE i.published_at < ? END"
+        )
+        params += [following[:4], following[:7], _after(end)]
+    return " AND ".join(clauses), params
+
+
+def _overlapping(start: str, end: str) -> tuple[str, list[Any]]:
+    """Dated items whose day, month or year overlaps [start, end]."""
+    return (
+        "CASE i.date_precision WHEN 'year' THEN substr(i.day, 1, 4) BETWEEN ? AND ? "
+        "WHEN 'month' THEN substr(i.day, 1, 7) BETWEEN ? AND ? ELSE i.day BETWEEN ? AND ? END",
+        [start[:4], end[:4], start[:7], end[:7], start, end],
+    )
 
 
 def _concept_clause(q: ArticleQuery) -> str:

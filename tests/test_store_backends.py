@@ -93,6 +93,11 @@ def _figures(url: str) -> dict[str, pd.DataFrame]:
             concepts=("common_security", "new_security_concept"), voice="own", min_score=0.5, sort="score"
         )
         out["concept search"] = r.search(query, limit=30)[0]
+        for unplaced in (False, True):  # the period at each item's own date precision
+            dated = ArticleQuery(start="2014-01-01", end="2023-03-15", unplaced=unplaced)
+            out[f"period search {unplaced}"] = r.search(dated, limit=None)[0]
+        out["period left out"] = pd.DataFrame([r.search_left_out(ArticleQuery(start="2023-03-02", end="2023-12-31"))])
+        out["off the months"] = pd.DataFrame([r.concept_uses_off_the_months()])
         out["matches"] = r.item_matches(ids[0])
         out["copies"] = r.copies(ids[0])
     with BriefingReader(url) as b:

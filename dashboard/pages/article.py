@@ -46,7 +46,9 @@ ref = ctx.ref
 
 st.html(f"<h2 class='article-title' style='margin:0 0 0.3rem 0'>{html.escape(item['title'] or '(untitled)')}</h2>")
 flag = item.get("date_flag")
-date_text = listing.when(item["published_at"]) + " UTC"  # the one time format of every page
+precision = item.get("date_precision")
+date_text = listing.when(item["published_at"], None, precision)  # the one date format of every page
+date_text += " UTC" if precision == "time" else ""
 if flag:
     date_text += f" — date {flag}" + (" (estimated from the fetch time)" if item["date_estimated"] else "")
 st.html(
@@ -159,10 +161,11 @@ else:
     copies = copies.assign(open=copies["id"].map(listing.article_href), group=copies["group_id"].map(ref.group_label),
                            role=copies["id"].map(lambda i: "original" if i == item.get("copy_of") else "copy"))
     st.html(htmltable.html_table(
-        copies, {"published_at": "Time (UTC)", "source": "Source", "group": "Group", "title": "Title", "role": "Role"},
-        "copies", cells={"published_at": lambda v: htmltable.text(listing.when(v))}, nowrap=("published_at",),
-        loose=("title",),
-        row_cells={"title": lambda r: f"<a class='article-link' href='{r['open']}' target='_self'>"
+        copies, {"published_at": "Date (UTC)", "source": "Source", "group": "Group", "title": "Title", "role": "Role"},
+        "copies", nowrap=("published_at",), loose=("title",),
+        row_cells={"published_at": lambda r: htmltable.text(listing.when(r["published_at"], None,
+                                                                          r["date_precision"])),
+                   "title": lambda r: f"<a class='article-link' href='{r['open']}' target='_self'>"
                                       f"{htmltable.text(r['title'] or '(untitled)')}</a>"}))
 if isinstance(item.get("copy_of"), (int, float)) and not pd.isna(item["copy_of"]):
     st.caption(f"This item is a syndicated copy of item {int(item['copy_of'])}.")

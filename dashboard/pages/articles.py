@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis import trends
 from analysis.briefing.format import md_escape
 from dashboard import controls, listing, methodology, passage, queries, search_help, urlstate, viewstate
 from dashboard.context import open_page
@@ -33,8 +34,15 @@ with c3:
     lang = st.multiselect("Language", languages, key="art_lang")
     viewstate.seed("art_min", max(0.0, urlstate.read_float(params, "min") or 0.0))
     min_score = st.number_input("Minimum score", min_value=0.0, step=0.5, key="art_min")
-voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
-                        format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
+v1, v2 = st.columns(2)
+with v1:
+    voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
+                            format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
+with v2:
+    viewstate.seed("art_unplaced", params.get("unplaced") == "1")
+    unplaced = st.checkbox("Also undated and coarsely dated items", key="art_unplaced",
+                           help="Items without a date, or dated only to a month or year that overlaps the "
+                                "period: no period can hold them, but they stay searchable.")
 s1, s2 = st.columns(2)
 with s1:
     sort = controls.one_of("art_sort", "Sort by", list(ARTICLE_SORTS), "date", "sort")
@@ -44,7 +52,8 @@ with s2:
 
 state = {"q": text, "from": period.start, "to": period.end, "groups": groups, "sources": sources,
          "concepts": chosen, "lang": lang, "min": min_score or None, "voice": None if voice == "any" else voice,
-         "sort": None if sort == "date" else sort, "order": None if order == "desc" else order}
+         "sort": None if sort == "date" else sort, "order": None if order == "desc" else order,
+         "unplaced": "1" if unplaced else None}
 try:
     parsed = parse_query(text or "")
 except QuerySyntaxError as exc:
@@ -54,7 +63,8 @@ except QuerySyntaxError as exc:
     st.stop()
 query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=tuple(groups),
                      sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
-                     min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc")
+                     min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc",
+                     unplaced=unplaced)
 size = int(ctx.setting("page_size"))
 try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
@@ -69,6 +79,9 @@ rows, _ = queries.search(ctx.store_path, ctx.version, query, size, (st.session_s
 state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
 
 st.markdown(f"**{total:,} article(s)**")  # the typed query stays in its box: never rendered as Markdown
+outside = trends.period_left_out_note(queries.search_left_out(ctx.store_path, ctx.version, query))
+if outside:
+    st.caption(outside)
 if rows.empty:
     st.info("No article matches these filters. Widen the period, remove a filter, or try other words.")
 else:

@@ -6,15 +6,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, htmltable, methodology, queries
+from analysis import trends
+from dashboard import charts, htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
 ref = ctx.ref
-totals, monthly = queries.lexicon_usage(ctx.store_path, ctx.version)
-months = sorted(monthly["month"].unique())
-spark = monthly.pivot_table(index="concept_id", columns="month", values="hits", aggfunc="sum", fill_value=0)
-spark = spark.reindex(columns=months, fill_value=0)
+totals, monthly, off_the_months = queries.lexicon_usage(ctx.store_path, ctx.version)
+spark = trends.monthly_sparklines(monthly)
+months = list(spark.columns)
 
 
 def forms(raw: str) -> str:
@@ -41,16 +41,17 @@ st.html(htmltable.html_table(
     cells={"hits": htmltable.number(",d"), "items": htmltable.number(",d"), "trend": htmltable.sparkline},
     right=("hits", "items"), loose=("definition", "forms"), nowrap=("trend",),
     widths={"definition": "32%", "forms": "24%"}))
-st.caption("Totals and sparklines count dated items (undated seed documents are not on a timeline).")
+st.caption("Totals and sparklines count hits in dated items, one bar per month with none skipped. "
+           + trends.sparkline_note(off_the_months, ctx.status["last_day"]))
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)
 if seeds.empty:
     st.info("No seed documents in the store: add the [[sources]] of kind \"seed\" and run `python -m ingest run`.")
 else:
-    seeds = seeds.assign(dated=seeds["date_flag"].isna())
+    seeds = seeds.assign(dated=seeds["date_precision"] != "undated")
     seeds = pd.concat([seeds[seeds["dated"]].sort_values("published_at"), seeds[~seeds["dated"]]])
-    seeds["seed"] = seeds.apply(
-        lambda s: f"{s['published_at'][:10] if s['dated'] else 'undated'} · {str(s['title'])[:48]}", axis=1)
+    seeds["seed"] = seeds.apply(  # a seed dated 2023-03 is labelled 2023-03, never 2023-03-01
+        lambda s: f"{listing.when(s['published_at'], None, s['date_precision'])} · {str(s['title'])[:48]}", axis=1)
     cells = seed_hits.merge(seeds[["id", "seed"]], left_on="item_id", right_on="id")
     cells = cells.assign(concept=cells["concept_id"].map(ref.concept_label))
     order = [ref.concept_label(c) for c in ref.concepts["id"] if c in set(cells["concept_id"])]

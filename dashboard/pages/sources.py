@@ -19,21 +19,25 @@ with c2:
     groups = controls.groups(ctx, "src_groups")
 controls.write_url({"from": period.start, "to": period.end, "groups": groups})
 sources = ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, period.first, period.last)
+ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period), period.last)
 per_source = trends.source_breakdown(ds, dc, sources, period)
+left_out = trends.left_out_note(trends.left_out(ds, sources, period, None),
+                                queries.undated_in(ctx.store_path, ctx.version, sources["id"]), None)
 per_source = per_source[per_source["items"] > 0].copy()
 per_source["group"] = per_source["group_id"].map(ref.group_label)
 per_source["source"] = per_source["name"]
 per_source["top concepts"] = per_source["top_concepts"].map(lambda ids: ", ".join(map(ref.concept_label, ids)))
 
 st.subheader("By group")
-by_group = per_source.groupby(["group_id", "group"], as_index=False)[["items", "matching"]].sum()
+if left_out:
+    st.caption(left_out)  # every count below is of items dated within the period
+by_group = per_source.groupby(["group_id", "group"], as_index=False)[["items", "matching", "headlines"]].sum()
 by_group["share"] = by_group["matching"] / by_group["items"]
 by_group["sources"] = by_group["group_id"].map(per_source.groupby("group_id")["source_id"].nunique())
 st.html(htmltable.html_table(
-    by_group, {"group": "Group", "sources": "Sources", "items": "Items", "matching": "Matching",
-               "share": "Share matching"}, "group-table",
-    cells={"share": htmltable.percent(1)}, right=("sources", "items", "matching", "share")))
+    by_group, {"group": "Group", "sources": "Sources", "items": "Items", "headlines": "Headline-only",
+               "matching": "Matching", "share": "Share matching"}, "group-table",
+    cells={"share": htmltable.percent(1)}, right=("sources", "items", "headlines", "matching", "share")))
 
 st.subheader("By source")
 if per_source.empty:
@@ -47,9 +51,11 @@ else:
     if picked:
         controls.open_articles({"from": period.start, "to": period.end, "groups": groups, "sources": picked})
     st.html(htmltable.html_table(
-        per_source, {"source": "Source", "group": "Group", "kind": "Kind", "items": "Items", "matching": "Matching",
-                     "share": "Share matching", "top concepts": "Top concepts"}, "source-table",
-        cells={"share": htmltable.percent(1)}, right=("items", "matching", "share"), loose=("top concepts",)))
+        per_source, {"source": "Source", "group": "Group", "kind": "Kind", "items": "Items",
+                     "headlines": "Headline-only", "matching": "Matching", "share": "Share matching",
+                     "top concepts": "Top concepts"}, "source-table",
+        cells={"share": htmltable.percent(1)}, right=("items", "headlines", "matching", "share"),
+        loose=("top concepts",)))
 
     st.subheader("Concepts per source")
     matrix = trends.source_concept_matrix(ds, dc, period)
