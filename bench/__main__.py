@@ -17,7 +17,7 @@ import time
 from .common import REPO, Row
 from .report import render_markdown, render_table
 
-BENCHMARKS = ("scoring", "feeds", "rescore", "dashboard", "archive", "scaling")
+BENCHMARKS = ("scoring", "feeds", "rescore", "dashboard", "archive", "scaling", "pages")
 _MARK = "BENCH-ROWS:"
 
 

@@ -139,10 +139,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dashboard(config: Path, log_dir: Path) -> tuple[subprocess.Popen, str, Path]:
-    """Start the dashboard and wait for /_stcore/health; returns (process, base URL, stderr file)."""
+def start_dashboard(config: Path, log_dir: Path, app: Path | None = None) -> tuple[subprocess.Popen, str, Path]:
+    """Start the dashboard (or another Streamlit `app`: the benchmarks' floor page) and wait
+    for /_stcore/health; returns (process, base URL, stderr file)."""
     port = free_port()
-    stderr = log_dir / "streamlit.stderr"
+    stderr = log_dir / f"streamlit-{port}.stderr"
     env = os.environ | {"MONITOR_CONFIG": str(config), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
         [
@@ -150,7 +151,7 @@ def start_dashboard(config: Path, log_dir: Path) -> tuple[subprocess.Popen, str,
             "-m",
             "streamlit",
             "run",
-            str(REPO / "dashboard" / "app.py"),
+            str(app or REPO / "dashboard" / "app.py"),
             "--server.headless",
             "true",
             "--server.port",

@@ -23,7 +23,7 @@ def test_quick_benchmarks_complete_and_print_a_table():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     assert "Benchmark" in out and "Measure" in out and "Verdict" in out
-    for prefix in ("1 scoring", "2 ingest", "3 rescore", "4 dashboard", "5 archive", "6 scaling"):
+    for prefix in ("1 scoring", "2 ingest", "3 rescore", "4 dashboard", "5 archive", "6 scaling", "7 pages"):
         assert prefix in out, f"no rows from {prefix!r}"
     assert "benchmark failed" not in out
-    assert len(BENCHMARKS) == 6
+    assert len(BENCHMARKS) == 7
