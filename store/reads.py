@@ -168,14 +168,21 @@ class StoreReader:
                 WHERE d.precision = 'day' AND {keep}""",
             tuple(exclude_groups),
         ).fetchone()[0]
-        last = self.conn.execute(
-            f"""SELECT i.day FROM items i JOIN sources s ON s.id = i.source_id
-                WHERE i.date_precision IN ('time', 'day') AND i.date_estimated = 0
-                  AND {keep}
-                ORDER BY i.published_at DESC LIMIT 1""",
-            tuple(exclude_groups),
-        ).fetchone()
-        return first, (last[0] if last else None)
+        # One query per precision: each walks the (date_precision, published_at) index from its
+        # newest end and stops at the first row that qualifies.  With `IN ('time', 'day')` the two
+        # ranges must be merged by a sort of every dated item (seconds at a million items), and
+        # every dashboard page asks this on every run.
+        newest = []
+        for precision in ("time", "day"):
+            row = self.conn.execute(
+                f"""SELECT i.published_at, i.day FROM items i JOIN sources s ON s.id = i.source_id
+                    WHERE i.date_precision = ? AND i.date_estimated = 0 AND {keep}
+                    ORDER BY i.published_at DESC LIMIT 1""",
+                (precision, *exclude_groups),
+            ).fetchone()
+            if row is not None:
+                newest.append((row[0], row[1]))
+        return first, (max(newest)[1] if newest else None)
 
     def daily_source(self, start: str, end: str) -> pd.DataFrame:
         """Counts per day, source, precision (`day`, `month`, `year`) and kind of evidence

@@ -132,3 +132,21 @@ def test_error_in_the_body_still_rolls_back_when_sqlite_did_not(tmp_path):
         raise KeyError("body")
     assert not conn.in_transaction
     assert conn.execute("SELECT count(*) FROM meta WHERE key = 'kept?'").fetchone()[0] == 0
+
+
+def test_the_live_header_reads_never_sort_the_items(store_path):
+    """Every dashboard page, on every run, reads the store's version, last run and newest
+    day uncached (the live header).  A plan that sorts the items to find the newest one
+    (`USE TEMP B-TREE FOR ORDER BY`) cost seconds per page at a million items."""
+    from store.reads import StoreReader
+
+    with StoreReader(store_path) as reader:
+        statements: list[str] = []
+        reader.conn.set_trace_callback(statements.append)
+        reader.data_version(), reader.last_run(), reader.day_range(exclude_groups=("seed",))
+        reader.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "items" in s]
+    assert reads
+    for sql in reads:
+        plan = " / ".join(row[3] for row in sqlite3.connect(store_path).execute("EXPLAIN QUERY PLAN " + sql))
+        assert "TEMP B-TREE" not in plan and "SCAN i" not in plan, (sql, plan)
