@@ -73,8 +73,13 @@ class Reference:
         return self._labels("sources", "name").get(sid, sid)
 
     def _labels(self, table: str, column: str) -> dict[str, str]:
-        frame = getattr(self, table)
-        return dict(zip(frame["id"], frame[column], strict=True))
+        # Built once per Reference (a page asks for hundreds of labels in one run); a frozen
+        # dataclass's __dict__ still takes a memo, and the cache pickles a fresh copy per run.
+        memo = self.__dict__.setdefault("_label_memo", {})
+        if (table, column) not in memo:
+            frame = getattr(self, table)
+            memo[(table, column)] = dict(zip(frame["id"], frame[column], strict=True))
+        return memo[(table, column)]
 
     def sources_in(self, groups: list[str] | tuple[str, ...]) -> pd.DataFrame:
         return self.sources[self.sources["group_id"].isin(list(groups))]
