@@ -12,8 +12,16 @@ simplified-Chinese text, so its output can be checked against ours:
   with capitals match only as written or upper-cased;
 * overlapping candidates of all kinds (concept forms, exclusions, context
   anchors) resolve leftmost-longest, then exclusions and anchors are dropped;
-* context forms count only with a full form of the same concept or
-  `min_anchors` distinct anchors (the same rule as score.py).
+* context forms count only with a full form of the same concept; otherwise an
+  acronym (a context form written with capitals) needs an institutional word right
+  next to it ("SCO summit") or `min_anchors` distinct signs (context anchors, full
+  forms of other concepts) in its paragraph, cut to `WINDOW` characters either side,
+  and a generic phrase needs them anywhere in the item or a "so-called" before it
+  (the rules of score.py and context.py);
+* a bracketed repeat right after a full form ("... Organization (SCO)") and a
+  kremlin.ru glossary label are not mentions, and bare 命运共同体 after a pair or a
+  region is the regional concept (the rule functions of ingest/disambiguate.py,
+  applied to the naive matches).
 
 It is "naive" in the scan: every form is a separate pass over the text.
 """
@@ -25,6 +33,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ingest.context import _INSTITUTIONAL_AFTER, _INSTITUTIONAL_BEFORE, WINDOW
+from ingest.disambiguate import drop_bracketed_repeats, regional_shared_future
+from ingest.distancing import so_called
 from ingest.lexicon import KIND_ANCHOR, KIND_CONCEPT, KIND_EXCLUDE, Lexicon, Matcher
 
 _SEP = r"[\s\-\u2010-\u2015]+"
@@ -37,6 +48,15 @@ class NaiveForm:
     concept: int
     form: str
     needs_context: bool
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class NaiveMatch:
+    concept: str
+    start: int
+    end: int
+    form: str
 
 
 def _regex(key: str, prefix: bool, case_sensitive: bool, form: str) -> re.Pattern[str]:
@@ -67,6 +87,7 @@ def naive_forms(matcher: Matcher) -> list[NaiveForm]:
                 concept=info.concept,
                 form=info.form,
                 needs_context=info.needs_context,
+                case_sensitive=info.case_sensitive,
             )
         )
     return out
@@ -74,6 +95,7 @@ def naive_forms(matcher: Matcher) -> list[NaiveForm]:
 
 def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tuple[str, int, int]]:
     """(concept id, start, end) in the original text, by one regex pass per form."""
+    original = text
     text = text.translate(_simplified())  # one character for one: offsets stay those of the original
     candidates = []
     for f in forms:
@@ -88,16 +110,38 @@ def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tup
         if start >= last_end:
             kept.append((start, end, f))
             last_end = end
-    anchors = {f.form for _, _, f in kept if f.kind == KIND_ANCHOR}
     concepts = [(s, e, f) for s, e, f in kept if f.kind == KIND_CONCEPT]
     full = {f.concept for _, _, f in concepts if not f.needs_context}
-    context_ok = len(anchors) + len(full) >= lexicon.min_anchors
+    signs = sorted(
+        [(s, f.form) for s, _, f in kept if f.kind == KIND_ANCHOR]
+        + [(s, f"concept:{f.concept}") for s, _, f in concepts if not f.needs_context]
+    )
+    item_ok = len({key for _, key in signs}) >= lexicon.min_anchors
     ids = [c.id for c in lexicon.concepts]
-    return [
-        (ids[f.concept], s, e)
-        for s, e, f in concepts
-        if not f.needs_context or context_ok or f.concept in full
-    ]
+    out = []
+    for s, e, f in concepts:
+        if f.needs_context and f.concept not in full:
+            if f.case_sensitive:
+                if not _acronym_in_context(original, s, e, signs, lexicon.min_anchors):
+                    continue
+            elif not item_ok and not so_called(original, s):
+                continue
+        out.append(NaiveMatch(ids[f.concept], s, e, f.form))
+    out = regional_shared_future(original, drop_bracketed_repeats(original, out), set(ids))
+    return [(m.concept, m.start, m.end) for m in out]
+
+
+def _acronym_in_context(text: str, start: int, end: int, signs: list[tuple[int, str]], need: int) -> bool:
+    """An institutional word next to it, or `need` distinct signs in its paragraph."""
+    if _INSTITUTIONAL_AFTER.search(text[end : end + 40]) or _INSTITUTIONAL_BEFORE.search(
+        text[max(0, start - 30) : start]
+    ):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    lo = max(line_start, start - WINDOW)
+    hi = min(len(text) if line_end < 0 else line_end, end + WINDOW)
+    return len({key for position, key in signs if lo <= position <= hi}) >= need
 
 
 @lru_cache(maxsize=1)

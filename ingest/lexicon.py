@@ -13,12 +13,13 @@ import math
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
 
+from . import buildcache
 from .inflect import declensions
 from .textnorm import normalise_form
 
@@ -291,46 +292,65 @@ class Matcher:
         self.concept_ids = {c.id for c in lexicon.concepts}
         self.weights = {c.id: c.weight for c in lexicon.concepts}
         self.automaton = ahocorasick.Automaton()
-        entries = []
-        for ci, c in enumerate(lexicon.concepts):
-            for field_name in _MATCH_FIELDS:
-                for form in getattr(c, field_name):
-                    entries.append((form, KIND_CONCEPT, ci, field_name.endswith("_context")))
-            for form in c.exclude:
-                entries.append((form, KIND_EXCLUDE, ci, False))
-        for form, kind, ci, needs_context in entries:
-            self._add(form, normalise_form(form.rstrip("*")), kind, ci, needs_context)
-        # Written forms first, so a declension or joined variant never takes over one.
-        for form, kind, ci, needs_context in entries:
-            for key in _variants(form):
-                self._add(form, key, kind, ci, needs_context)
-        for form in lexicon.context_en + lexicon.context_zh + lexicon.context_ru:
-            for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
-                self._add(form, key, KIND_ANCHOR, -1, needs_context=False)
+        for key, fields in _cached_keys(lexicon):
+            self.automaton.add_word(key, FormInfo(*fields))
         self.automaton.make_automaton()
         # Chinese words for the segmenter that checks short forms (analysis/segment.py)
         self.han_words = sorted({k for k, _ in self.automaton.items() if k and all(_is_han(ch) for ch in k)})
         self.segmenter_ready = False
 
-    def _add(self, form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
-        prefix = form.endswith("*")
-        if key in self.automaton:
-            existing: FormInfo = self.automaton.get(key)
-            if existing.kind == KIND_CONCEPT or kind != KIND_CONCEPT:
-                return  # a concept form wins over an anchor or exclusion with the same text
-        info = FormInfo(
-            kind=kind,
-            concept=concept,
-            length=len(key),
-            form=form,
-            prefix=prefix,
-            check_left=_is_word_char(key[0]),
-            check_right=_is_word_char(key[-1]) and not prefix,
-            needs_context=needs_context,
-            case_sensitive=needs_context and any(ch.isupper() for ch in form),
-            short_han=kind == KIND_CONCEPT and len(key) <= SHORT_HAN and all(_is_han(ch) for ch in key),
-        )
-        self.automaton.add_word(key, info)
+
+def _cached_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
+    """The automaton's keys and their FormInfo fields, from the build cache when this
+    lexicon, these rules and these packages built them before (declining the Russian
+    forms loads pymorphy3's dictionaries: about a second per process)."""
+    content = repr((lexicon.concepts, lexicon.context_en, lexicon.context_zh, lexicon.context_ru))
+    key = buildcache.fingerprint(
+        content,
+        buildcache.source_of("lexicon", "inflect", "textnorm"),
+        buildcache.package_versions("pymorphy3", "pymorphy3-dicts-ru", "opencc-python-reimplemented"),
+    )
+    return [(k, tuple(fields)) for k, fields in buildcache.cached("matcher-keys", key, lambda: _build_keys(lexicon))]
+
+
+def _build_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
+    keys: dict[str, FormInfo] = {}
+    entries = []
+    for ci, c in enumerate(lexicon.concepts):
+        for field_name in _MATCH_FIELDS:
+            for form in getattr(c, field_name):
+                entries.append((form, KIND_CONCEPT, ci, field_name.endswith("_context")))
+        for form in c.exclude:
+            entries.append((form, KIND_EXCLUDE, ci, False))
+    for form, kind, ci, needs_context in entries:
+        _add(keys, form, normalise_form(form.rstrip("*")), kind, ci, needs_context)
+    # Written forms first, so a declension or joined variant never takes over one.
+    for form, kind, ci, needs_context in entries:
+        for key in _variants(form):
+            _add(keys, form, key, kind, ci, needs_context)
+    for form in lexicon.context_en + lexicon.context_zh + lexicon.context_ru:
+        for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
+            _add(keys, form, key, KIND_ANCHOR, -1, needs_context=False)
+    return [(key, astuple(info)) for key, info in keys.items()]
+
+
+def _add(keys: dict[str, FormInfo], form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
+    prefix = form.endswith("*")
+    existing = keys.get(key)
+    if existing is not None and (existing.kind == KIND_CONCEPT or kind != KIND_CONCEPT):
+        return  # a concept form wins over an anchor or exclusion with the same text
+    keys[key] = FormInfo(
+        kind=kind,
+        concept=concept,
+        length=len(key),
+        form=form,
+        prefix=prefix,
+        check_left=_is_word_char(key[0]),
+        check_right=_is_word_char(key[-1]) and not prefix,
+        needs_context=needs_context,
+        case_sensitive=needs_context and any(ch.isupper() for ch in form),
+        short_han=kind == KIND_CONCEPT and len(key) <= SHORT_HAN and all(_is_han(ch) for ch in key),
+    )
 
 
 def _variants(form: str) -> list[str]:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import buildcache
+
 _QUOTES_DASHES = {
     **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u300c\u300d\u300e\u300f\uff02"), '"'),
     **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\uff07"), "'"),
@@ -96,11 +98,8 @@ def _translate_table() -> dict[int, str]:
 
 def _trad_to_simplified() -> dict[int, str]:
     """Single-character traditional -> simplified folds from OpenCC's dictionary."""
-    import opencc  # opencc-python-reimplemented ships the dictionary files
-
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     table: dict[int, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in _opencc_path().read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) != 2:
             continue
@@ -108,6 +107,12 @@ def _trad_to_simplified() -> dict[int, str]:
         if len(trad) == 1 and len(simp) == 1 and trad != simp:
             table[ord(trad)] = simp
     return table
+
+
+def _opencc_path() -> Path:
+    import opencc  # opencc-python-reimplemented ships the dictionary files
+
+    return Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
 
 
 @dataclass(frozen=True)
@@ -386,6 +391,24 @@ class _Folding:
 
 @lru_cache(maxsize=1)
 def _folding() -> _Folding:
+    table, length_changing = buildcache.cached("folding", _folding_key(), _build_folding)
+    return _Folding(
+        table,
+        _char_class_pattern(sorted(map(ord, table))),
+        _char_class_pattern(length_changing),
+        frozenset(chr(cp) for cp in length_changing if cp > 0xFFFF),
+    )
+
+
+def _folding_key() -> str:
+    """What the folding table is built from: Unicode's tables, OpenCC's dictionary and
+    the rules in this module (a second of work per process, so it is cached on disk)."""
+    return buildcache.fingerprint(
+        unicodedata.unidata_version, _opencc_path().read_bytes(), buildcache.source_of("textnorm")
+    )
+
+
+def _build_folding() -> tuple[dict[str, str], list[int]]:
     translate = _translate_table()
     table: dict[str, str] = {}
     length_changing: list[int] = []
@@ -399,12 +422,7 @@ def _folding() -> _Folding:
         f = unicodedata.normalize("NFKC", ch).lower().translate(translate)
         if f != ch:
             table[ch] = f
-    return _Folding(
-        table,
-        _char_class_pattern(sorted(map(ord, table))),
-        _char_class_pattern(length_changing),
-        frozenset(chr(cp) for cp in length_changing if cp > 0xFFFF),
-    )
+    return table, length_changing
 
 
 def _changes_length(ch: str) -> bool:

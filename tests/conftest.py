@@ -2,7 +2,14 @@
 127.0.0.1) and tests/pg_fixtures.py (a real PostgreSQL server) are available to every
 test module."""
 
+import os
+import tempfile
+
 import pytest
+
+# The build cache (ingest/buildcache.py) of a test session is its own, not the user's
+# ~/.cache; processes the tests start inherit it.
+os.environ.setdefault("DISCOURSE_CACHE_DIR", tempfile.mkdtemp(prefix="discourse-test-cache-"))
 
 pytest_plugins = ["tests.feedserver", "tests.pg_fixtures"]
 
