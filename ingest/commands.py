@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _print_run(report) -> None:
     print(
         f"run {report.run_id}: {report.new} new item(s), {report.duplicates} duplicate(s), "
-        f"{len(report.errors)} source(s) with errors"
+        f"{report.updated} updated, {len(report.errors)} source(s) with errors"
     )
     width = max((len(o.source_id) for o in report.outcomes), default=10)
     for o in report.outcomes:

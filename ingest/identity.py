@@ -1,4 +1,5 @@
-"""Which identifiers of a feed's entries really identify an item.
+"""Which identifiers of a feed's entries really identify an item, and whether an incoming
+item is new, a duplicate, or a newer version of a stored one.
 
 A GUID or a link names one item only if no other, different item in the same
 feed document carries it: feeds that give every entry the same GUID (or link
@@ -7,14 +8,22 @@ five distinct articles as one. A shared identifier is dropped for those entries,
 so they are told apart by their other identifiers and their content; an entry
 whose GUID is its own stays identified by it, so a later, edited version of it
 is recognised as the same item.
+
+Across fetches the same rule holds (`place`): the same content is a duplicate; a shared
+GUID or link is the same item only when nothing contradicts it -- the other identifier
+agrees, or the title is the same, or (for a link) there is no GUID on both sides to
+disagree.  Then the item is updated in place.  Otherwise it is a distinct item, kept, with
+the identifier it shares with another item left off (each is unique per source).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from store.records import Item
+from store.records import Item, StoredIdentity
+
+from .textnorm import identity_text
 
 IDENTIFIERS = ("guid", "canonical_url")
 
@@ -35,3 +44,50 @@ def distinct_identities(items: list[Item]) -> list[Item]:
 
 def _without(item: Item, name: str) -> Item:
     return replace(item, guid=None) if name == "guid" else replace(item, canonical_url=None)
+
+
+@dataclass(frozen=True)
+class Placement:
+    action: str  # new | duplicate | update
+    item: Item  # to store: identifiers held by another stored item left off
+    target: int | None = None  # the stored item it duplicates or updates
+
+
+def place(item: Item, stored: list[StoredIdentity]) -> Placement:
+    """What to do with `item` given the stored items sharing one of its keys."""
+    by = {s.key: s for s in stored}
+    if "hash" in by:
+        return Placement("duplicate", item, by["hash"].id)
+    for candidate in (by.get("guid"), by.get("url")):
+        if candidate is not None and same_item(item, candidate):
+            return Placement("update", _keeping_identifiers(item, candidate, by), candidate.id)
+    if "guid" in by:
+        item = replace(item, guid=None)
+    if "url" in by:
+        item = replace(item, canonical_url=None)
+    return Placement("new", item)
+
+
+def same_item(item: Item, stored: StoredIdentity) -> bool:
+    """Whether `stored`, which shares the GUID or the canonical URL of `item`, is the same item."""
+    title = _title(item.title)
+    if title and title == _title(stored.title):
+        return True
+    if stored.key == "guid":  # a reused GUID is common: it needs the link to agree
+        return item.canonical_url is not None and item.canonical_url == stored.canonical_url
+    # A link names the item unless both carry GUIDs and they differ (links to a home page).
+    return item.guid is None or stored.guid is None or item.guid == stored.guid
+
+
+def _keeping_identifiers(item: Item, target: StoredIdentity, by: dict[str, StoredIdentity]) -> Item:
+    """The update keeps the target's own GUID/URL where the new one is absent or names another item."""
+    guid, url = item.guid, item.canonical_url
+    if guid is None or ("guid" in by and by["guid"].id != target.id):
+        guid = target.guid
+    if url is None or ("url" in by and by["url"].id != target.id):
+        url = target.canonical_url
+    return replace(item, guid=guid, canonical_url=url)
+
+
+def _title(title: str) -> str:
+    return " ".join(identity_text(title).split()).casefold()

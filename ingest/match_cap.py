@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from store.briefing_reads import MAX_STORED_MATCHES
+
 from .score import ScoredText
 
-MAX_STORED_MATCHES = 2_000
+__all__ = ["MAX_STORED_MATCHES", "kept_matches"]
 
 
 def kept_matches(scored: ScoredText, cap: int = MAX_STORED_MATCHES) -> ScoredText:

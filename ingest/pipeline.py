@@ -19,7 +19,7 @@ from store.records import FeedState, FetchResult, Item
 
 from . import feeds
 from .config import Config, Source
-from .identity import distinct_identities
+from .identity import Placement, distinct_identities, place, same_item
 from .items import canonical_url, item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
 from .match_cap import kept_matches
@@ -40,6 +40,7 @@ class SourceOutcome:
     status: str = "ok"  # ok | not-modified | skipped | error
     new: int = 0
     duplicates: int = 0
+    updated: int = 0  # stored items replaced by a newer version of themselves
     failed: int = 0
     error: str | None = None
     warning: str | None = None
@@ -71,6 +72,10 @@ class RunReport:
     @property
     def duplicates(self) -> int:
         return sum(o.duplicates for o in self.outcomes)
+
+    @property
+    def updated(self) -> int:
+        return sum(o.updated for o in self.outcomes)
 
     @property
     def errors(self) -> list[SourceOutcome]:
@@ -240,22 +245,35 @@ class Ingest:
             return
         outcome.warning = parsed.warning
         bodies = self._full_texts(source, parsed.entries)
-        items = []
+        items: list[Item] = []
         for entry in parsed.entries:
             try:
                 items.append(item_from_entry(source.id, entry, self.now, source.language, bodies.get(entry.link or "")))
             except Exception as exc:  # a single bad entry is reported, the rest are kept
                 outcome.failed += 1
                 outcome.problems.append(f"{source.id}: entry {entry.title[:60]!r}: {_describe(exc)}")
-        self._store_items(run_id, outcome, distinct_identities(items), (state, result))
+        # Without its page an item's text is the feed's summary: never an edit of the full text stored.
+        partial = {i.content_hash for i in items if source.full_text and (i.url or "") not in bodies}
+        self._store_items(run_id, outcome, distinct_identities(items), (state, result), partial=partial)
 
     def _full_texts(self, source: Source, entries: Iterable[Any]) -> dict[str, str]:
         if not source.full_text:
             return {}
         from .extract import fetch_article_texts
 
-        wanted = [e.link for e in entries if e.link and not self.store.known(source.id, canonical_url(e.link), e.guid)]
+        wanted = [e.link for e in entries if e.link and not self._known(source.id, e)]
         return fetch_article_texts(wanted, self.fetch_settings, self.config.get("ingest", "fulltext_allow_hosts"))
+
+    def _known(self, source_id: str, entry: Any) -> bool:
+        """A stored item is this entry (by the rule of `identity.place`): its page is not fetched again."""
+        url = canonical_url(entry.link)
+        guid = (entry.guid or "").strip() or None if entry.guid != entry.link else None  # as item_from_entry
+        probe = Item(
+            source_id=source_id, title=" ".join(entry.title.split()), text="", url=entry.link, canonical_url=url,
+            guid=guid, language="und", published_at=None, date_estimated=False, date_flag=None,
+            published_raw=None, fetched_at=self.now, content_hash="",
+        )  # fmt: skip
+        return any(same_item(probe, s) for s in self.store.stored_identities(source_id, None, url, guid))
 
     def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome, force: bool = False) -> None:
         """Stream the archive in batches of `archive_batch` rows, each scored and stored in its
@@ -303,14 +321,20 @@ class Ingest:
         outlets: dict[str, tuple[str, str]] | None = None,
         final: bool = True,
         parallel: bool = False,
+        partial: set[str] | None = None,
     ) -> None:
         """Score and store `items` in one transaction; the `final` batch of a source also
         records its outcome, feed state and archive fingerprint."""
         # Duplicates are dropped before scoring, so a rerun over a large archive or an
         # unchanged feed costs lookups, not matching.
+        # One batched look-up; only an item sharing a key with a stored one is looked at closely.
         known = self.store.find_duplicates(items)
-        fresh = [item for item, dup in zip(items, known, strict=True) if dup is None]
+        placed = [
+            Placement("new", item) if dup is None else self._place(item) for item, dup in zip(items, known, strict=True)
+        ]
+        fresh = [p.item for p in placed if p.action == "new" or (p.action == "update" and self._may_update(p, partial))]
         outcome.duplicates += len(items) - len(fresh)
+        updating = {p.item.content_hash for p in placed if p.action == "update"}
         parallel = parallel or self.scorer.started
         jobs = [(item.text, item.language) for item in fresh]
         results = [kept_matches(r) for r in self.scorer.score_all(jobs, parallel)]
@@ -318,15 +342,26 @@ class Ingest:
         with self.store.transaction():
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
-            # Stored meanwhile by another worker, or twice in the same batch: skipped here.
-            ids, duplicates = self.store.insert_items(
-                [(item, thash, score) for item, score, thash in scored], self.lexicon.content_hash, run_id
-            )
+            # Updates first, each placed again (an earlier one may have changed what is stored);
+            # then the new items in one batch, which skips any stored meanwhile (another worker)
+            # or twice in the batch.
+            new: list[tuple[Item, str, Any]] = []
+            for item, score, thash in scored:
+                again = self._place(item) if item.content_hash in updating else Placement("new", item)
+                if again.action == "update" and again.target is not None:
+                    self.store.update_item(again.target, again.item, thash, score, self.lexicon.content_hash)
+                    outcome.updated += 1
+                elif again.action == "new":
+                    new.append((again.item, thash, score))
+                else:
+                    outcome.duplicates += 1
+            ids, duplicates = self.store.insert_items(new, self.lexicon.content_hash, run_id)
             outcome.duplicates += duplicates
             outcome.new += len(ids)
             first_id = ids[0] if ids else None
             if first_id is not None:
                 self.store.add_daily_since(first_id)
+            self.store.refresh_touched_days()  # after the inserts were added: it recomputes whole days
             if final:
                 if fetched is not None:
                     state, result = fetched
@@ -335,6 +370,14 @@ class Ingest:
                     self.store.set_meta(meta[0], meta[1])
                 self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
             self.store.bump_data_version()
+
+    def _place(self, item: Item) -> Placement:
+        stored = self.store.stored_identities(item.source_id, item.content_hash, item.canonical_url, item.guid)
+        return place(item, stored)
+
+    def _may_update(self, placed: Placement, partial: set[str] | None) -> bool:
+        """Not from a feed summary standing in for an article page that was not fetched."""
+        return placed.item.content_hash not in (partial or ())
 
 
 def _processes(config: Config) -> int:

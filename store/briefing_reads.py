@@ -20,6 +20,8 @@ from .reads import StoreReader
 SNIPPET_CHARS = 1_000  # text read either side of a quoted match (a quoted sentence shows at most 220 a side)
 MAX_TEXT_CHARS = 100_000  # characters of one item read for phrases (the phrase finder uses 30,000)
 MAX_ITEMS = 500  # items whose first matches one call reads (the briefing quotes a few dozen)
+# Match rows stored per item (ingest/match_cap.py caps them; every count uses all matches).
+MAX_STORED_MATCHES = 2_000
 _DAY_PRECISE = "i.date_precision IN ('time', 'day')"
 
 
@@ -115,6 +117,21 @@ class BriefingReader(StoreReader):
                 WHERE i.matching = 1 AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
                 ORDER BY i.published_at, i.id, ic.concept_id""",
             (first, last, *args),
+        )
+
+    def capped_items(self, first: str, last: str, groups: Sequence[str] | None) -> int:
+        """Items of the period whose stored matches reached the per-item cap (MAX_STORED_MATCHES)."""
+        where, args = _group_filter(groups)
+        return int(
+            self.scalar(
+                f"""SELECT count(*) FROM (
+                        SELECT m.item_id FROM items i JOIN sources s ON s.id = i.source_id
+                             JOIN matches m ON m.item_id = i.id
+                        WHERE i.matching = 1 AND {_DAY_PRECISE} AND i.day BETWEEN ? AND ?{where}
+                        GROUP BY m.item_id HAVING count(*) >= ?) capped""",
+                (first, last, *args, MAX_STORED_MATCHES),
+            )
+            or 0
         )
 
     def first_matches(self, item_ids: Sequence[int], around: int = SNIPPET_CHARS) -> pd.DataFrame:

@@ -96,3 +96,15 @@ class Item:
     author: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     date_precision: str = "day"  # time | day | month | year | undated
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """A stored item of the same source that shares one key with an incoming item: its
+    content hash, canonical URL or GUID (`key` says which), with what tells items apart."""
+
+    id: int
+    key: str  # hash | url | guid
+    title: str
+    guid: str | None
+    canonical_url: str | None

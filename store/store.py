@@ -13,7 +13,8 @@ from typing import Any
 
 from . import item_writes
 from .db import StoreError, _classify, migrate, open_connection, transaction
-from .records import FeedState, Item
+from .item_updates import replace_item
+from .records import FeedState, Item, StoredIdentity
 from .stats import store_stats
 from .timefmt import iso, parse_iso
 from .url import StoreTarget, as_target
@@ -37,6 +38,7 @@ class Store:
         where = self.target.path or self.target.display()
         self._unindexed_from: int | None = None  # first item id inserted in this transaction
         self._in_transaction = False
+        self._touched_days: set[tuple[str, str]] = set()  # (source, day) of items updated in this transaction
         self.conn = open_connection(self.target, readonly=False)
         try:
             self.applied = migrate(self.conn, where)
@@ -67,7 +69,7 @@ class Store:
     def transaction(self) -> Iterator[Any]:
         """One write transaction; the items it inserted enter the full-text index in one
         statement just before COMMIT (no per-row trigger), so a rollback undoes both."""
-        self._unindexed_from, self._in_transaction = None, True
+        self._unindexed_from, self._in_transaction, self._touched_days = None, True, set()
         try:
             with transaction(self.conn) as conn:
                 yield conn
@@ -308,25 +310,57 @@ class Store:
     # Each key has its own unique index (source_id, key); an OR across the three keys is
     # planned as a scan of every item of the source, so the lookups are separate
     # SELECTs joined by UNION ALL, each a search of one index (tests/test_store_plans.py).
-    _BY_HASH = "SELECT id FROM items WHERE source_id = ?1 AND content_hash = ?2"
-    _BY_URL = "SELECT id FROM items WHERE source_id = ?1 AND canonical_url = ?3"
-    _BY_GUID = "SELECT id FROM items WHERE source_id = ?1 AND guid = ?4"
-    FIND_DUPLICATE_SQL = f"{_BY_HASH} UNION ALL {_BY_URL} UNION ALL {_BY_GUID} LIMIT 1"
-    KNOWN_SQL = f"{_BY_URL} UNION ALL {_BY_GUID} LIMIT 1"
+    _COLUMNS = "id, title, guid, canonical_url"
+    IDENTITY_SQL = (
+        f"SELECT {_COLUMNS}, 'hash' AS key FROM items WHERE source_id = ?1 AND content_hash = ?2 UNION ALL "
+        f"SELECT {_COLUMNS}, 'url' AS key FROM items WHERE source_id = ?1 AND canonical_url = ?3 UNION ALL "
+        f"SELECT {_COLUMNS}, 'guid' AS key FROM items WHERE source_id = ?1 AND guid = ?4"
+    )
+    FIND_DUPLICATE_SQL = f"SELECT id FROM ({IDENTITY_SQL}) shared LIMIT 1"
 
     def find_duplicate(self, item: Item) -> int | None:
-        """The id of a stored item of the same source with the same URL, GUID or content."""
+        """The id of a stored item of the same source sharing its URL, GUID or content."""
         row = self.conn.execute(
             self.FIND_DUPLICATE_SQL, (item.source_id, item.content_hash, item.canonical_url, item.guid)
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def known(self, source_id: str, canonical_url: str | None, guid: str | None) -> bool:
-        """Cheap pre-check before fetching an article page for an entry."""
-        if canonical_url is None and guid is None:
-            return False
-        row = self.conn.execute(self.KNOWN_SQL, (source_id, None, canonical_url, guid)).fetchone()
-        return row is not None
+    def stored_identities(
+        self, source_id: str, content_hash: str | None, canonical_url: str | None, guid: str | None
+    ) -> list[StoredIdentity]:
+        """The stored items of `source_id` sharing the content hash, the canonical URL or the
+        GUID (at most one each: each key is unique per source).  Whether one of them is the
+        same item is the ingest's decision (ingest/identity.py)."""
+        if content_hash is None and canonical_url is None and guid is None:
+            return []
+        rows = self.conn.execute(self.IDENTITY_SQL, (source_id, content_hash, canonical_url, guid)).fetchall()
+        return [StoredIdentity(int(r["id"]), r["key"], r["title"], r["guid"], r["canonical_url"]) for r in rows]
+
+    def inserted_in_this_transaction(self, item_id: int) -> bool:
+        return self._unindexed_from is not None and item_id >= self._unindexed_from
+
+    def update_item(self, item_id: int, item: Item, text_hash: str, scored: Any, lexicon_hash: str) -> None:
+        """Replace a stored item by a newer version of itself, inside `transaction()`: its text,
+        scores and evidence, its syndication links, and the daily rows of every day touched.
+        Call it before the transaction's inserts, and `refresh_touched_days` after they were
+        added to the aggregates."""
+        if not self._in_transaction or self.inserted_in_this_transaction(item_id):
+            # An item inserted in this transaction is not in the full-text index yet; SQLite's
+            # update trigger would remove index rows that were never written.
+            raise RuntimeError("Store.update_item needs an item committed before this transaction")
+        if self.conn.is_postgres:  # syndication links are decided one transaction at a time (insert_item)
+            self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
+        self._touched_days |= replace_item(self.conn, item_id, item, text_hash, scored, lexicon_hash)
+        item_writes.insert_scores(self.conn, [(item_id, scored)])
+
+    def refresh_touched_days(self) -> None:
+        """Recompute the daily rows of the days that `update_item` touched in this transaction."""
+        by_source: dict[str, set[str]] = {}
+        for source_id, day in self._touched_days:
+            by_source.setdefault(source_id, set()).add(day)
+        for source_id, days in sorted(by_source.items()):
+            self.refresh_daily(source_id, days)
+        self._touched_days = set()
 
     def insert_item(self, item: Item, text_hash: str, scored: Any, lexicon_hash: str, run_id: int | None) -> int:
         """Insert one new item with its matches and per-concept scores, inside `transaction()`

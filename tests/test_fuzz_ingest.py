@@ -180,3 +180,54 @@ def test_any_csv_archive_row_gives_items_or_a_worded_error(header, line):
         spec = SourceSpec("rows", "think-tanks", "archive", {"path": str(archive), "fields": fields})
         report, store = _ingest(Path(directory), [spec])
         _assert_worded(report, store)
+
+
+# ---- two fetches of one feed: reused and shared GUIDs, links, titles and texts ---------------
+
+_pick = st.sampled_from
+_LONG = "Officials said the zero-sum game and the Cold War mentality divide the region. " * 4  # a body hash
+entry = st.tuples(
+    _pick(["Cold War mentality", "Bloc confrontation", "Trade talks", ""]),
+    _pick(["The zero-sum game again.", "Bloc confrontation is back.", "Grain prices rose.", _LONG]),
+    _pick([None, "/a", "/b", "/"]),
+    _pick([None, "1", "2", "/a"]),
+    _pick([17, 18]),
+)
+
+
+@FUZZ
+@given(first=st.lists(entry, max_size=5), second=st.lists(entry, max_size=5))
+def test_two_fetches_with_shared_identifiers_keep_the_store_consistent(server, first, second):
+    """Whatever GUIDs, links, titles and texts two fetches share, every item reported new is
+    stored once, updates leave the daily tables equal to a rebuild and the full-text index whole."""
+    from datetime import UTC, datetime
+
+    from tests.builders import FeedItem, rss
+    from tests.reliability_fixtures import health
+
+    def body(entries) -> bytes:
+        return rss(
+            [
+                FeedItem(t, x, server.url(lk) if lk else "", datetime(2026, 11, day, tzinfo=UTC), g)
+                for t, x, lk, g, day in entries
+            ]
+        )
+
+    with tempfile.TemporaryDirectory() as directory:
+        url = server.add("/twice.xml", body(first), headers={"Content-Type": "application/rss+xml"})
+        spec = [SourceSpec("twice", "think-tanks", "feed", {"url": url})]
+        one, store = _ingest(Path(directory), spec)
+        server.add("/twice.xml", body(second), headers={"Content-Type": "application/rss+xml"})
+        two, _ = _ingest(Path(directory), spec)
+        assert not one.errors and not two.errors
+        with Store(store) as s:
+            assert s.item_count() == one.new + two.new
+            kept = [sorted(map(tuple, s.conn.execute(f"SELECT * FROM {t}"))) for t in ("daily_source", "daily_concept")]
+            with s.transaction():
+                s.rebuild_daily()
+                rebuilt = [
+                    sorted(map(tuple, s.conn.execute(f"SELECT * FROM {t}"))) for t in ("daily_source", "daily_concept")
+                ]
+            assert kept == rebuilt
+        checked = health(store)
+        assert checked["integrity"] == ["ok"] and not checked["foreign_keys"] and checked["fts"] == "ok"

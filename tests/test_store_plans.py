@@ -47,16 +47,11 @@ def _plan(path, sql, params):
         conn.close()
 
 
-@pytest.mark.parametrize(
-    ("statement", "indexes"),
-    [
-        ("FIND_DUPLICATE_SQL", {"items_source_hash", "items_source_canonical", "items_source_guid"}),
-        ("KNOWN_SQL", {"items_source_canonical", "items_source_guid"}),
-    ],
-)
-def test_each_duplicate_key_is_a_search_of_its_own_index(store_path, statement, indexes):
-    params = ("mfa-en", "0" * 64, "https://www.fmprc.gov.cn/x", "guid-1")
-    plan = _plan(store_path, getattr(Store, statement), params)
+@pytest.mark.parametrize("content_hash", ["0" * 64, None])
+def test_each_duplicate_key_is_a_search_of_its_own_index(store_path, content_hash):
+    indexes = {"items_source_hash", "items_source_canonical", "items_source_guid"}
+    params = ("mfa-en", content_hash, "https://www.fmprc.gov.cn/x", "guid-1")
+    plan = _plan(store_path, Store.IDENTITY_SQL, params)
     searches = [line for line in plan if line.startswith("SEARCH items")]
     assert not [line for line in plan if line.startswith("SCAN")], plan
     used = {line.split(" INDEX ")[1].split(" ")[0] for line in searches}
@@ -68,10 +63,13 @@ def test_each_duplicate_key_is_a_search_of_its_own_index(store_path, statement, 
 def test_the_indexed_lookups_find_what_the_keys_name(store_path):
     with Store(store_path) as store:
         row = store.conn.execute("SELECT * FROM items ORDER BY id LIMIT 1").fetchone()
-        assert store.known("mfa-en", row["canonical_url"], None)
-        assert not store.known("mfa-en", "https://nowhere.example/", None)
-        assert not store.known("other-source", row["canonical_url"], None)
-        assert not store.known("mfa-en", None, None)
+        found = store.stored_identities("mfa-en", None, row["canonical_url"], None)
+        assert [(s.id, s.key) for s in found] == [(row["id"], "url")]
+        both = store.stored_identities("mfa-en", row["content_hash"], row["canonical_url"], None)
+        assert [s.key for s in both] == ["hash", "url"]
+        assert not store.stored_identities("mfa-en", None, "https://nowhere.example/", None)
+        assert not store.stored_identities("other-source", None, row["canonical_url"], None)
+        assert not store.stored_identities("mfa-en", None, None, None)
 
 
 # ---- transaction(): the original error survives a failed rollback --------------------
