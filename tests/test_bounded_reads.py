@@ -90,8 +90,14 @@ def test_phrase_texts_are_cut_in_sql(huge):
 def test_the_briefing_of_a_week_with_the_huge_article_renders(huge):
     path, _ = huge
     with BriefingReader(path) as reader:
-        text = render_markdown(compute_briefing(reader, "2026-W47", today=NOW.date()))
+        briefing = compute_briefing(reader, "2026-W47", today=NOW.date())
+        earlier = compute_briefing(reader, "2026-W40", today=NOW.date())
+    text = render_markdown(briefing)
     assert "Huge" in text or "zero-sum" in text.lower()
+    # The method says the cap and how many of the week's items reached it (the huge one only).
+    assert f"at most {MAX_STORED_MATCHES:,} matches are stored per item" in text
+    assert "1 matching item(s) this week reached it" in text
+    assert "no item this week reached it" in " ".join(earlier.method)
 
 
 def _article_page(config, monkeypatch, item_id: int) -> AppTest:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from store.briefing_reads import BriefingReader
+from store.briefing_reads import MAX_STORED_MATCHES, BriefingReader
 from store.watch_reads import WatchReads
 
 from . import format as fmt
@@ -130,7 +130,9 @@ def compute_briefing(
         phrases=tuple(_phrases(reader, wk, base_first, groups, concepts)),
         trend=tuple(trend),
         items=tuple(_matching_items(week_items)),
-        method=METHOD + _method_notes(sd, in_week, in_base, panel, reader.off_week_counts(groups)),
+        method=METHOD
+        + _method_notes(sd, in_week, in_base, panel, reader.off_week_counts(groups))
+        + (_cap_note(reader.capped_items(wk.first_day, wk.last_day, groups)),),
         watches=tuple(_watches(reader, wk)),
     )
 
@@ -172,6 +174,14 @@ def _method_notes(
         parts = [f"{n:,} {'undated' if p == 'undated' else p + '-dated'}" for p, n in sorted(off_week.items())]
         notes.append(f"Not in any weekly briefing: {', '.join(parts)} item(s) (a week needs a day-precise date).")
     return tuple(notes)
+
+
+def _cap_note(capped: int) -> str:
+    said = f"{capped:,} matching item(s) this week reached it" if capped else "no item this week reached it"
+    return (
+        f"Evidence: at most {MAX_STORED_MATCHES:,} matches are stored per item for highlighting and quoting "
+        f"(hits, shares and scores count all of them); {said}."
+    )
 
 
 def _watches(reader: BriefingReader, wk: IsoWeek) -> list:
