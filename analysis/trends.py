@@ -234,12 +234,20 @@ _ALLOWED = {
 
 def span_end(frame: pd.DataFrame) -> pd.Series:
     """Last day each row's date may stand for: the day itself, or the end of its month or year."""
-    days = pd.to_datetime(frame["day"])
-    precision = frame["precision"] if "precision" in frame else pd.Series("day", index=frame.index)
-    month_end = days + pd.offsets.MonthEnd(0)
-    year_end = days + pd.offsets.YearEnd(0)
-    out = days.where(precision == "day", month_end.where(precision == "month", year_end))
-    return out.dt.strftime("%Y-%m-%d")
+    out = frame["day"].astype(str)
+    if "precision" not in frame:
+        return out
+    # Only the coarse rows need date arithmetic (a day stands for itself); at a million items
+    # the daily tables hold tens of thousands of rows, nearly all day-dated, and this runs
+    # several times per page.
+    coarse = frame["precision"] != "day"
+    if coarse.any():
+        days = pd.to_datetime(frame.loc[coarse, "day"])
+        precision = frame.loc[coarse, "precision"]
+        ends = (days + pd.offsets.MonthEnd(0)).where(precision == "month", days + pd.offsets.YearEnd(0))
+        out = out.copy()
+        out.loc[coarse] = ends.dt.strftime("%Y-%m-%d")
+    return out
 
 
 def _in_period(frame: pd.DataFrame, period: Period, granularity: str | None = None) -> pd.DataFrame:
