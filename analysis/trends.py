@@ -269,9 +269,13 @@ KINDS = {0: "full text", 1: "headlines"}  # the aggregates' `headline` column (s
 def of_evidence(frame: pd.DataFrame, evidence: str) -> pd.DataFrame:
     """The rows of a daily frame that count items of one kind of evidence (all: every row).
     The kind is the item's own (a headline without body text, or a text), not its source's."""
-    if evidence == "all":
-        return frame
-    return frame[frame["headline"] == int(evidence == "headlines")]
+    flag = headline_flag(evidence)
+    return frame if flag is None else frame[frame["headline"] == flag]
+
+
+def headline_flag(evidence: str) -> int | None:
+    """The store's `headline` value for an Evidence choice (None: both kinds)."""
+    return None if evidence == "all" else int(evidence == "headlines")
 
 
 def split_by_evidence(

@@ -149,10 +149,10 @@ def _with_top_concepts(r: StoreReader, frame: pd.DataFrame, ref_labels: dict[str
 
 @st.cache_data(**CACHE)
 def latest(store_path: str, version: str, start: str, end: str, sources: tuple[str, ...],
-           limit: int = LATEST_LIMIT) -> pd.DataFrame:
+           limit: int = LATEST_LIMIT, headline: int | None = None) -> pd.DataFrame:
     labels = reference(store_path, version)._labels("concepts", "label")
     with StoreReader(store_path) as r:
-        return _with_top_concepts(r, r.latest_matching(start, end, sources, limit), labels)
+        return _with_top_concepts(r, r.latest_matching(start, end, sources, limit, headline), labels)
 
 
 @st.cache_data(**CACHE)

@@ -252,15 +252,19 @@ class StoreReader:
 
     # ---- items ----------------------------------------------------------------
 
-    def latest_matching(self, start: str, end: str, sources: Sequence[str], limit: int = 20) -> pd.DataFrame:
-        """The newest matching items; walks the (matching, published_at) index backwards."""
+    def latest_matching(
+        self, start: str, end: str, sources: Sequence[str], limit: int = 20, headline: int | None = None
+    ) -> pd.DataFrame:
+        """The newest matching items (`headline` 1 or 0: only headline-only or only full-text
+        items); walks the (matching, published_at) index backwards."""
         if not sources:
             return self._article_frame("WHERE 1 = 0", ())
+        kind = "" if headline is None else " AND i.headline_only = ?"
         return self._article_frame(
             f"""WHERE i.matching = 1 AND i.published_at >= ? AND i.published_at < ?
-                  AND i.date_precision IN ('time', 'day') AND i.source_id IN ({_marks(sources)})
+                  AND i.date_precision IN ('time', 'day') AND i.source_id IN ({_marks(sources)}){kind}
                 ORDER BY i.published_at DESC, i.id DESC LIMIT ?""",
-            (start, _after(end), *sources, limit),
+            (start, _after(end), *sources, *(() if headline is None else (int(headline),)), limit),
         )
 
     def _article_frame(self, tail: str, params: tuple[Any, ...]) -> pd.DataFrame:

@@ -24,8 +24,8 @@ FIRST, LAST = date(2026, 11, 2), date(2026, 11, 15)
 NOW = datetime(2026, 11, 16, 6, tzinfo=UTC)
 FIELDS = {"text": "text", "title": "title", "date": "date", "url": "url"}
 BODY = (
-    "The minister said win-win cooperation would guide the new trade agreement, and officials described "
-    "the harvest, the weather and provincial transport plans at length. "
+    "The minister said win-win cooperation would guide the new trade agreement. Win-win cooperation, he "
+    "added, and mutual benefit through win-win cooperation are the basis of the partnership. "
 )
 
 
@@ -189,6 +189,8 @@ def test_overview_filter_keeps_a_mixed_sources_full_texts_only(page):
     shown = " ".join(c.value for c in at.caption)
     assert "28 full-text item(s) and 0 headline-only item(s)" in shown
     assert at.metric[0].value == "28", "Items ingested counts the full texts only"
+    latest = " ".join(h.proto.body for h in at.get("html"))
+    assert "Report 2026-11-15" in latest and "Headline 2026-11-15" not in latest, "the latest list is filtered too"
 
 
 def test_migration_classifies_stored_items_and_splits_the_aggregates(tmp_path):

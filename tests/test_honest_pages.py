@@ -172,10 +172,11 @@ def test_lexicon_page_says_what_its_sparklines_leave_out_and_dates_seeds_as_prec
 OFF_THE_WEEK = ("Report 0", "Report 1", "speech-AAA", "speech-DDD", "Headline without a date", "Odd ")
 
 
-@pytest.mark.parametrize("week", ["2026-W01", "2026-W40", "2026-W44", "2026-W47"])
+@pytest.mark.parametrize("week", ["2026-W01", "2026-W40", "2026-W44", "2026-W47", "2026-W48", None])
 def test_no_briefing_export_puts_an_undated_or_coarsely_dated_item_in_a_week(honest, week):
     """W01 holds 1 January (where year-dated speeches are stored), W40 and W44 the first of
-    October and November (month-dated reports), W47 the last complete week."""
+    October and November (month-dated reports), W47 the last complete week, W48 the partial
+    week of the newest data and of the ingest, None the default week."""
     reader = BriefingReader(honest.store)
     try:
         b = compute_briefing(reader, week)
@@ -185,3 +186,4 @@ def test_no_briefing_export_puts_an_undated_or_coarsely_dated_item_in_a_week(hon
         assert not [t for t in OFF_THE_WEEK if t in text], week
         assert "nan" not in text.lower().replace("financ", ""), "a missing field is blank"
         assert "2026-01-01" not in text or week == "2026-W01"
+    assert not any(i.source_id in ("yearly", "monthly", "odd") for i in b.items)

@@ -111,7 +111,8 @@ else:
     st.info("Pick one or more concepts to draw their trend.")
 
 st.subheader("Latest matching articles")
-latest = queries.latest(ctx.store_path, ctx.version, period.first, period.last, tuple(sources["id"]))
+latest = queries.latest(ctx.store_path, ctx.version, period.first, period.last, tuple(sources["id"]),
+                        headline=trends.headline_flag(evidence))
 if latest.empty:
     st.info("No matching articles in this period.")
 else:
