@@ -368,7 +368,10 @@ def test_page_shows_the_same_numbers_as_the_exports(store, surge, monkeypatch):
     assert matrix.astype(str).values.tolist() == tables.group_matrix(surge).values.tolist()
     markdown = "\n".join(m.value for m in at.markdown)
     assert "\\<script\\>" in markdown and "<script>" not in markdown.replace("\\<script\\>", "")
-    assert at.get("download_button"), "md, html and csv downloads"
+    buttons = at.get("download_button")
+    assert len(buttons) == 4, "md, txt, html and csv downloads"
+    # each export is rendered on its click, never on a page view (the HTML one draws an SVG chart)
+    assert all(b.proto.HasField("deferred_file_id") for b in buttons)
     assert not at.warning, "no caveats in a complete week"
 
 
