@@ -1,6 +1,7 @@
 """A stored item replaced by a newer version of itself (an entry edited under its own
 GUID or link): new text, new scores and evidence, and every figure built on them kept
-consistent -- syndication links, the daily aggregates, the full-text index, watches.
+consistent -- syndication links, the daily aggregates, the full-text index (SQLite's
+update trigger), and the watches that counted it (Store.update_item re-matches them).
 
 The item keeps its id, so links to it (alerts, bookmarks) stay valid.  Which incoming
 item is an update of which stored one is decided by the ingest (ingest/identity.py).
@@ -61,9 +62,6 @@ def replace_item(
     conn.execute("DELETE FROM matches WHERE item_id = ?", (item_id,))
     conn.execute("DELETE FROM item_concepts WHERE item_id = ?", (item_id,))
     touched |= _repoint_copies(conn, item_id)
-    # Watches count items by their concepts and text: evaluate them afresh (updates are rare).
-    conn.execute("DELETE FROM watch_items WHERE item_id = ?", (item_id,))
-    conn.execute("UPDATE watches SET evaluated_lexicon = ''")
     return touched
 
 

@@ -18,6 +18,7 @@ from .records import FeedState, Item, StoredIdentity
 from .stats import store_stats
 from .timefmt import iso, parse_iso
 from .url import StoreTarget, as_target
+from .watches import WatchBook
 
 # An undated document (no date, or one that cannot be trusted) has no place on a time axis: it
 # is kept, searchable and scored, but stored with an empty date and day, so no range query and
@@ -352,6 +353,7 @@ class Store:
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
         self._touched_days |= replace_item(self.conn, item_id, item, text_hash, scored, lexicon_hash)
         item_writes.insert_scores(self.conn, [(item_id, scored)])
+        WatchBook(self.conn).rematch([item_id])  # watches count items by their concepts and text
 
     def refresh_touched_days(self) -> None:
         """Recompute the daily rows of the days that `update_item` touched in this transaction."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -288,15 +289,28 @@ class WatchBook:
     def count(self, name: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM watch_items WHERE watch_name = ?", (name,)).fetchone()[0])
 
-    def _match(self, watch: Watch, after: int, upto: int) -> None:
+    def rematch(self, item_ids: Sequence[int]) -> None:
+        """Items rewritten in place (an edited feed entry): every watch that already counted
+        up to them counts them again, from their new text and concepts."""
+        for watch in self.list():
+            ids = [i for i in item_ids if i <= watch.evaluated_item]
+            if ids:
+                marks = ",".join("?" * len(ids))
+                self.conn.execute(
+                    f"DELETE FROM watch_items WHERE watch_name = ? AND item_id IN ({marks})", (watch.name, *ids)
+                )
+                self._match(watch, 0, watch.evaluated_item, ids)
+
+    def _match(self, watch: Watch, after: int, upto: int, only: Sequence[int] = ()) -> None:
         scope, params = _scope(watch)
+        only_sql = f" AND i.id IN ({','.join('?' * len(only))})" if only else ""
         if watch.kind == "query":
             where, qparams = _article_where(ArticleQuery(text=watch.query), getattr(self.conn, "is_postgres", False))
             self.conn.execute(
                 f"""INSERT INTO watch_items (watch_name, item_id, own, distanced)
                     SELECT ?, i.id, 1, 0 FROM items i JOIN sources s ON s.id = i.source_id
-                    {where} {"AND" if where else "WHERE"} i.id > ? AND i.id <= ?{scope}""",
-                (watch.name, *qparams, after, upto, *params),
+                    {where} {"AND" if where else "WHERE"} i.id > ? AND i.id <= ?{scope}{only_sql}""",
+                (watch.name, *qparams, after, upto, *params, *only),
             )
             return
         marks = ",".join("?" * len(watch.concepts))
@@ -305,9 +319,9 @@ class WatchBook:
                 SELECT ?, ic.item_id, max(CASE WHEN ic.own > 0 THEN 1 ELSE 0 END),
                        max(CASE WHEN ic.distanced > 0 THEN 1 ELSE 0 END)
                 FROM item_concepts ic JOIN items i ON i.id = ic.item_id JOIN sources s ON s.id = i.source_id
-                WHERE ic.concept_id IN ({marks}) AND i.id > ? AND i.id <= ?{scope}
+                WHERE ic.concept_id IN ({marks}) AND i.id > ? AND i.id <= ?{scope}{only_sql}
                 GROUP BY ic.item_id""",
-            (watch.name, *watch.concepts, after, upto, *params),
+            (watch.name, *watch.concepts, after, upto, *params, *only),
         )
 
 

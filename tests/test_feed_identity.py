@@ -10,7 +10,9 @@ from pathlib import Path
 from ingest.config import load_config
 from ingest.identity import place
 from ingest.items import make_item
+from store import Store
 from store.records import StoredIdentity
+from store.watches import Watch, WatchBook
 from tests.builders import FeedItem, SourceSpec, rss, write_config
 from tests.test_pipeline import rows, run_ingest
 
@@ -92,8 +94,6 @@ def _figures_agree_with_a_rebuild(store_url):
     """The integrity the issue asks for: the daily tables equal a rebuild from the items, every
     syndication link points at an original of the same text in another source, every match
     quotes its item's text, and (SQLite) the file, foreign keys and full-text index check out."""
-    from store import Store
-
     with Store(store_url) as store:
         c = store.conn
         kept = [sorted(tuple(r) for r in c.execute(f"SELECT * FROM {t}")) for t in ("daily_source", "daily_concept")]
@@ -142,6 +142,11 @@ def test_a_reused_guid_in_a_later_fetch_is_a_new_item_and_an_edit_replaces_the_t
     pair = "SELECT copy_of FROM items WHERE guid = 'a' OR source_id = 'g'"
     assert sum(r["copy_of"] is not None for r in rows(cfg, pair)) == 1  # f and g carry one text (either may be first)
 
+    with Store(load_config(cfg).store_target) as store:  # watches that counted the old text
+        book = WatchBook(store.conn)
+        for name, what in (("zero-sum", {"concepts": ("zero_sum",)}), ("misquote", {"query": "misquoted"})):
+            book.save(Watch(name, "concepts" if "concepts" in what else "query", **what), NOW)
+            book.evaluate(name)
     later = [
         FeedItem("Cold War mentality (corrected)", EDITED, feed_server.url("/a"), LATER, guid="a"),
         FeedItem(
@@ -167,6 +172,10 @@ def test_a_reused_guid_in_a_later_fetch_is_a_new_item_and_an_edit_replaces_the_t
         old, _ = reader.search(ArticleQuery(text="zero-sum", sources=("f",)))
         assert old.empty
     _figures_agree_with_a_rebuild(store_url)
+    watched = {
+        r["watch_name"] for r in rows(cfg, "SELECT watch_name FROM watch_items WHERE item_id = ?", (edited[0]["id"],))
+    }
+    assert watched == {"misquote"}, "the watches count the edited item by its new text"
 
     thrice = run_ingest(cfg, now=LATER)
     assert (thrice.new, thrice.updated, thrice.duplicates) == (0, 0, 3)
