@@ -192,17 +192,23 @@ def read_date(value: object) -> tuple[datetime | None, str]:
 
 def content_hash(title: str, text: str) -> str:
     """Same article, same hash: over the normalised title and text."""
-    key = identity_text(title).strip() + "\n" + identity_text(text).strip()
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return _digest(identity_text(title).strip() + "\n" + identity_text(text).strip())
 
 
 def text_hash(title: str, text: str) -> str:
     """Syndication key: the body alone, since outlets retitle wire copy.  Short texts
     (headline-only feeds) fall back to title + text, or every "Read more" would collide."""
-    body = identity_text(text).strip()
+    return _text_hash(title, identity_text(text).strip())
+
+
+def _text_hash(title: str, body: str) -> str:
     if len(body) < 200:
-        return content_hash(title, text)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+        return _digest(identity_text(title).strip() + "\n" + body)
+    return _digest(body)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def make_item(
@@ -229,9 +235,12 @@ def make_item(
     dating = trusted_date(published, fetched_at, now, precision=precision, raw=published_raw, history=history)
     if language in ("auto", "", None):
         language = detect_language(title + "\n" + text)
+    # The text is normalised once for both hashes (it is the costly part of hashing)
+    body = identity_text(text).strip()
+    shown_title = title or _title_from(text)
     return Item(
         source_id=source_id,
-        title=title or _title_from(text),
+        title=shown_title,
         text=text,
         url=url,
         canonical_url=canonical_url(url),
@@ -243,9 +252,10 @@ def make_item(
         date_precision=dating.precision,
         published_raw=published_raw,
         fetched_at=fetched_at,
-        content_hash=content_hash(title, text),
+        content_hash=_digest(identity_text(title).strip() + "\n" + body),
         summary=summary,
         author=author,
+        text_hash=_text_hash(shown_title, body),
     )
 
 

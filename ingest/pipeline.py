@@ -338,7 +338,10 @@ class Ingest:
         parallel = parallel or self.scorer.started
         jobs = [(item.text, item.language) for item in fresh]
         results = [kept_matches(r) for r in self.scorer.score_all(jobs, parallel)]
-        scored = [(item, result, text_hash(item.title, item.text)) for item, result in zip(fresh, results, strict=True)]
+        scored = [
+            (item, result, item.text_hash or text_hash(item.title, item.text))
+            for item, result in zip(fresh, results, strict=True)
+        ]
         with self.store.transaction():
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)

@@ -278,17 +278,6 @@ def _unescape(m: re.Match[str]) -> str:
     return m.group() if decoded == entity else decoded
 
 
-# Substrings without which _LENGTH_CHANGING cannot match in ASCII text.  `in` is a
-# fast substring search; the regex visits every character, a fifth of scoring time.
-_ASCII_LENGTH_HINTS = ("  ", "\n\n", " \n", "\n ", "\r", "\t", "\f", "\v", "-\n", "\x1c", "\x1d", "\x1e", "\x1f")
-
-
-def _may_change_length(text: str) -> bool:
-    if not text.isascii():
-        return True
-    return any(hint in text for hint in _ASCII_LENGTH_HINTS)
-
-
 @lru_cache(maxsize=16)
 def normalise(text: str) -> Normalised:
     """Cached for the last few texts: an item's text is normalised for its content
@@ -475,12 +464,49 @@ def _identity_collapse(m: re.Match[str]) -> str:
     return " " if m.string[m.end()].isupper() else ""
 
 
+# Where _IDENTITY_LENGTH_CHANGING can match: a run of whitespace longer than one
+# character, or a line break after a hyphen (see _RUN_CANDIDATE).
+_IDENTITY_CANDIDATE = re.compile(r"[^\S ](?:(?=\s)|(?<=\s.)|(?<=-.))\s*", re.DOTALL)
+_SPACES = re.compile(r"\s*")
+
+
+def _identity_collapse_runs(text: str) -> str:
+    """`_IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)`, visiting only the
+    runs that can change (the regex alone stops at every space and hyphen)."""
+    runs = [m.span() for m in _IDENTITY_CANDIDATE.finditer(text)]
+    if "  " in text:
+        runs += [(m.start(), _SPACES.match(text, m.start()).end()) for m in _TWO_SPACES.finditer(text)]  # type: ignore[union-attr]
+        runs.sort()
+    if not runs:
+        return text
+    pieces: list[str] = []
+    last = done = 0
+    for q, b in runs:
+        if q < done:
+            continue  # inside a run already visited
+        done = b
+        a = q
+        while a > 0 and text[a - 1].isspace():
+            a -= 1
+        p = a - 1 if a > 0 and text[a - 1] == "-" else a
+        while p < b:  # as finditer would: a hyphen's line break first, else the run
+            m = _IDENTITY_LENGTH_CHANGING.match(text, p)
+            if m is None:
+                p += 1
+                continue
+            pieces += (text[last : m.start()], _identity_collapse(m))
+            last = p = m.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 @lru_cache(maxsize=16)
 def identity_text(text: str) -> str:
     """The text as content hashes see it (see above); not for matching.  Cached: the
     content hash and the syndication hash read the same text one after the other."""
-    if _may_change_length(text):
-        text = _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)
+    text = _identity_collapse_runs(text)
     if text.isascii():
         text = text.lower()
     else:  # folding lowers too

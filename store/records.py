@@ -96,6 +96,9 @@ class Item:
     author: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     date_precision: str = "day"  # time | day | month | year | undated
+    # The syndication hash (ingest/items.py text_hash), computed with content_hash from
+    # the same normalised text; "" when the item was built without it.
+    text_hash: str = ""
 
 
 @dataclass(frozen=True)

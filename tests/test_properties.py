@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from ingest.distancing import _quotes_around, enclosing, quote_spans
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
-from ingest.textnorm import _LENGTH_CHANGING, _collapse, _collapse_runs, _rewrite, normalise
+from ingest.textnorm import (
+    _IDENTITY_LENGTH_CHANGING,
+    _LENGTH_CHANGING,
+    _collapse,
+    _collapse_runs,
+    _identity_collapse,
+    _identity_collapse_runs,
+    _rewrite,
+    normalise,
+)
 
 MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
 
@@ -177,3 +186,10 @@ def test_quotations_scanned_line_by_line_enclose_what_the_whole_text_scan_does(t
     end = min(len(text), start + length)
     whole = enclosing(quote_spans(text), start, end)
     assert enclosing(_quotes_around(text, start, end, {}), start, end) == whole
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(runs, texts))
+def test_identity_collapse_of_candidate_runs_equals_the_whole_text_regex(text):
+    """Content hashes must never change: the fast collapse gives what the regex gave."""
+    assert _identity_collapse_runs(text) == _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)

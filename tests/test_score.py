@@ -680,3 +680,53 @@ def test_content_hashes_do_not_follow_matching_normalisation():
     remarks = "the&nbsp;Cold War mentality; Ёлка men\u00ad\ntality"
     assert content_hash("Remarks", remarks) == "1ad2b08b01cafa24a464c1721e74d906"
     assert text_hash("x", "冷战\n思维 " * 60) == "4be6b1ab697cdefd58c2713db517614f"
+
+
+HASHED = [  # (title, text, content_hash, text_hash): values computed by the code before they shared one normalising
+    (
+        "",
+        "No title here.  Two  spaces, a line \n break and a hyphen-\nated word. " * 4,
+        "0d650d66c83dcc2811aed8b09da6e027",
+        "90199526d27c72bc2e982b1175247b1e",
+    ),
+    (
+        "ΣΟΦΙΑ’s “Remarks” — Ёлка",
+        "Speech on the \u201cGlobal Security Initiative\u201d \u2014 a zero-\nsum game ΟΔΟΣ.\r\n\r\n"
+        "  Next paragraph\u00a0with\u3000spaces. " * 5,
+        "94a87e070739d8e1e04d3ce2c2037add",
+        "0ee6dc5aa8f1dae10a9965702404c61b",
+    ),
+    (
+        "短",
+        "中国 外交部\n发言人 表示，坚持 “上海精神”。\n\n  下一段 \u200b 内容",
+        "81a1d29c56a3818510adeeaf96a46413",
+        "81a1d29c56a3818510adeeaf96a46413",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "chash", "thash"), HASHED)
+def test_hashes_are_those_stored_before_and_an_item_carries_both(title, text, chash, thash):
+    """make_item normalises the text once for both hashes; every stored value must stay
+    what it was, or existing stores would stop deduplicating."""
+    from datetime import UTC, datetime
+
+    from ingest.items import content_hash, make_item, text_hash
+
+    assert (content_hash(title, text), text_hash(title, text)) == (chash, thash)
+    item = make_item("s", title, text, datetime(2024, 1, 1, tzinfo=UTC))
+    assert item.content_hash == chash
+    assert item.text_hash == text_hash(item.title, item.text)
+
+
+def test_an_untitled_short_item_keeps_the_syndication_hash_of_its_derived_title():
+    from datetime import UTC, datetime
+
+    from ingest.items import make_item
+
+    item = make_item("s", "", "Short body only.\n\nSecond  line", datetime(2024, 1, 1, tzinfo=UTC))
+    assert item.title == "Short body only."
+    assert (item.content_hash, item.text_hash) == (
+        "40ce0a883ae4c3c02a8902de8ae66145",
+        "6d5087bb1c74faef8244fc13594a634a",
+    )
