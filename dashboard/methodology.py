@@ -52,5 +52,9 @@ def show(page: str) -> None:
     titles = PAGES.get(page, ())
     parts = [f"#### {t}\n\n{section(t)}" for t in titles if section(t)]
     if parts:
-        with st.expander("How these numbers are computed (docs/methodology.md)"):
-            st.markdown("\n\n".join(parts))
+        # Drawn only once opened (a rerun on the click): long Markdown with a heading per
+        # section is a sizeable share of a page's render in the browser, and rarely read.
+        with st.expander("How these numbers are computed (docs/methodology.md)", key=f"methodology_{page}",
+                         on_change="rerun") as box:
+            if box.open:
+                st.markdown("\n\n".join(parts))

@@ -423,8 +423,17 @@ def test_every_page_links_to_its_methodology_sections_and_they_exist():
 
 @pytest.mark.parametrize("page_name", ["overview", "compare", "briefing", "sources", "lexicon", "articles"])
 def test_each_page_shows_how_its_numbers_are_computed(page, page_name):
+    from dashboard import methodology
+
     at = page(page_name)
-    assert any("docs/methodology.md" in e.label for e in at.expander), page_name
+    (box,) = [e for e in at.expander if "docs/methodology.md" in e.label]
+    assert not box.markdown, "drawn only once opened"
+    at.session_state[f"methodology_{page_name}"] = True  # the analyst opens it
+    at.run()
+    (box,) = [e for e in at.expander if "docs/methodology.md" in e.label]
+    text = "\n".join(m.value for m in box.markdown)
+    for title in methodology.PAGES[page_name]:
+        assert f"#### {title}" in text and methodology.section(title)[:60] in text, (page_name, title)
 
 
 def test_briefing_compares_a_matched_panel_and_says_what_no_week_can_hold(honest):
