@@ -50,8 +50,9 @@ class WatchState:
     direction: str  # rising | falling | flat | new | no data
 
     @property
-    def share(self) -> float:
-        return self.items / self.scope_items if self.scope_items else 0.0
+    def share(self) -> float | None:
+        """None without items in scope: 0 of 0 is no share, never 0 %."""
+        return self.items / self.scope_items if self.scope_items else None
 
     @property
     def base_share(self) -> float | None:
@@ -61,7 +62,11 @@ class WatchState:
         """The state in words, with n beside every share."""
         if self.window is None:
             return "no dated items in the store yet"
-        now = f"{self.items} of {self.scope_items} items ({self.share:.1%}) in {self.window.first}..{self.window.last}"
+        days = f"{self.window.first}..{self.window.last}"
+        if self.share is None:
+            now = f"no items in the watch's scope in {days}"
+        else:
+            now = f"{self.items} of {self.scope_items} items ({self.share:.1%}) in {days}"
         if self.base_share is None:
             return now + "; no items in the four weeks before to compare with"
         base = f"{self.base_items} of {self.base_scope_items} ({self.base_share:.1%}) in the four weeks before"

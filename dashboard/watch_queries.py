@@ -32,7 +32,8 @@ def states(store_path: str, version: str) -> pd.DataFrame:
             rows.append({"name": w.name, "label": w.title, "kind": w.kind,
                          "matches": w.query if w.kind == "query" else ", ".join(w.concepts),
                          "limits": _limits(w), "alerts": _rules(w), "items this week": s.items,
-                         "share this week": s.share, "baseline share": s.base_share, "state": s.sentence()})
+                         "n this week": s.scope_items, "share this week": s.share,
+                         "n before": s.base_scope_items, "baseline share": s.base_share, "state": s.sentence()})
     return pd.DataFrame(rows)
 
 

@@ -187,3 +187,33 @@ def test_no_briefing_export_puts_an_undated_or_coarsely_dated_item_in_a_week(hon
         assert "nan" not in text.lower().replace("financ", ""), "a missing field is blank"
         assert "2026-01-01" not in text or week == "2026-W01"
     assert not any(i.source_id in ("yearly", "monthly", "odd") for i in b.items)
+
+
+# ---- watches: no share without an n -------------------------------------------------------------
+
+
+def test_a_watch_without_items_in_its_scope_this_week_has_no_share_and_shows_its_n(honest, page):
+    """A watch on the year-dated speeches: nothing in its scope is dated within a week, so its
+    share is none (it read 0 %), and the table gives each share's n."""
+    from analysis.watches import watch_state
+    from store import Store
+    from store.watch_reads import WatchReads
+    from store.watches import Watch, WatchBook
+
+    with Store(honest.store) as s:
+        WatchBook(s.conn).save(
+            Watch(
+                "speeches", "concept", "GSI in speeches", concepts=("global_security_initiative",), sources=("yearly",)
+            ),
+            pd.Timestamp("2026-11-26T06:00:00Z").to_pydatetime(),
+        )
+    with StoreReader(honest.store) as r:
+        state = watch_state(
+            WatchReads(r.conn),
+            Watch("speeches", "concept", concepts=("global_security_initiative",), sources=("yearly",)),
+        )
+    assert state.scope_items == 0 and state.share is None
+    assert state.sentence().startswith("no items in the watch's scope in 2026-11-19..2026-11-25")
+    table = next(df.value for df in page("watches").dataframe)
+    row = table.set_index("name").loc["speeches"]
+    assert row["n this week"] == 0 and pd.isna(row["share this week"]) and row["n before"] == 0

@@ -24,6 +24,9 @@ if states.empty:
 else:
     st.dataframe(states, key="watch_table", hide_index=True, width="stretch", column_config={
         "share this week": st.column_config.NumberColumn(format="percent"),
+        "n this week": st.column_config.NumberColumn(help="All items in the watch's scope this week: the share's n"),
+        "n before": st.column_config.NumberColumn("n in the 4 weeks before",
+                                                  help="All items in the watch's scope in the four weeks before"),
         "baseline share": st.column_config.NumberColumn("share in the 4 weeks before", format="percent"),
         "state": st.column_config.TextColumn(width="large")})
     st.caption("This week = the seven days ending on the newest dated item; its share of all items in the "
