@@ -42,6 +42,14 @@ PG_EXTRA: dict[int, str] = {
         CREATE INDEX items_title_trgm ON items USING gin (title gin_trgm_ops);
         CREATE INDEX items_text_trgm ON items USING gin (text gin_trgm_ops);
     """,
+    8: """
+        -- A rescore updates every item's scores.  An update that finds no room on the row's
+        -- page writes a new row version into every index, the trigram GIN indexes included
+        -- (hundreds of trigrams per text): that was 9 of a 5,000-item rescore's 14 seconds.
+        -- Pages kept 40% free let most updates stay on their page (HOT: no index touched).
+        -- Applies to pages written from now on; `VACUUM FULL items` rewrites older ones.
+        ALTER TABLE items SET (fillfactor = 60);
+    """,
 }
 
 
