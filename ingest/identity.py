@@ -20,9 +20,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
+from store import Store
 from store.records import Item, StoredIdentity
 
+from .items import canonical_url
 from .textnorm import identity_text
 
 IDENTIFIERS = ("guid", "canonical_url")
@@ -91,3 +95,34 @@ def _keeping_identifiers(item: Item, target: StoredIdentity, by: dict[str, Store
 
 def _title(title: str) -> str:
     return " ".join(identity_text(title).split()).casefold()
+
+
+def placements(store: Store, items: list[Item]) -> list[Placement]:
+    """`place` for a batch: batched look-ups (one round trip each on PostgreSQL); only an item
+    that shares a GUID or link, but not its content, with a stored item is looked at alone."""
+    same = store.same_content(items)
+    unseen = [item for item, dup in zip(items, same, strict=True) if dup is None]
+    shares_a_key = {id(i) for i, dup in zip(unseen, store.find_duplicates(unseen), strict=True) if dup is not None}
+    placed = []
+    for item, dup in zip(items, same, strict=True):
+        if dup is not None:
+            placed.append(Placement("duplicate", item, dup))
+        else:
+            placed.append(place_one(store, item) if id(item) in shares_a_key else Placement("new", item))
+    return placed
+
+
+def place_one(store: Store, item: Item) -> Placement:
+    return place(item, store.stored_identities(item.source_id, item.content_hash, item.canonical_url, item.guid))
+
+
+def is_known(store: Store, source_id: str, entry: Any, now: datetime) -> bool:
+    """A stored item is this feed entry (by the rule of `place`): its article page is not fetched again."""
+    url = canonical_url(entry.link)
+    guid = (entry.guid or "").strip() or None if entry.guid != entry.link else None  # as item_from_entry
+    probe = Item(
+        source_id=source_id, title=" ".join(entry.title.split()), text="", url=entry.link, canonical_url=url,
+        guid=guid, language="und", published_at=None, date_estimated=False, date_flag=None,
+        published_raw=None, fetched_at=now, content_hash="",
+    )  # fmt: skip
+    return any(same_item(probe, s) for s in store.stored_identities(source_id, None, url, guid))

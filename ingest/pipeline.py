@@ -19,8 +19,8 @@ from store.records import FeedState, FetchResult, Item
 
 from . import feeds
 from .config import Config, Source
-from .identity import Placement, distinct_identities, place, same_item
-from .items import canonical_url, item_from_entry, text_hash
+from .identity import Placement, distinct_identities, is_known, place_one, placements
+from .items import item_from_entry, text_hash
 from .lexicon import Lexicon, Matcher
 from .match_cap import kept_matches
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
@@ -261,19 +261,8 @@ class Ingest:
             return {}
         from .extract import fetch_article_texts
 
-        wanted = [e.link for e in entries if e.link and not self._known(source.id, e)]
+        wanted = [e.link for e in entries if e.link and not is_known(self.store, source.id, e, self.now)]
         return fetch_article_texts(wanted, self.fetch_settings, self.config.get("ingest", "fulltext_allow_hosts"))
-
-    def _known(self, source_id: str, entry: Any) -> bool:
-        """A stored item is this entry (by the rule of `identity.place`): its page is not fetched again."""
-        url = canonical_url(entry.link)
-        guid = (entry.guid or "").strip() or None if entry.guid != entry.link else None  # as item_from_entry
-        probe = Item(
-            source_id=source_id, title=" ".join(entry.title.split()), text="", url=entry.link, canonical_url=url,
-            guid=guid, language="und", published_at=None, date_estimated=False, date_flag=None,
-            published_raw=None, fetched_at=self.now, content_hash="",
-        )  # fmt: skip
-        return any(same_item(probe, s) for s in self.store.stored_identities(source_id, None, url, guid))
 
     def _ingest_archive(self, run_id: int, source: Source, outcome: SourceOutcome, force: bool = False) -> None:
         """Stream the archive in batches of `archive_batch` rows, each scored and stored in its
@@ -327,11 +316,7 @@ class Ingest:
         records its outcome, feed state and archive fingerprint."""
         # Duplicates are dropped before scoring, so a rerun over a large archive or an
         # unchanged feed costs lookups, not matching.
-        # One batched look-up; only an item sharing a key with a stored one is looked at closely.
-        known = self.store.find_duplicates(items)
-        placed = [
-            Placement("new", item) if dup is None else self._place(item) for item, dup in zip(items, known, strict=True)
-        ]
+        placed = placements(self.store, items)
         fresh = [p.item for p in placed if p.action == "new" or (p.action == "update" and self._may_update(p, partial))]
         outcome.duplicates += len(items) - len(fresh)
         updating = {p.item.content_hash for p in placed if p.action == "update"}
@@ -350,7 +335,7 @@ class Ingest:
             # or twice in the batch.
             new: list[tuple[Item, str, Any]] = []
             for item, score, thash in scored:
-                again = self._place(item) if item.content_hash in updating else Placement("new", item)
+                again = place_one(self.store, item) if item.content_hash in updating else Placement("new", item)
                 if again.action == "update" and again.target is not None:
                     self.store.update_item(again.target, again.item, thash, score, self.lexicon.content_hash)
                     outcome.updated += 1
@@ -373,10 +358,6 @@ class Ingest:
                     self.store.set_meta(meta[0], meta[1])
                 self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
             self.store.bump_data_version()
-
-    def _place(self, item: Item) -> Placement:
-        stored = self.store.stored_identities(item.source_id, item.content_hash, item.canonical_url, item.guid)
-        return place(item, stored)
 
     def _may_update(self, placed: Placement, partial: set[str] | None) -> bool:
         """Not from a feed summary standing in for an article page that was not fetched."""

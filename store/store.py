@@ -396,6 +396,15 @@ class Store:
             self._unindexed_from = ids[0]
         return ids, duplicates
 
+    def same_content(self, items: list[Item]) -> list[int | None]:
+        """For each item, the stored item of its source with the same content hash (or None),
+        in one round trip on PostgreSQL: a rerun of an unchanged feed or archive costs this."""
+        rows = self.conn.fetch_each(
+            "SELECT id FROM items WHERE source_id = ? AND content_hash = ?",
+            [(i.source_id, i.content_hash) for i in items],
+        )
+        return [None if row is None else int(row[0]) for row in rows]
+
     def find_duplicates(self, items: list[Item]) -> list[int | None]:
         """`find_duplicate` for many items, in one round trip on PostgreSQL."""
         return item_writes.find_duplicates(self.conn, self.FIND_DUPLICATE_SQL, items)
