@@ -12,6 +12,7 @@ from store.alert_log import AlertEvent
 from store.watch_reads import WatchReads
 from store.watches import Watch
 
+from .dates import shown_date
 from .watches import WatchState, watch_state
 
 NEW_ITEMS_PER_RUN = 200  # bound on new-item events one evaluation decides per watch
@@ -79,7 +80,7 @@ def _first_in_group(reads: WatchReads, watch: Watch, group: str, link: str, base
             "first_in_group",
             f"{watch.title}: first own-voice use in {group}",
             f"First own-voice (not distanced, not syndicated) item of the watch from the group {group}: "
-            f"{row.source}, {str(row.published_at)[:10]}.",
+            f"{row.source}, {shown_date(row.published_at, row.date_precision, with_time=False)}.",
             (_evidence(reads, watch, row, base),),
             link,
         )
@@ -98,6 +99,8 @@ def _evidence(reads: WatchReads, watch: Watch, row, dashboard_url: str) -> dict[
         "source": str(row.source),
         "group": str(row.group_id),
         "published_at": str(row.published_at),
+        # the date as precisely as it is known: a year-dated speech is "2024 (year only)", not 1 January
+        "date": shown_date(row.published_at, row.date_precision, with_time=False),
         "url": None if row.url is None else str(row.url),
         "passage": reads.passage(watch, int(row.id)),
     }

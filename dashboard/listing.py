@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from analysis.dates import shown_date
+
 ARTICLE_PAGE = "article"
 
 
@@ -20,19 +22,8 @@ def article_href(item_id: int, query: str = "") -> str:
 
 
 def when(published_at: str, date_flag: object = None, precision: object = None) -> str:
-    """A date as precise as it is known: a time, a day, "2024-03 (month only)", "2024 (year
-    only)", or "undated" (never the 1 January or first of the month it is stored on)."""
-    text = published_at if isinstance(published_at, str) else ""
-    if precision == "undated" or not text:
-        text = "undated"
-    elif precision == "year":
-        text = f"{text[:4]} (year only)"
-    elif precision == "month":
-        text = f"{text[:7]} (month only)"
-    elif precision == "day":
-        text = text[:10]
-    else:
-        text = text.replace("T", " ")[:16]
+    """A date as precise as it is known (analysis.dates), with its flag if any."""
+    text = shown_date(published_at, precision)
     flagged = isinstance(date_flag, str) and date_flag and date_flag != text
     return text + (f" ({date_flag})" if flagged else "")
 

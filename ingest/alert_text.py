@@ -57,7 +57,7 @@ def plain_text(events: Sequence[AlertEvent]) -> str:
     for e in events:
         lines += [e.title, f"Rule: {RULE_NAMES.get(e.rule, e.rule)} (watch {e.watch_name})", e.reason]
         for ev in e.evidence:
-            lines += ["", f"  {ev.get('title', '')} - {ev.get('source', '')}, {str(ev.get('published_at', ''))[:10]}"]
+            lines += ["", f"  {ev.get('title', '')} - {ev.get('source', '')}, {_date(ev)}"]
             if ev.get("url"):
                 lines.append(f"  {ev['url']}")
             if ev.get("dashboard_link"):
@@ -89,7 +89,7 @@ def html_text(events: Sequence[AlertEvent]) -> str:
             f"{html.escape(e.reason)}</p>"
         )
         for ev in e.evidence:
-            when = html.escape(str(ev.get("published_at", ""))[:10])
+            when = html.escape(_date(ev))
             parts.append(
                 f"<p>{_link(ev.get('url'), str(ev.get('title', '')))} &middot; "
                 f"{html.escape(str(ev.get('source', '')))}, {when} &middot; "
@@ -100,3 +100,8 @@ def html_text(events: Sequence[AlertEvent]) -> str:
         parts.append(f"<p>{_link(e.link, 'Open in the dashboard')}</p><hr>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _date(evidence: dict) -> str:
+    """The evidence's date as precisely as known (events decided before it was recorded: the day)."""
+    return str(evidence.get("date") or str(evidence.get("published_at", ""))[:10])

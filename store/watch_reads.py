@@ -92,8 +92,8 @@ class WatchReads:
     def _items(self, where: str, params: Sequence[Any]) -> pd.DataFrame:
         return _frame(
             self.conn,
-            f"""SELECT i.id, i.title, i.url, i.published_at, i.day, i.source_id, s.name AS source, s.group_id,
-                       w.own, w.distanced
+            f"""SELECT i.id, i.title, i.url, i.published_at, i.date_precision, i.day, i.source_id, s.name AS source,
+                       s.group_id, w.own, w.distanced
                 FROM watch_items w JOIN items i ON i.id = w.item_id JOIN sources s ON s.id = i.source_id
                 WHERE {where}""",
             params,

@@ -439,3 +439,28 @@ def test_ingest_run_evaluates_alerts_and_a_broken_channel_never_fails_the_run(tm
             ("email", "delivered"),
             ("webhook", "pending"),
         ]
+
+
+def test_alert_evidence_dates_an_item_as_precisely_as_it_is_known(tmp_path, secret_dir):
+    """A year-dated speech and an undated row alerted as new items: their evidence, reason and
+    mail say "2026 (year only)" and "undated", never 1 January or a blank date."""
+    from ingest.alert_text import html_text, plain_text
+
+    p = Planted(tmp_path, {}, secret_dir)
+    p.watch(rise=False, new_item_sources=("west",), first_in_groups=("western-media",))
+    write_jsonl(
+        p.west,
+        WEST_BEFORE
+        + [
+            {"date": "2026", "title": "Speech", "text": GSI_TEXT + " A speech.", "url": "https://west.example/y"},
+            {"title": "Undated note", "text": GSI_TEXT + " A note.", "url": "https://west.example/u"},
+        ],
+    )
+    run_ingest(p.config_path)
+    events = p.alerts().decided
+    dates = {ev["title"]: ev["date"] for e in events for ev in e.evidence}
+    assert dates == {"Speech": "2026 (year only)", "Undated note": "undated"}
+    first = next(e for e in events if e.rule == "first_in_group")
+    assert "2026-01-01" not in first.reason and ("2026 (year only)" in first.reason or "undated" in first.reason)
+    for text in (plain_text(events), html_text(events)):
+        assert "2026 (year only)" in text and "undated" in text and "2026-01-01" not in text

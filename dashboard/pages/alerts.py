@@ -57,7 +57,8 @@ for row in table.head(SHOWN).itertuples():
         for ev in json.loads(raw):
             if "passage" not in ev:
                 continue
-            st.text(f"{ev.get('title', '')}\n{ev.get('source', '')} · {str(ev.get('published_at', ''))[:10]}")
+            when = ev.get("date") or str(ev.get("published_at", ""))[:10]  # "date": as precisely as known
+            st.text(f"{ev.get('title', '')}\n{ev.get('source', '')} · {when}")
             st.text(f"“{ev['passage']}”")
             if ev.get("item_id"):
                 st.page_link("pages/article.py", label="Open the article",
