@@ -112,6 +112,7 @@ def run(quick: bool) -> list[Row]:
             rows.append(Row(BENCH, f"{label}: speed vs {peer}", f"{fmt_ratio(r)} ({spread_peer})", "> 1x",
                             verdict(r > 1)))
         rows += _agreement(label, sample, language, matcher, naive, lexicon)
+        rows += _flashtext_differences(label, texts, matcher, flash)
     return rows
 
 
@@ -193,6 +194,65 @@ def _agreement(label, texts, language, matcher, naive, lexicon) -> list[Row]:
         Row(BENCH, f"{label}: docs with identical concept counts / identical span sets",
             f"{_share(docs_equal, len(texts))} / {_share(spans_equal, len(texts))}"),
     ]
+
+
+# Why flashtext's hits differ from a leftmost-longest Aho-Corasick scan of the same
+# keys (the issue counted 40,363 vs 43,243 hits): each differing span gets the first
+# class that explains it.
+_CLASSES = (
+    ("prefix", "a form* prefix running on into a longer word (flashtext has no prefix wildcard)"),
+    ("in_word", "inside a longer word (the bare scan has no word boundaries; flashtext's are ASCII only)"),
+    ("adjacent", "starts where another match ends, no space between (flashtext skips the character after a match)"),
+    ("overlap", "overlapping spans resolved differently"),
+    ("other", "other"),
+)
+
+
+def _flashtext_differences(label, texts, matcher, flash) -> list[Row]:
+    """Spans found by a leftmost-longest pyahocorasick scan of the lower-cased text and
+    by flashtext, and the spans found by only one of them, per class of difference."""
+    automaton = matcher.automaton
+    ac_total = flash_total = 0
+    counts: Counter[str] = Counter()
+    for t in texts:
+        low = t.lower()
+        if len(low) != len(t):
+            continue  # offsets would not compare (a rare letter lowers to two characters)
+        ac = {(end + 1 - info.length, end + 1): info for end, info in automaton.iter_long(low)}
+        fl = {(start, end) for _, start, end in flash.extract_keywords(t, span_info=True)}
+        ac_total += len(ac)
+        flash_total += len(fl)
+        ends = {end for _, end in fl}
+        for (start, end), info in ac.items():
+            if (start, end) not in fl:
+                counts[_ac_only_class(low, start, end, info, fl, ends)] += 1
+        for start, end in fl - set(ac):
+            counts["overlap" if any(s < end and start < e for s, e in ac) else "other"] += 1
+    differing = sum(counts.values())
+    breakdown = "; ".join(f"{text}: {counts[key]:,}" for key, text in _CLASSES if counts[key])
+    return [
+        Row(BENCH, f"{label}: hits, Aho-Corasick leftmost-longest (no boundaries) / flashtext",
+            f"{ac_total:,} / {flash_total:,}"),
+        Row(BENCH, f"{label}: spans found by only one of them ({differing:,}), per class",
+            breakdown or "none: the same spans"),
+    ]
+
+
+def _ac_only_class(low: str, start: int, end: int, info, flash_spans, flash_ends) -> str:
+    def ascii_word(ch: str) -> bool:
+        return ch.isascii() and (ch.isalnum() or ch == "_")
+
+    before = low[start - 1] if start else ""
+    after = low[end] if end < len(low) else ""
+    if info.prefix and not ascii_word(before) and ascii_word(after):
+        return "prefix"
+    if ascii_word(before) or ascii_word(after):
+        return "in_word"
+    if start in flash_ends:
+        return "adjacent"
+    if any(s < end and start < e for s, e in flash_spans):
+        return "overlap"
+    return "other"
 
 
 def _share(part: int, whole: int) -> str:
