@@ -55,6 +55,7 @@ class ArticleQuery:
     # also list items the period cannot place but that may belong to it: undated ones, and
     # ones dated only to a month or year overlapping the period (they stay searchable)
     unplaced: bool = False
+    headline: int | None = None  # 1: headline-only items, 0: items with a body text, None: both
     sort: str = "date"
     descending: bool = True
 
@@ -428,6 +429,9 @@ def _article_where(q: ArticleQuery, postgres: bool = False) -> tuple[str, tuple[
         params.append(float(q.min_score))
     if q.matching_only:
         clauses.append("i.matching = 1")
+    if q.headline is not None:
+        clauses.append("i.headline_only = ?")
+        params.append(int(q.headline))
     concept_clause = _concept_clause(q)
     if concept_clause:
         clauses.append(concept_clause)

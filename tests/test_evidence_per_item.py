@@ -224,3 +224,16 @@ def test_migration_classifies_stored_items_and_splits_the_aggregates(tmp_path):
         agg = sorted(tuple(r) for r in s.conn.execute("SELECT day, source_id, headline, items FROM daily_source"))
     assert got == {"Bare headline": 1, "Blank text": 1, "Spaced": 1, "Report": 0}
     assert agg == [("2026-11-02", "a", 0, 1), ("2026-11-02", "a", 1, 3)]
+
+
+def test_the_articles_page_filters_by_each_items_kind_as_the_trends_do(store, page):
+    from store.reads import ArticleQuery
+
+    with StoreReader(store[1]) as r:
+        counts = {h: r.search(ArticleQuery(sources=("mixed",), headline=h), 0, 0)[1] for h in (0, 1, None)}
+    assert counts == {0: 28, 1: 42, None: 70}
+    # using the concept: 28 full texts; 14 headlines of the mixed source and 28 of the headline source
+    for evidence, expected in (("full text", 28), ("headlines", 42)):
+        at = page("articles", **ARGS, evidence=evidence)
+        assert any(m.value == f"**{expected:,} article(s)**" for m in at.markdown), evidence
+        assert at.query_params["evidence"] == evidence

@@ -39,6 +39,8 @@ with v1:
     voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
                             format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
 with v2:
+    evidence = controls.one_of("art_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
+                               format_func=trends.EVIDENCE.get)
     viewstate.seed("art_unplaced", params.get("unplaced") == "1")
     unplaced = st.checkbox("Also undated and coarsely dated items", key="art_unplaced",
                            help="Items without a date, or dated only to a month or year that overlaps the "
@@ -53,7 +55,7 @@ with s2:
 state = {"q": text, "from": period.start, "to": period.end, "groups": groups, "sources": sources,
          "concepts": chosen, "lang": lang, "min": min_score or None, "voice": None if voice == "any" else voice,
          "sort": None if sort == "date" else sort, "order": None if order == "desc" else order,
-         "unplaced": "1" if unplaced else None}
+         "unplaced": "1" if unplaced else None, "evidence": None if evidence == "all" else evidence}
 try:
     parsed = parse_query(text or "")
 except QuerySyntaxError as exc:
@@ -64,7 +66,7 @@ except QuerySyntaxError as exc:
 query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=tuple(groups),
                      sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
                      min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc",
-                     unplaced=unplaced)
+                     unplaced=unplaced, headline=trends.headline_flag(evidence))
 size = int(ctx.setting("page_size"))
 try:
     _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)

@@ -101,8 +101,10 @@ else:
         label_to_concept = {ref.concept_label(c): c for c in chosen}
         concept = label_to_concept.get(points[0].get("concept"), chosen[0])
         voice = {"own voice": "own", "distanced": "distanced"}.get(points[0].get("voice"))
+        kind = points[0].get("group") if mode == "evidence" else evidence  # the clicked series' kind
         controls.open_articles({"from": days.start, "to": days.end, "groups": [picked_group] if picked_group
-                                else groups, "concepts": [concept], "voice": voice})
+                                else groups, "concepts": [concept], "voice": voice,
+                                "evidence": kind if kind in ("full text", "headlines") else None})
     labels = [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1 or c == series]
     trend_table.show(frame, labels, "cmp_table")
 controls.write_url(state)

@@ -99,7 +99,8 @@ if chosen:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
         label_to_id = {ctx.ref.concept_label(c): c for c in chosen}
         concept = label_to_id.get(points[0].get("concept"), "")
-        controls.open_articles({"from": days.start, "to": days.end, "groups": groups, "concepts": [concept]})
+        controls.open_articles({"from": days.start, "to": days.end, "groups": groups, "concepts": [concept],
+                                "evidence": None if evidence == "all" else evidence})
     with st.expander("The numbers behind the chart"):
         trend_table.show(frame, ["concept"], "ov_table")
     if not coverage.empty:
