@@ -37,20 +37,26 @@ def cache_dir() -> Path:
     return Path(base) / "discourse-monitor"
 
 
-def fingerprint(*parts: str | bytes) -> str:
+def fingerprint(*parts: str | bytes | None) -> str | None:
     """A hash of the inputs, with the interpreter's version in it (marshal's format
-    and Unicode's tables both change with Python)."""
+    and Unicode's tables both change with Python); None if an input is unknown."""
     h = hashlib.sha256(f"{_FORMAT}\0{sys.version}\0".encode())
     for part in parts:
+        if part is None:
+            return None
         h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()[:32]
 
 
-def source_of(*modules: str) -> bytes:
-    """The source text of these modules of this package: a changed rule is a new key."""
+def source_of(*modules: str) -> bytes | None:
+    """The source text of these modules of this package: a changed rule is a new key.
+    None when it cannot be read (an install without sources): then nothing is cached."""
     here = Path(__file__).resolve().parent
-    return b"\0".join((here / f"{name}.py").read_bytes() for name in modules)
+    try:
+        return b"\0".join((here / f"{name}.py").read_bytes() for name in modules)
+    except OSError:
+        return None
 
 
 def package_versions(*names: str) -> str:
@@ -63,8 +69,11 @@ def package_versions(*names: str) -> str:
     return ",".join(out)
 
 
-def cached(kind: str, key: str, build: Callable[[], Any]) -> Any:
-    """The table `build()` returns, read from the cache when one with this key exists."""
+def cached(kind: str, key: str | None, build: Callable[[], Any]) -> Any:
+    """The table `build()` returns, read from the cache when one with this key exists
+    (built every time when the key is None: its inputs are not all known)."""
+    if key is None:
+        return build()
     path = cache_dir() / f"{kind}-{key}.marshal"
     try:
         stored_key, value = marshal.loads(path.read_bytes())

@@ -389,7 +389,7 @@ def _folding() -> _Folding:
     )
 
 
-def _folding_key() -> str:
+def _folding_key() -> str | None:
     """What the folding table is built from: Unicode's tables, OpenCC's dictionary and
     the rules in this module (a second of work per process, so it is cached on disk)."""
     return buildcache.fingerprint(

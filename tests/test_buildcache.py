@@ -83,3 +83,10 @@ def test_the_cached_folding_table_is_the_built_one(cache):
     read = buildcache.cached("folding", key, lambda: pytest.fail("the cached table was not read"))
     assert read[0] == built[0] and list(read[1]) == list(built[1])
     assert read[0]["Ａ"] == "a" and ord("ﬁ") in read[1]
+
+
+def test_without_the_sources_to_key_it_nothing_is_cached(cache, monkeypatch):
+    monkeypatch.setattr(buildcache, "source_of", lambda *modules: None)
+    lex = parse_lexicon(_raw("неделимость безопасности"), "a.toml", "h")
+    assert "неделимости безопасности" in {k for k, _ in Matcher(lex).automaton.items()}
+    assert not cache.exists()
