@@ -354,14 +354,16 @@ def left_out(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period, 
     return {str(k): int(v) for k, v in dropped.groupby("precision")["items"].sum().items() if v}
 
 
-def headline(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) -> dict[str, float]:
+def headline(daily_source: pd.DataFrame, sources: pd.DataFrame, period: Period) -> dict[str, float | None]:
+    """Items, matching items, their share (None without items: 0 of 0 is no share, never 0 %)
+    and the sources with items, over the period."""
     ds = _in_period(daily_source, period)
     ds = ds[ds["source_id"].isin(sources["id"])]
     items, matching = int(ds["items"].sum()), int(ds["matching"].sum())
     return {
         "items": items,
         "matching": matching,
-        "share": matching / items if items else 0.0,
+        "share": matching / items if items else None,
         "sources_active": int(ds.loc[ds["items"] > 0, "source_id"].nunique()),
     }
 

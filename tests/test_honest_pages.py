@@ -217,3 +217,17 @@ def test_a_watch_without_items_in_its_scope_this_week_has_no_share_and_shows_its
     table = next(df.value for df in page("watches").dataframe)
     row = table.set_index("name").loc["speeches"]
     assert row["n this week"] == 0 and pd.isna(row["share this week"]) and row["n before"] == 0
+
+
+def test_overview_shows_no_share_for_a_period_without_items(page):
+    at = page("overview", **{"from": "2020-01-01", "to": "2020-01-31"})
+    share = next(m for m in at.metric if m.label == "Share matching")
+    assert share.value == "—", "0 of 0 items is no share, never 0.0 %"
+    assert (
+        trends.headline(
+            pd.DataFrame(columns=["day", "source_id", "items", "matching"]),
+            pd.DataFrame({"id": []}),
+            trends.Period(pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-01-31").date()),
+        )["share"]
+        is None
+    )

@@ -29,7 +29,8 @@ dc = trends.of_evidence(watch_queries.with_watches(ctx.store_path, ctx.version, 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
 cols[1].metric("Matching items", f"{figures['matching']:,}")
-cols[2].metric("Share matching", f"{figures['share']:.1%}")
+cols[2].metric("Share matching", "—" if figures["share"] is None else f"{figures['share']:.1%}",
+               help=f"Matching items ÷ all {figures['items']:,} items of the chosen groups in the period.")
 cols[3].metric("Sources active", f"{figures['sources_active']:,}")
 table = movers.table
 rises, falls = table[table["change_pp"] > 0], table[table["change_pp"] < 0].iloc[::-1]
