@@ -398,9 +398,10 @@ def rescore(
     scorer = Scorer(lexicon, threshold, distanced_weight, processes or 1)
     with scorer, store.transaction():
         store.clear_scores()
-        for batch in store.iter_item_texts():
-            jobs = [(row["text"], row["language"]) for row in batch]
-            results = [kept_matches(r) for r in scorer.score_all(jobs, parallel=True)]
+        # With workers, the next batch is scored while this one is written (score_ahead).
+        texts = store.iter_item_texts()
+        for batch, scores in scorer.score_ahead(texts, lambda rows: [(r["text"], r["language"]) for r in rows]):
+            results = [kept_matches(r) for r in scores]
             store.replace_scores(
                 [(row["id"], scored) for row, scored in zip(batch, results, strict=True)], lexicon.content_hash
             )

@@ -13,9 +13,9 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
 
 from .lexicon import Lexicon, Matcher
 from .score import score_text
@@ -24,6 +24,7 @@ MIN_PARALLEL = 1000  # texts in one call before worker processes are worth start
 _CHUNK = 100  # texts per task: large enough to amortise pickling, small enough to balance
 
 _worker: tuple[Matcher, float, float] | None = None
+T = TypeVar("T")
 
 
 def default_processes() -> int:
@@ -85,6 +86,28 @@ class Scorer:
         chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
         self.scored_in_workers += len(jobs)
         return [result for chunk in pool.map(_score_chunk, chunks) for result in chunk]
+
+    def score_ahead(
+        self, batches: Iterable[T], jobs_of: Callable[[T], Sequence[tuple[str, str]]]
+    ) -> Iterator[tuple[T, list[Any]]]:
+        """(batch, its scores) for each batch, in order.  With worker processes the next
+        batch is already being scored while the caller writes this one, so writing (in
+        this process) and scoring (in the workers) overlap instead of taking turns."""
+        if self.processes == 1:
+            for batch in batches:
+                yield batch, [self.score(text, language) for text, language in jobs_of(batch)]
+            return
+        pool = self._started()
+        pending: tuple[T, list[Future[list[Any]]]] | None = None
+        for batch in batches:
+            jobs = list(jobs_of(batch))
+            self.scored_in_workers += len(jobs)
+            submitted = [pool.submit(_score_chunk, jobs[i : i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
+            if pending is not None:
+                yield pending[0], [r for f in pending[1] for r in f.result()]
+            pending = (batch, submitted)
+        if pending is not None:
+            yield pending[0], [r for f in pending[1] for r in f.result()]
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:

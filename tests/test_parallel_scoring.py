@@ -87,9 +87,12 @@ def test_scorer_keeps_the_order_of_its_jobs():
     with Scorer(lexicon, 1.0, 0.5, processes=2) as scorer:
         parallel = scorer.score_all(jobs, parallel=True)
         assert scorer.started
+        batches = [jobs[i : i + 7] for i in range(0, len(jobs), 7)]  # scored one batch ahead of the caller
+        ahead = list(scorer.score_ahead(iter(batches), lambda batch: batch))
     with Scorer(lexicon, 1.0, 0.5, processes=1) as scorer:
         single = scorer.score_all(jobs, parallel=True)
     assert parallel == single
+    assert [b for b, _ in ahead] == batches and [r for _, rs in ahead for r in rs] == single
 
 
 def test_workers_exit_when_the_ingest_is_killed(tmp_path):
