@@ -420,6 +420,15 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX batch_jobs_open ON batch_jobs(job, done_at, leased_until);
         """,
     ),
+    (
+        9,
+        "live feed leases by their end",
+        # A claim counts the live leases per host; with only (host, leased_until) that count
+        # read every feed's entry.  By lease end it reads the leased rows alone.
+        """
+        CREATE INDEX feed_leases_leased ON feed_leases(leased_until);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
