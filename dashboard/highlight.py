@@ -94,7 +94,7 @@ def concept_mark(piece: str, span: Span, colours: Mapping[str, str], labels: Map
     return (
         f'<mark class="concept" data-concept="{html.escape(span.concept_id, quote=True)}" '
         f'title="{html.escape(label, quote=True)}" style="background:{colour}33;border-bottom:2px {line} {colour};'
-        f'color:inherit;padding:0 1px;border-radius:2px;">{html.escape(piece)}</mark>'
+        f'color:inherit;padding:0 1px">{html.escape(piece)}</mark>'
     )
 
 
