@@ -148,3 +148,20 @@ def test_the_live_header_reads_never_sort_the_items(store_path):
     for sql in reads:
         plan = " / ".join(row[3] for row in sqlite3.connect(store_path).execute("EXPLAIN QUERY PLAN " + sql))
         assert "TEMP B-TREE" not in plan and "SCAN i" not in plan, (sql, plan)
+
+
+def test_an_articles_copies_are_found_through_the_text_hash_index(store_path):
+    """The Article page lists an item's copies: the few items sharing its text hash, found
+    through that index (the OR of copy_of conditions alone scanned every item: seconds at a
+    million)."""
+    from store.reads import StoreReader
+
+    with StoreReader(store_path) as reader:
+        statements: list[str] = []
+        reader.conn.set_trace_callback(statements.append)
+        reader.copies(1)
+        reader.conn.set_trace_callback(None)
+    assert len(statements) == 1
+    for sql in statements:
+        plan = " / ".join(row[3] for row in sqlite3.connect(store_path).execute("EXPLAIN QUERY PLAN " + sql))
+        assert "SCAN i " not in plan + " " and "SEARCH i USING" in plan, (sql, plan)
