@@ -66,36 +66,44 @@ _WORD = re.compile(r"[^\W\d_][\w\-'\u2019]*|\d[\w\-]*")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 
 
-def distance_of(
-    text: str, start: int, end: int, quotes: dict[tuple[int, int], list[tuple[int, int]]] | None = None
-) -> str | None:
+def distance_of(text: str, start: int, end: int, quotes: Quotations | None = None) -> str | None:
     """ "so-called" | "quoted" | None for the span [start, end) of `text`.  `quotes`
-    caches the quotation spans of the text's lines, filled on first need."""
+    keeps the text's quotation spans between calls."""
     if so_called(text, start):
         return "so-called"
-    span = enclosing(_quotes_around(text, start, end, {} if quotes is None else quotes), start, end)
+    span = enclosing((quotes or Quotations(text)).around(start, end), start, end)
     if span is not None and (so_called(text, span[0]) or quote_distances(text, span, start, end)):
         return "quoted"
     return None
 
 
-def _quotes_around(
-    text: str, start: int, end: int, cache: dict[tuple[int, int], list[tuple[int, int]]]
-) -> list[tuple[int, int]]:
-    """The quotation spans of the lines holding [start, end): what quote_spans(text)
-    finds there.  No quotation but 「…」 and 『…』 crosses a line break, so without
-    those the scan of a line does not depend on the lines before it, and a long text
-    with a few matches is scanned only where they are."""
-    if "\u300c" in text or "\u300e" in text:
-        lo, hi = 0, len(text)
-    else:
-        lo = text.rfind("\n", 0, start) + 1
-        hi = text.find("\n", end)
-        hi = len(text) if hi < 0 else hi + 1
-    spans = cache.get((lo, hi))
-    if spans is None:
-        spans = cache[lo, hi] = quote_spans(text, lo, hi)
-    return spans
+class Quotations:
+    """The quotation spans of one text, scanned where a match needs them.
+
+    No quotation but 「…」 and 『…』 crosses a line break, so without those the scan of a
+    line does not depend on the lines before it, and a long text with a few matches is
+    scanned only on their lines; with them, the whole text is scanned once."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._by_line: bool | None = None
+        self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def around(self, start: int, end: int) -> list[tuple[int, int]]:
+        """What quote_spans(text) finds on the lines holding [start, end)."""
+        text = self.text
+        if self._by_line is None:
+            self._by_line = "\u300c" not in text and "\u300e" not in text
+        if self._by_line:
+            lo = text.rfind("\n", 0, start) + 1
+            hi = text.find("\n", end)
+            hi = len(text) if hi < 0 else hi + 1
+        else:
+            lo, hi = 0, len(text)
+        spans = self._spans.get((lo, hi))
+        if spans is None:
+            spans = self._spans[lo, hi] = quote_spans(text, lo, hi)
+        return spans
 
 
 def so_called(text: str, start: int) -> bool:

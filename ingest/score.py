@@ -27,7 +27,7 @@ from analysis import segment
 
 from .context import LocalContext
 from .disambiguate import drop_bracketed_repeats, regional_shared_future
-from .distancing import QUOTE_CHARS, distance_of, so_called
+from .distancing import QUOTE_CHARS, Quotations, distance_of, so_called
 from .language import detect_language
 from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
 from .textnorm import count_words, normalise
@@ -113,8 +113,8 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
         [(start, info.concept) for start, _, info in candidates if not info.needs_context],
         matcher.lexicon.min_anchors,
     )
-    quotes: dict[tuple[int, int], list[tuple[int, int]]] = {}  # per line, filled on first need
     decoded = norm.decoded or text
+    quotes = Quotations(decoded)  # scanned on first need
     out: list[Match] = []
     for start, end, info in candidates:
         if info.needs_context and info.concept not in full:

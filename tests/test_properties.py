@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.distancing import _quotes_around, enclosing, quote_spans
+from ingest.distancing import Quotations, enclosing, quote_spans
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
 from ingest.textnorm import (
@@ -185,7 +185,7 @@ def test_quotations_scanned_line_by_line_enclose_what_the_whole_text_scan_does(t
     start = start % len(text)
     end = min(len(text), start + length)
     whole = enclosing(quote_spans(text), start, end)
-    assert enclosing(_quotes_around(text, start, end, {}), start, end) == whole
+    assert enclosing(Quotations(text).around(start, end), start, end) == whole
 
 
 @settings(max_examples=1000, deadline=None)
