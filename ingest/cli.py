@@ -93,10 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser(
         "worker",
-        help="fetch feeds as one of any number of workers sharing a PostgreSQL store",
+        help="fetch feeds (and rescore batches) as one of any number of workers sharing a PostgreSQL store",
         description="Claim due feeds (at most --per-host requests in flight to one host across all "
-        "workers), fetch, store, repeat. Start as many as you like, on one machine or many; a killed "
-        "worker's feeds are taken over once its lease runs out. Stops on SIGTERM after storing what it fetched.",
+        "workers), fetch, store, repeat; before feeds, take batches of a `rescore --batches` job made "
+        "with the same lexicon and scoring settings. Start as many as you like, on one machine or many; "
+        "a killed worker's feeds and batches are taken over once its lease runs out. Stops on SIGTERM "
+        "after storing what it fetched.",
     )
     worker.add_argument(
         "--concurrency", type=int, default=None, metavar="N", help="feeds in flight (default: ingest.concurrency)"

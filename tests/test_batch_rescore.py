@@ -154,3 +154,22 @@ def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_p
     if store_url.startswith("sqlite:"):
         report = health(Path(store_url.removeprefix("sqlite:///")))
         assert report["integrity"] == ["ok"] and not report["foreign_keys"] and report["fts"] == "ok"
+
+
+def test_rescore_batches_command_alone_matches_one_transaction(tmp_path):
+    """`python -m ingest rescore --batches` with no worker running does every batch itself."""
+    url = "sqlite:///" + str(tmp_path / "run" / "monitor.sqlite3")
+    (tmp_path / "run").mkdir()
+    cfg, _ = _build(tmp_path / "run", url)
+    env = {**os.environ, "MONITOR_STORE_URL": url, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "--config", str(cfg), "rescore", "--batches"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rescored 240 item(s)" in done.stdout
+    assert _snapshot(url) == _reference(tmp_path)
