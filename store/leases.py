@@ -19,6 +19,18 @@ from .db import transaction
 from .timefmt import iso
 
 _CLAIM_LOCK = 7410524
+# The due feeds, longest overdue first: read in `due_at` order from its index (the first
+# rows only, however many feeds there are); tests/test_store_plans.py checks the plan.
+DUE_SQL = """SELECT l.source_id, l.host FROM feed_leases l
+    LEFT JOIN feed_state f ON f.source_id = l.source_id
+    WHERE l.due_at <= ?
+      AND (l.leased_until IS NULL OR l.leased_until <= ?)
+      AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= ?)
+      AND (f.last_attempt_at IS NULL OR f.last_attempt_at <= ?)
+    ORDER BY l.due_at, l.source_id
+    LIMIT ?"""
+# Live leases per host: read from the lease-end index, the leased rows only.
+BUSY_SQL = "SELECT host, count(*) FROM feed_leases WHERE leased_until > ? GROUP BY host"
 
 
 class FeedLeases:
@@ -56,22 +68,8 @@ class FeedLeases:
             if c.is_postgres:
                 c.execute("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
                 skip_locked = " FOR UPDATE OF l SKIP LOCKED"
-            busy = dict(
-                c.execute(
-                    "SELECT host, count(*) FROM feed_leases WHERE leased_until > ? GROUP BY host", (stamp,)
-                ).fetchall()
-            )
-            rows = c.execute(
-                f"""SELECT l.source_id, l.host FROM feed_leases l
-                    LEFT JOIN feed_state f ON f.source_id = l.source_id
-                    WHERE l.due_at <= ?
-                      AND (l.leased_until IS NULL OR l.leased_until <= ?)
-                      AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= ?)
-                      AND (f.last_attempt_at IS NULL OR f.last_attempt_at <= ?)
-                    ORDER BY l.due_at, l.source_id
-                    LIMIT ?{skip_locked}""",
-                (stamp, stamp, stamp, cutoff, max(limit * 8, 64)),
-            ).fetchall()
+            busy = dict(c.execute(BUSY_SQL, (stamp,)).fetchall())
+            rows = c.execute(DUE_SQL + skip_locked, (stamp, stamp, stamp, cutoff, max(limit * 8, 64))).fetchall()
             chosen: list[str] = []
             for source_id, host in rows:
                 if len(chosen) >= limit:

@@ -165,3 +165,55 @@ def test_an_articles_copies_are_found_through_the_text_hash_index(store_path):
     for sql in statements:
         plan = " / ".join(row[3] for row in sqlite3.connect(store_path).execute("EXPLAIN QUERY PLAN " + sql))
         assert "SCAN i " not in plan + " " and "SEARCH i USING" in plan, (sql, plan)
+
+
+def _many_leases(location) -> Store:
+    """10,000 feeds on 100 hosts, half due in the past and half later, a few leased."""
+    from store.leases import FeedLeases
+
+    store = Store(location)
+    leases = FeedLeases(store.conn)
+    leases.sync((f"f{i:05d}", f"h{i % 100}.example") for i in range(10_000))
+    with store.transaction() as c:
+        c.executemany(
+            "UPDATE feed_leases SET due_at = ?, leased_until = ? WHERE source_id = ?",
+            [
+                (f"2026-11-{1 + i % 28:02d}T00:00:00Z", "2026-11-20T13:00:00Z" if i % 500 == 0 else None, f"f{i:05d}")
+                for i in range(10_000)
+            ],
+        )
+    store.conn.execute("ANALYZE")
+    return store
+
+
+def test_a_claim_reads_due_feeds_from_the_due_index_sqlite(tmp_path):
+    from store.leases import BUSY_SQL, DUE_SQL
+
+    with _many_leases(tmp_path / "leases.sqlite3") as store:
+        stamp = "2026-11-20T12:00:00Z"
+        due = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + DUE_SQL, (stamp, stamp, stamp, stamp, 64))]
+        busy = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + BUSY_SQL, (stamp,))]
+    assert any("feed_leases_due" in line for line in due), due
+    assert not any("TEMP B-TREE FOR ORDER BY" in line for line in due), due  # no sort of every due feed
+    # a search of an index on the lease end (SQLite may skip-scan the (host, leased_until)
+    # one, a search per host), never a scan of every feed
+    assert busy and all(line.startswith("SEARCH") for line in busy), busy
+
+
+def test_a_claim_reads_due_feeds_from_the_due_index_postgresql(pg_url):
+    from store.dialect import pg_statement
+    from store.leases import BUSY_SQL, DUE_SQL
+
+    with _many_leases(pg_url) as store:
+        stamp = "2026-11-20T12:00:00Z"
+        plans = {}
+        for name, sql, params in (
+            ("due", DUE_SQL + " FOR UPDATE OF l SKIP LOCKED", (stamp, stamp, stamp, stamp, 64)),
+            ("busy", BUSY_SQL, (stamp,)),
+        ):
+            text, _ = pg_statement(sql, frozenset())
+            with store.conn.raw.cursor() as cur:
+                cur.execute("EXPLAIN " + text, params)  # type: ignore[arg-type]
+                plans[name] = "\n".join(r[0] for r in cur.fetchall())
+    assert "feed_leases_due" in plans["due"] and "Sort" not in plans["due"], plans["due"]
+    assert "Seq Scan" not in plans["busy"], plans["busy"]
