@@ -68,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--lease", type=float, default=120.0, metavar="SECONDS", help="batch claim lifetime with --batches (120)"
     )
 
+    back = sub.add_parser(
+        "backfill",
+        help="import one archive source as batch jobs that running workers share",
+        description="Cut the archive into batches of ingest.archive_batch_rows rows (byte ranges "
+        "at row boundaries), enqueue them and work on them together with every running `worker` "
+        "that has the same lexicon, scoring settings and archive file. Batches are read and scored "
+        "in parallel but written in file order, so the store ends as `run SOURCE` leaves it; an "
+        "interrupted backfill resumes when run again; an unchanged archive is skipped.",
+    )
+    back.add_argument("source", metavar="SOURCE", help="an archive source id")
+    back.add_argument("--lease", type=float, default=120.0, metavar="SECONDS", help="batch claim lifetime (120)")
+
     feeds = sub.add_parser("feeds", help="list, check, import or export feeds")
     fsub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     fsub.add_parser("list", help="configured feeds with their group and URL")
@@ -93,10 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser(
         "worker",
-        help="fetch feeds (and rescore batches) as one of any number of workers sharing a PostgreSQL store",
+        help="fetch feeds (and backfill/rescore batches) as one of any number of workers sharing a PostgreSQL store",
         description="Claim due feeds (at most --per-host requests in flight to one host across all "
-        "workers), fetch, store, repeat; before feeds, take batches of a `rescore --batches` job made "
-        "with the same lexicon and scoring settings. Start as many as you like, on one machine or many; "
+        "workers), fetch, store, repeat; before feeds, take batches of a `backfill` or `rescore --batches` job "
+        "made with the same lexicon and scoring settings. Start as many as you like, on one machine or many; "
         "a killed worker's feeds and batches are taken over once its lease runs out. Stops on SIGTERM "
         "after storing what it fetched.",
     )

@@ -23,6 +23,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "run": cmd_run,
         "score": cmd_score,
         "rescore": cmd_rescore,
+        "backfill": cmd_backfill,
         "feeds": cmd_feeds,
         "stats": cmd_stats,
         "briefing": cmd_briefing,
@@ -191,6 +192,31 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from .batch_backfill import backfill_in_batches
+    from .pipeline import Ingest
+    from .worker import worker_name
+
+    config, lexicon = load(args)
+    with (
+        RunLock(lock_path(config), config.get("ingest", "lock_wait_seconds")),
+        Store(config.store_target) as store,
+    ):
+        ingest = Ingest(config, lexicon, store)
+        try:
+            outcome = backfill_in_batches(ingest, args.source, worker_name(), lease_seconds=args.lease)
+        except (ValueError, FileNotFoundError, RuntimeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE if isinstance(exc, ValueError) else EXIT_ERRORS
+        finally:
+            ingest.scorer.close()
+    line = f"{args.source}: {outcome.status}, {outcome.new} new item(s), {outcome.duplicates} duplicate(s)"
+    print(line + (f", {outcome.updated} updated" if outcome.updated else ""))
+    if outcome.warning:
+        print(f"  warning: {outcome.warning}")
+    return EXIT_OK
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     from .opml import export_opml, import_opml
 
@@ -297,7 +323,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print(
         f"worker {report.worker} (run {report.run_id}): {report.feeds} feed(s), {report.new} new item(s), "
         f"{report.duplicates} duplicate(s), {len(report.errors)} feed(s) with errors, "
-        f"{report.rescored} item(s) rescored"
+        f"{report.rescored} item(s) rescored, {report.backfilled} archive row(s) backfilled"
     )
     for error in report.errors:
         print(f"  {error}")

@@ -311,9 +311,12 @@ class Ingest:
         final: bool = True,
         parallel: bool = False,
         partial: set[str] | None = None,
+        batch: BatchHooks | None = None,
     ) -> None:
         """Score and store `items` in one transaction; the `final` batch of a source also
-        records its outcome, feed state and archive fingerprint."""
+        records its outcome, feed state and archive fingerprint.  A backfill batch
+        (ingest/batch_backfill.py) brings its scores, computed before its turn came, and
+        hooks that check and end its claim inside the same transaction."""
         # Duplicates are dropped before scoring, so a rerun over a large archive or an
         # unchanged feed costs lookups, not matching.
         placed = placements(self.store, items)
@@ -322,12 +325,17 @@ class Ingest:
         updating = {p.item.content_hash for p in placed if p.action == "update"}
         parallel = parallel or self.scorer.started
         jobs = [(item.text, item.language) for item in fresh]
-        results = [kept_matches(r) for r in self.scorer.score_all(jobs, parallel)]
+        known = batch.scores if batch is not None else {}
+        missing = [job for job in jobs if job not in known]
+        computed = dict(zip(missing, (kept_matches(r) for r in self.scorer.score_all(missing, parallel)), strict=True))
+        results = [known[job] if job in known else computed[job] for job in jobs]
         scored = [
             (item, result, item.text_hash or text_hash(item.title, item.text))
             for item, result in zip(fresh, results, strict=True)
         ]
         with self.store.transaction():
+            if batch is not None:
+                batch.check()
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
             # Updates first, each placed again (an earlier one may have changed what is stored);
@@ -357,11 +365,23 @@ class Ingest:
                 if meta is not None and meta[1] is not None:
                     self.store.set_meta(meta[0], meta[1])
                 self.store.record_source(run_id, outcome.source_id, outcome.as_dict(), now_utc())
+            if batch is not None:
+                batch.done()
             self.store.bump_data_version()
 
     def _may_update(self, placed: Placement, partial: set[str] | None) -> bool:
         """Not from a feed summary standing in for an article page that was not fetched."""
         return placed.item.content_hash not in (partial or ())
+
+
+@dataclass
+class BatchHooks:
+    """What a backfill batch brings to `_store_items`: scores by (text, language), and
+    `check`/`done`, called first and last inside the writing transaction."""
+
+    scores: dict[tuple[str, str], Any]
+    check: Callable[[], None]
+    done: Callable[[], None]
 
 
 def _processes(config: Config) -> int:

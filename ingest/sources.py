@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from store.records import Item
 
@@ -96,45 +97,106 @@ def _is_header(head: str, title: str, author: str, has_more: bool) -> bool:
     return len(head) < 40 and head.split(" ")[0] in author.split(" ") and has_more
 
 
-def read_archive(source: Source, fetched_at: datetime) -> Iterator[ArchiveRow | RowProblem]:
-    """Rows of a JSONL or CSV archive as items, or problems naming file and line."""
+def read_archive(source: Source, fetched_at: datetime, span: Span | None = None) -> Iterator[ArchiveRow | RowProblem]:
+    """Rows of a JSONL or CSV archive as items, or problems naming file and line; with
+    `span`, only the rows that start inside it (a batch of `python -m ingest backfill`)."""
+    for row, _ in read_archive_ends(source, fetched_at, span):
+        yield row
+
+
+def read_archive_ends(
+    source: Source, fetched_at: datetime, span: Span | None = None
+) -> Iterator[tuple[ArchiveRow | RowProblem, Position]]:
+    """`read_archive`, each row with the position just after it (where a batch may end)."""
     assert source.path is not None
     if not source.path.exists():
-        yield RowProblem(str(source.path), f"archive file not found (source '{source.id}')")
+        yield RowProblem(str(source.path), f"archive file not found (source '{source.id}')"), Position(0, 1)
         return
-    rows = _jsonl_rows(source) if source.format == "jsonl" else _csv_rows(source)
-    for where, row in rows:
+    span = span or Span(0, None, 1)
+    rows = _jsonl_rows(source, span) if source.format == "jsonl" else _csv_rows(source, span)
+    for where, row, after in rows:
         if isinstance(row, str):
-            yield RowProblem(where, row)
+            yield RowProblem(where, row), after
             continue
-        yield _archive_row(source, where, row, fetched_at)
+        yield _archive_row(source, where, row, fetched_at), after
 
 
-def _jsonl_rows(source: Source) -> Iterator[tuple[str, dict | str]]:
+@dataclass(frozen=True)
+class Position:
+    offset: int  # bytes from the file's start
+    line: int  # the line that starts there (1-based)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Rows that start at byte `start` (line `line`) up to byte `end` (None: the file's end)."""
+
+    start: int
+    end: int | None
+    line: int
+
+
+def _lines(path: Any, start: int, end: int | None) -> Iterator[tuple[str, int]]:
+    """Decoded lines from byte `start`, each with the offset after it, until `end`.  Lines
+    are cut at b"\\n" alone, so every offset is a line boundary a batch can start at; the
+    one-process import reads through here too, so both see the same lines."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        for raw in fh:
+            if end is not None and offset >= end:
+                return
+            text = raw.decode("utf-8-sig" if offset == 0 else "utf-8", errors="replace")
+            offset += len(raw)
+            yield text, offset
+
+
+def _jsonl_rows(source: Source, span: Span) -> Iterator[tuple[str, dict | str, Position]]:
     assert source.path is not None
-    with source.path.open("r", encoding="utf-8-sig", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            where = f"{source.path}:{n}"
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield where, f"not valid JSON ({exc.msg} at column {exc.colno})"
-                continue
-            yield where, row if isinstance(row, dict) else "not a JSON object"
+    n = span.line - 1
+    for line, offset in _lines(source.path, span.start, span.end):
+        n += 1
+        where, after = f"{source.path}:{n}", Position(offset, n + 1)
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield where, f"not valid JSON ({exc.msg} at column {exc.colno})", after
+            continue
+        yield where, row if isinstance(row, dict) else "not a JSON object", after
 
 
-def _csv_rows(source: Source) -> Iterator[tuple[str, dict | str]]:
+def _csv_rows(source: Source, span: Span) -> Iterator[tuple[str, dict | str, Position]]:
+    """CSV records, whose quoted fields may span lines: the csv reader pulls one line at a
+    time and stops at a record's end, so the offset after its last line is exact."""
     assert source.path is not None
-    with source.path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in source.fields.values() if reader.fieldnames and c not in reader.fieldnames]
-        if missing:
-            yield f"{source.path}:1", f"header has no column(s) {missing} named in fields (has {reader.fieldnames})"
-            return
-        for row in reader:
-            yield f"{source.path}:{reader.line_num}", row
+    ends: list[int] = [0]
+
+    def tracked(lines: Iterator[tuple[str, int]]) -> Iterator[str]:
+        for text, offset in lines:
+            ends[0] = offset
+            yield text
+
+    header_lines = tracked(_lines(source.path, 0, None))
+    head = csv.reader(header_lines)
+    fieldnames = next(head, None)
+    header_end, header_count = ends[0], head.line_num
+    missing = [c for c in source.fields.values() if fieldnames and c not in fieldnames]
+    if missing:
+        yield (
+            f"{source.path}:1",
+            f"header has no column(s) {missing} named in fields (has {fieldnames})",
+            Position(header_end, header_count + 1),
+        )
+        return
+    if fieldnames is None:
+        return
+    start, first_line = (header_end, header_count + 1) if span.start < header_end else (span.start, span.line)
+    reader = csv.DictReader(tracked(_lines(source.path, start, span.end)), fieldnames=fieldnames)
+    for row in reader:
+        line = first_line - 1 + reader.line_num
+        yield f"{source.path}:{line}", row, Position(ends[0], line + 1)
 
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")

@@ -1,7 +1,8 @@
 """`python -m ingest worker`: one of any number of processes sharing one store's feeds.
 
-Each worker loops: do a batch of a rescore if one is open for its lexicon
-(ingest/batch_rescore.py), else claim due feeds (store.leases: SKIP LOCKED, a lease, at most
+Each worker loops: do a batch of an archive backfill (ingest/batch_backfill.py) or of a
+rescore (ingest/batch_rescore.py) if one is open for its lexicon, else claim due feeds
+(store.leases: SKIP LOCKED, a lease, at most
 `per_host` leases per host across all workers), fetch them concurrently, store each
 feed in its own transaction the moment its fetch ends (the same code as `run`), and
 give the lease back.  A worker that is killed loses nothing committed; its leases run
@@ -29,6 +30,7 @@ from store.records import FetchResult
 
 from . import feeds
 from .alerting import alerts_after_ingest
+from .batch_backfill import BatchBackfiller
 from .batch_rescore import BatchRescorer
 from .pipeline import Ingest
 
@@ -54,6 +56,7 @@ class WorkerReport:
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
     rescored: int = 0  # items of rescore batches (ingest/batch_rescore.py) done by this worker
+    backfilled: int = 0  # archive rows of backfill batches (ingest/batch_backfill.py) done by this worker
 
 
 def worker_name() -> str:
@@ -80,9 +83,13 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
             config.get("scoring", "distanced_weight"),
             report.worker,
         )
+        backfiller = BatchBackfiller(ingest, report.worker)
         report.run_id = store.start_run(lexicon.content_hash, now_utc())
         try:
             while not stop.is_set():
+                if backfiller.step(options.lease_seconds, min(options.poll_seconds, 0.5)):
+                    report.backfilled = backfiller.items
+                    continue
                 if rescorer.step(options.lease_seconds):  # a rescore batch first: it is a bounded job
                     report.rescored = rescorer.items
                     continue
@@ -110,6 +117,7 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
                     options.once
                     and leases.outstanding(now, options.interval_seconds) == 0
                     and rescorer.open_batches() == 0
+                    and not backfiller.specs()
                 ):
                     break
                 else:

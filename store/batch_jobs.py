@@ -97,6 +97,77 @@ class BatchJobs:
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_DONE_LOCK,))
         return self._open(self.conn, batch.job) == 0
 
+    def enqueue_spans(self, job: str, spans: list[tuple[int, int, int]], drop: list[str]) -> int:
+        """Batches of `job` as (start, end, first line) spans of a file, in file order,
+        unless the job already has open batches (it resumes).  The jobs named in `drop` go
+        first (a backfill of an older version of the file).  Returns the job's open batches."""
+        with transaction(self.conn) as c:
+            for name in drop:
+                if name != job:
+                    c.execute("DELETE FROM batch_jobs WHERE job = ?", (name,))
+            if self._open(c, job):
+                return self._open(c, job)
+            c.execute("DELETE FROM batch_jobs WHERE job = ?", (job,))
+            for start, end, line in spans:
+                c.execute(
+                    "INSERT INTO batch_jobs (job, first_id, last_id, first_line) VALUES (?, ?, ?, ?)",
+                    (job, start, end, line),
+                )
+            return self._open(c, job)
+
+    def jobs(self, prefix: str, open_only: bool = True) -> list[str]:
+        """Jobs whose name starts with `prefix` (with batches not done, unless not `open_only`)."""
+        undone = " AND done_at IS NULL" if open_only else ""
+        rows = self.conn.execute(
+            f"SELECT DISTINCT job FROM batch_jobs WHERE job LIKE ?{undone}", (prefix + "%",)
+        ).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
+    def first_line(self, batch: Batch) -> int:
+        row = self.conn.execute(
+            "SELECT first_line FROM batch_jobs WHERE job = ? AND first_id = ?", (batch.job, batch.first_id)
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else 1
+
+    def earlier_open(self, batch: Batch, now: datetime) -> tuple[int, int]:
+        """Batches of the job before `batch` not done yet: (all, free to claim)."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(CASE WHEN leased_until IS NULL OR leased_until <= ? THEN 1 ELSE 0 END), 0) "
+            "FROM batch_jobs WHERE job = ? AND first_id < ? AND done_at IS NULL",
+            (iso(now), batch.job, batch.first_id),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def renew(self, batch: Batch, worker: str, until: datetime) -> None:
+        with transaction(self.conn) as c:
+            c.execute(
+                "UPDATE batch_jobs SET leased_until = ? WHERE job = ? AND first_id = ? AND worker = ? "
+                "AND done_at IS NULL",
+                (iso(until), batch.job, batch.first_id, worker),
+            )
+
+    def release(self, batch: Batch, worker: str) -> None:
+        """Give a batch back undone (its lease ends now), for any worker to take."""
+        with transaction(self.conn) as c:
+            c.execute(
+                "UPDATE batch_jobs SET leased_until = NULL WHERE job = ? AND first_id = ? AND worker = ? "
+                "AND done_at IS NULL",
+                (batch.job, batch.first_id, worker),
+            )
+
+    def set_outcome(self, batch: Batch, outcome: str) -> None:
+        """Inside the batch's writing transaction."""
+        self.conn.execute(
+            "UPDATE batch_jobs SET outcome = ? WHERE job = ? AND first_id = ?", (outcome, batch.job, batch.first_id)
+        )
+
+    def outcomes(self, job: str) -> list[str]:
+        """The batches' outcomes in file order (batches not done have none)."""
+        rows = self.conn.execute(
+            "SELECT outcome FROM batch_jobs WHERE job = ? AND outcome IS NOT NULL ORDER BY first_id", (job,)
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def open_batches(self, job: str) -> int:
         """Batches of `job` not done yet (held by a worker or waiting)."""
         return self._open(self.conn, job)

@@ -429,6 +429,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX feed_leases_leased ON feed_leases(leased_until);
         """,
     ),
+    (
+        10,
+        "archive backfill batches",
+        # A backfill batch is a byte range of an archive (first_id..last_id are offsets):
+        # first_line numbers its rows in problems, outcome keeps its counts (JSON) until
+        # the last batch records the source's outcome for the run.
+        """
+        ALTER TABLE batch_jobs ADD COLUMN first_line INTEGER;
+        ALTER TABLE batch_jobs ADD COLUMN outcome TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
