@@ -188,6 +188,7 @@ class BatchBackfiller:
     def _wait_turn(self, batch: Batch, lease_seconds: float, poll_seconds: float) -> bool:
         """Wait, renewing the lease, until every earlier batch is done (True); False when
         an earlier batch is free to claim (its worker died): better take that one first."""
+        renewed = time.monotonic()
         while True:
             now = now_utc()
             earlier, free = self.jobs.earlier_open(batch, now)
@@ -195,7 +196,9 @@ class BatchBackfiller:
                 return True
             if free:
                 return False
-            self.jobs.renew(batch, self.worker, now + timedelta(seconds=lease_seconds))
+            if time.monotonic() - renewed > lease_seconds / 3:  # a write, so not on every poll
+                self.jobs.renew(batch, self.worker, now + timedelta(seconds=lease_seconds))
+                renewed = time.monotonic()
             time.sleep(poll_seconds)
 
     def _write(self, source: Source, spec: BackfillSpec, batch: Batch, prepared: Prepared) -> int:

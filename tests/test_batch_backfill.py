@@ -228,3 +228,27 @@ def test_backfill_command_names_a_bad_source(tmp_path):
     assert "mfa: ok, 11 new item(s), 1 duplicate(s)" in good.stdout  # a syndicated copy and a repeat
     again = subprocess.run([*base, "mfa"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert "mfa: unchanged" in again.stdout
+
+
+def test_a_waiting_worker_gives_its_batch_back_for_a_dead_workers_earlier_one(tmp_path):
+    """A batch scored ahead of its turn waits while the earlier batch's lease lives; once
+    that lease runs out (its worker died) the waiter gives its own back, keeping the
+    scores, does the earlier batch, then its own: still the one-process store."""
+    archive = _archive(tmp_path / "mfa.jsonl", 90)
+    cfg = _config(tmp_path / "run", archive, batch_rows=30)
+    url = "sqlite:///" + str(tmp_path / "run" / "monitor.sqlite3")
+    job = _enqueue(cfg, url)
+    with Store(url) as store:
+        ingest = Ingest(load_config(cfg), load_lexicon(LEXICON), store, now=NOW)
+        dead, alive = BatchBackfiller(ingest, "dead"), BatchBackfiller(ingest, "alive")
+        first = dead.jobs.claim(job, "dead", datetime.now(UTC), lease_seconds=1.5)  # then it dies
+        assert first is not None and first.first_id == 0
+        assert alive.step(lease_seconds=60, poll_seconds=0.05)  # scored batch 2, gave it back
+        assert len(alive.ahead) == 1 and alive.items == 0
+        while alive.step(lease_seconds=60, poll_seconds=0.05):
+            pass
+        assert not alive.ahead and alive.items > 0
+    state = _job_state(url, job)
+    assert [w for w, _, _ in state] == ["alive"] * len(state) and all(done for _, done, _ in state)
+    assert [claims for _, _, claims in state][:2] == [2, 2]  # the dead one's, and the one given back
+    assert _snapshot(url) == _reference(tmp_path, archive, 30)
