@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -125,8 +126,9 @@ def spec_for(ingest: Ingest, source: Source, run: int) -> BackfillSpec:
 class BatchBackfiller:
     """Claims and does backfill batches for one process."""
 
-    def __init__(self, ingest: Ingest, worker: str):
+    def __init__(self, ingest: Ingest, worker: str, stop: threading.Event | None = None):
         self.ingest = ingest
+        self.stop = stop or threading.Event()  # a worker told to stop gives a waiting batch back
         self.jobs = BatchJobs(ingest.store.conn)
         self.worker = worker
         self.items = 0
@@ -187,14 +189,15 @@ class BatchBackfiller:
 
     def _wait_turn(self, batch: Batch, lease_seconds: float, poll_seconds: float) -> bool:
         """Wait, renewing the lease, until every earlier batch is done (True); False when
-        an earlier batch is free to claim (its worker died): better take that one first."""
+        an earlier batch is free to claim (its worker died): better take that one first;
+        or when this process is told to stop."""
         renewed = time.monotonic()
         while True:
             now = now_utc()
             earlier, free = self.jobs.earlier_open(batch, now)
             if earlier == 0:
                 return True
-            if free:
+            if free or self.stop.is_set():
                 return False
             if time.monotonic() - renewed > lease_seconds / 3:  # a write, so not on every poll
                 self.jobs.renew(batch, self.worker, now + timedelta(seconds=lease_seconds))

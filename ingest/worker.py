@@ -83,7 +83,7 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
             config.get("scoring", "distanced_weight"),
             report.worker,
         )
-        backfiller = BatchBackfiller(ingest, report.worker)
+        backfiller = BatchBackfiller(ingest, report.worker, stop)
         report.run_id = store.start_run(lexicon.content_hash, now_utc())
         try:
             while not stop.is_set():

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,3 +253,21 @@ def test_a_waiting_worker_gives_its_batch_back_for_a_dead_workers_earlier_one(tm
     assert [w for w, _, _ in state] == ["alive"] * len(state) and all(done for _, done, _ in state)
     assert [claims for _, _, claims in state][:2] == [2, 2]  # the dead one's, and the one given back
     assert _snapshot(url) == _reference(tmp_path, archive, 30)
+
+
+def test_a_worker_told_to_stop_gives_a_waiting_batch_back(tmp_path):
+    archive = _archive(tmp_path / "mfa.jsonl", 60)
+    cfg = _config(tmp_path / "run", archive, batch_rows=30)
+    url = "sqlite:///" + str(tmp_path / "run" / "monitor.sqlite3")
+    job = _enqueue(cfg, url)
+    stop = threading.Event()
+    with Store(url) as store:
+        ingest = Ingest(load_config(cfg), load_lexicon(LEXICON), store, now=NOW)
+        other = BatchBackfiller(ingest, "other")
+        assert other.jobs.claim(job, "other", datetime.now(UTC), lease_seconds=600) is not None  # alive, slow
+        stopping = BatchBackfiller(ingest, "stopping", stop)
+        threading.Timer(0.5, stop.set).start()
+        assert stopping.step(lease_seconds=600, poll_seconds=0.05)  # returns instead of waiting 600 s
+        second = other.jobs.claim(job, "other", datetime.now(UTC), lease_seconds=600)
+    assert second is not None and second.first_id > 0  # the batch it held is free again
+    assert all(done is None for _, done, _ in _job_state(url, job))  # nothing written out of turn
