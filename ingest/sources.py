@@ -138,17 +138,36 @@ class Span:
 
 def _lines(path: Any, start: int, end: int | None) -> Iterator[tuple[str, int]]:
     """Decoded lines from byte `start`, each with the offset after it, until `end`.  Lines
-    are cut at b"\\n" alone, so every offset is a line boundary a batch can start at; the
+    are cut at b"\\n", b"\\r\\n" or a bare b"\\r", so every offset is a line boundary a batch can start at; the
     one-process import reads through here too, so both see the same lines."""
     with path.open("rb") as fh:
         fh.seek(start)
         offset = start
-        for raw in fh:
-            if end is not None and offset >= end:
-                return
-            text = raw.decode("utf-8-sig" if offset == 0 else "utf-8", errors="replace")
-            offset += len(raw)
-            yield text, offset
+        for whole in fh:
+            for raw in _split_bare_cr(whole):
+                if end is not None and offset >= end:
+                    return
+                text = raw.decode("utf-8-sig" if offset == 0 else "utf-8", errors="replace")
+                offset += len(raw)
+                yield text, offset
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _split_bare_cr(raw: bytes) -> Iterator[bytes]:
+    """A file line cut at b"\\n" split again at any bare b"\\r" (old Mac line ends), as
+    Python's universal newlines would: each piece is a line and its end a boundary."""
+    cr = raw.find(b"\r")
+    if cr < 0 or (cr == len(raw) - 2 and raw.endswith(b"\r\n")):
+        yield raw
+        return
+    pos = 0
+    for m in _LINE_END.finditer(raw):
+        yield raw[pos : m.end()]
+        pos = m.end()
+    if pos < len(raw):
+        yield raw[pos:]
 
 
 def _jsonl_rows(source: Source, span: Span) -> Iterator[tuple[str, dict | str, Position]]:
@@ -162,7 +181,7 @@ def _jsonl_rows(source: Source, span: Span) -> Iterator[tuple[str, dict | str, P
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield where, f"not valid JSON ({exc.msg} at column {exc.colno})", after
+            yield where, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", after
             continue
         yield where, row if isinstance(row, dict) else "not a JSON object", after
 

@@ -271,3 +271,42 @@ def test_a_worker_told_to_stop_gives_a_waiting_batch_back(tmp_path):
         second = other.jobs.claim(job, "other", datetime.now(UTC), lease_seconds=600)
     assert second is not None and second.first_id > 0  # the batch it held is free again
     assert all(done is None for _, done, _ in _job_state(url, job))  # nothing written out of turn
+
+
+def test_old_mac_and_windows_line_ends_read_as_unix_ones(tmp_path):
+    """A JSONL or CSV archive with bare \\r (old Mac) or \\r\\n line ends gives the same rows,
+    problem lines and store as with \\n, one process or in batches (batches cut at bare \\r too)."""
+    unix = _archive(tmp_path / "unix.jsonl", 120)
+    reference = _reference(tmp_path / "unix", unix, 25)
+    reference_run = _run_source("sqlite:///" + str(tmp_path / "unix" / "ref" / "monitor.sqlite3"))
+    for name, end in (("mac", b"\r"), ("dos", b"\r\n")):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(unix.read_bytes().replace(b"\n", end))
+        assert _reference(tmp_path / name, path, 25) == reference
+        run = _run_source("sqlite:///" + str(tmp_path / name / "ref" / "monitor.sqlite3"))
+        assert run == tuple(
+            str(v).replace("unix.jsonl", f"{name}.jsonl") if k == 4 else v for k, v in enumerate(reference_run)
+        )
+        url = "sqlite:///" + str(tmp_path / name / "batched" / "monitor.sqlite3")
+        cfg = _config(tmp_path / name / "batched", path, 25)
+        with Store(url) as store:
+            ingest = Ingest(load_config(cfg), load_lexicon(LEXICON), store, now=NOW)
+            backfill_in_batches(ingest, "mfa", "alone", lease_seconds=30, poll_seconds=0.05)
+        assert _snapshot(url) == reference
+    csv_path = tmp_path / "mac.csv"
+    csv_path.write_bytes(
+        b'title,text,date,url\r"A","Common security\rfor all",2024-03-05,https://a.example/1\r'
+        b'"B","Second row",2024-03-06,https://a.example/2\r'
+    )
+    fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+    url = "sqlite:///" + str(tmp_path / "csv" / "monitor.sqlite3")
+    with Store(url) as store:
+        report = Ingest(
+            load_config(_config(tmp_path / "csv", csv_path, 25, "csv", fields)), load_lexicon(LEXICON), store, now=NOW
+        ).run()
+    assert report.new == 2 and report.outcomes[0].failed == 0
+    conn = open_connection(url, readonly=True)
+    try:
+        assert conn.execute("SELECT text FROM items WHERE title = 'A'").fetchone()[0].startswith("Common security")
+    finally:
+        conn.close()
