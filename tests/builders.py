@@ -69,7 +69,9 @@ def write_config(
 ) -> Path:
     """A config.toml in `directory` with the standard groups, the store inside it."""
     settings = {k: dict(v) for k, v in (settings or {}).items()}
-    settings.setdefault("store", {}).setdefault("path", str(directory / "monitor.sqlite3"))
+    store = settings.setdefault("store", {})
+    if "url" not in store:  # a test on both backends names its store by URL (store.url or path, not both)
+        store.setdefault("path", str(directory / "monitor.sqlite3"))
     settings.setdefault("scoring", {}).setdefault("lexicon", str(lexicon))
     settings.setdefault("ingest", {}).setdefault("timeout_seconds", 5.0)
     lines: list[str] = []

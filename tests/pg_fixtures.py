@@ -156,3 +156,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
         url = request.getfixturevalue("pg_url")
     monkeypatch.setenv("MONITOR_STORE_URL", url)
     return url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One store per test module on each backend, for modules whose store a long real ingest
+    builds once (the briefing's seven simulated weeks): building it per test on both backends
+    would cost minutes.  The tests of the module run once with SQLite, once with PostgreSQL.
+    It sets no environment: the module writes the URL into its config (`store.url`)."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("store") / "monitor.sqlite3")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)

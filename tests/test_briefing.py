@@ -133,7 +133,8 @@ def _feed_items(wk: IsoWeek) -> list[FeedItem]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, module_store_url):
+    """The config and the store of the seven weeks, on SQLite and then on PostgreSQL."""
     tmp = tmp_path_factory.mktemp("briefing")
     feed = tmp / "west.xml"
     specs = [
@@ -156,7 +157,7 @@ def store(tmp_path_factory):
             name="Regional Post",
         ),
     ]
-    cfg_path = write_config(tmp, specs)
+    cfg_path = write_config(tmp, specs, settings={"store": {"url": module_store_url}})
     config = load_config(cfg_path)
     lexicon = load_lexicon(config.lexicon_path)
     for wk in WEEKS:
@@ -172,10 +173,10 @@ def store(tmp_path_factory):
         else:
             feed.write_bytes(rss(_feed_items(wk)))
         now = datetime.combine(wk.sunday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23)
-        with Store(config.store_path) as s:
+        with Store(config.store_target) as s:
             report = Ingest(config, lexicon, s, now=now).run()
         assert bool(report.errors) == (wk == OUTAGE)
-    return cfg_path, config.store_path
+    return cfg_path, config.store_target
 
 
 @pytest.fixture(scope="module")
