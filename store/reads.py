@@ -344,7 +344,8 @@ class StoreReader:
         ids = tuple(int(i) for i in item_ids)
         texts = self.frame(f"SELECT id, text FROM items WHERE id IN ({_marks(ids)})", ids)
         spans = self.frame(
-            f"""SELECT item_id, concept_id, start, end, distanced FROM matches
+            # "end" quoted: a reserved word in PostgreSQL (a bare `end` is a syntax error there)
+            f"""SELECT item_id, concept_id, start, "end", distanced FROM matches
                 WHERE item_id IN ({_marks(ids)}) ORDER BY item_id, start""",
             ids,
         )

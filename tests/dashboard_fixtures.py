@@ -19,6 +19,7 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
+from store.url import StoreTarget
 from tests.builders import REPO, SEED_META, SEEDS, FeedItem, SourceSpec, rss, seed_sources, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -63,7 +64,7 @@ FEED_ITEMS = [
 @dataclass(frozen=True)
 class FixtureStore:
     config: Path
-    store: Path
+    store: Path | StoreTarget  # the SQLite file, or the PostgreSQL store when built with a store_url
 
 
 def _rows(rows, prefix: str) -> list[dict]:
@@ -72,7 +73,7 @@ def _rows(rows, prefix: str) -> list[dict]:
     ]
 
 
-def build_store(directory: Path, with_seeds: bool = True) -> FixtureStore:
+def build_store(directory: Path, with_seeds: bool = True, store_url: str | None = None) -> FixtureStore:
     directory.mkdir(parents=True, exist_ok=True)
     cn = write_jsonl(directory / "cn.jsonl", _rows(CN_ROWS, "cn"))
     west = write_jsonl(directory / "west.jsonl", _rows(WEST_ROWS, "west"))
@@ -86,9 +87,13 @@ def build_store(directory: Path, with_seeds: bool = True) -> FixtureStore:
         SourceSpec("tt-feed", "think-tanks", "feed", {"url": str(feed)}, name="Think-tank feed"),
         SourceSpec("dead-feed", "western-media", "feed", {"url": str(directory / "gone.xml")}, name="Dead feed"),
     ]
-    config = write_config(directory, specs, settings={"dashboard": {"refresh_seconds": 3600, "page_size": 5}})
+    settings: dict[str, dict[str, object]] = {"dashboard": {"refresh_seconds": 3600, "page_size": 5}}
+    if store_url:
+        settings["store"] = {"url": store_url}
+    config = write_config(directory, specs, settings=settings)
     run_ingest(config)
-    return FixtureStore(config, load_config(config).store_path)
+    loaded = load_config(config)
+    return FixtureStore(config, loaded.store_target if store_url else loaded.store_path)
 
 
 def seed_specs(directory: Path) -> list[SourceSpec]:
@@ -116,7 +121,7 @@ def seed_specs(directory: Path) -> list[SourceSpec]:
 def run_ingest(config_path: Path, now: datetime = NOW):
     config = load_config(config_path)
     lexicon = load_lexicon(config.lexicon_path)
-    with Store(config.store_path) as store:
+    with Store(config.store_target) as store:
         return Ingest(config, lexicon, store, now=now).run()
 
 

@@ -14,6 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from store import Store
+from store.reads import StoreReader
 from tests.builders import REPO, SourceSpec, write_config
 from tests.dashboard_fixtures import SCRIPT_TITLE, build_store
 
@@ -22,8 +23,9 @@ PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 
 
 @pytest.fixture(scope="module")
-def fixture_store(tmp_path_factory):
-    return build_store(tmp_path_factory.mktemp("dash"))
+def fixture_store(tmp_path_factory, module_store_url):
+    """The pages are checked on a SQLite store and on a PostgreSQL one built by the same ingest."""
+    return build_store(tmp_path_factory.mktemp("dash"), store_url=module_store_url)
 
 
 @pytest.fixture
@@ -46,12 +48,11 @@ def app(fixture_store, monkeypatch):
 
 
 def sql(store, query, params=()):
-    conn = sqlite3.connect(store.store)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(query, params)]
-    finally:
-        conn.close()
+    """The expected figures, read through the store's own connection (either backend)."""
+    with StoreReader(store.store) as reader:
+        cur = reader.conn.execute(query, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 TABLE_COLUMNS = {  # AppTest dataframes carry no key: a table is known by a column only it has
@@ -459,7 +460,7 @@ def test_article_highlights_every_match_escaped_at_stored_offsets(app, fixture_s
     marks = re.findall(r'<mark class="concept" data-concept="([^"]+)"[^>]*>(.*?)</mark>', body)
     matches = sql(
         fixture_store,
-        "SELECT concept_id, start, end, text FROM matches WHERE item_id = ? ORDER BY start",
+        'SELECT concept_id, start, "end", text FROM matches WHERE item_id = ? ORDER BY start',
         (item["id"],),
     )
     assert [(c, html.unescape(t)) for c, t in marks] == [(m["concept_id"], m["text"]) for m in matches]
