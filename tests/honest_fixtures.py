@@ -29,6 +29,7 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
+from store.url import StoreTarget
 from tests.builders import SourceSpec, seed_sources, write_config, write_jsonl
 
 FIRST, LAST = date(2026, 9, 7), date(2026, 11, 25)
@@ -46,8 +47,13 @@ LAST_WEEK_MONDAY = date(2026, 11, 16)  # 2026-W47, the last complete week
 @dataclass(frozen=True)
 class HonestStore:
     config: Path
-    store: Path
+    store: Path | StoreTarget  # the SQLite file, or the PostgreSQL store when built with a store_url
     directory: Path
+
+    @property
+    def location(self) -> str:
+        """The store as the dashboard's queries take it: the file, or the connection URL."""
+        return str(self.store if isinstance(self.store, Path) else (self.store.path or self.store.dsn))
 
 
 def _days(first: date, last: date):
@@ -146,7 +152,7 @@ ZH_TEXT = (
 )
 
 
-def build_honest_store(directory: Path) -> HonestStore:
+def build_honest_store(directory: Path, store_url: str | None = None) -> HonestStore:
     write_jsonl(directory / "zh.jsonl", [{"title": "中方落实全球安全倡议", "date": "2026-11-10", "text": ZH_TEXT}])
     (directory / "news.xml").write_text(news_feed(), encoding="utf-8")
     write_jsonl(directory / "wire.jsonl", wire_rows())
@@ -190,9 +196,9 @@ def build_honest_store(directory: Path) -> HonestStore:
             {"path": str(directory / "zh.jsonl"), "fields": FIELDS, "language": "zh-hans"},
         ),
     ]
-    config_path = write_config(directory, specs)
+    config_path = write_config(directory, specs, settings={"store": {"url": store_url}} if store_url else None)
     config = load_config(config_path)
     lexicon = load_lexicon(config.lexicon_path)
-    with Store(config.store_path) as s:
+    with Store(config.store_target) as s:
         Ingest(config, lexicon, s, now=NOW).run()
-    return HonestStore(config_path, config.store_path, directory)
+    return HonestStore(config_path, config.store_target if store_url else config.store_path, directory)

@@ -17,23 +17,24 @@ from analysis.briefing import format as fmt
 from ingest.briefing_cli import write_briefing
 from ingest.config import load_config
 from store.briefing_reads import BriefingReader
+from store.reads import StoreReader
 from tests.honest_fixtures import HonestStore, build_honest_store
 
 LAST_WEEK = "2026-W47"
 
 
 @pytest.fixture(scope="module")
-def honest(tmp_path_factory) -> HonestStore:
-    return build_honest_store(tmp_path_factory.mktemp("honest"))
+def honest(tmp_path_factory, module_store_url) -> HonestStore:
+    """Built once per backend: every figure below is checked on SQLite and on PostgreSQL."""
+    return build_honest_store(tmp_path_factory.mktemp("honest"), store_url=module_store_url)
 
 
 def rows(honest: HonestStore, query: str, params=()) -> list[dict]:
-    conn = sqlite3.connect(honest.store)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(query, params)]
-    finally:
-        conn.close()
+    """Rows read through the store's own connection (either backend)."""
+    with StoreReader(honest.store) as reader:
+        cur = reader.conn.execute(query, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 @pytest.mark.parametrize("value", [None, float("nan"), pd.NA, math.nan, "", "  "])
@@ -168,7 +169,9 @@ def test_feed_items_without_a_trusted_date_are_news_when_first_seen_and_flagged(
 
 def test_migration_recovers_precision_and_takes_undated_items_off_the_timeline(tmp_path):
     """A store written by the previous version: an undated seed and a dateless archive row at
-    their import day, a year-only speech on 1 January, an epoch-dated feed item."""
+    their import day, a year-only speech on 1 January, an epoch-dated feed item.
+    SQLite only: the old store is an SQLite file written by hand at the old schema version
+    (no PostgreSQL store ever had that version)."""
     from store import Store
     from store.schema import MIGRATIONS
 
@@ -404,7 +407,7 @@ def test_closest_seed_of_a_chinese_article_is_found_by_concept_profile(honest, p
     from dashboard import queries
 
     item_id = rows(honest, "SELECT id FROM items WHERE source_id = 'zh'")[0]["id"]
-    seeds = queries.closest_seeds(str(honest.store), "test", item_id)
+    seeds = queries.closest_seeds(honest.location, "test", item_id)
     assert seeds["similarity"].is_monotonic_decreasing and seeds["similarity"].iloc[0] > 0.3
     assert seeds["word_similarity"].max() < 0.05, "English seeds share no words with a Chinese text"
     assert "Global Security Initiative" in seeds["title"].iloc[0]

@@ -7,7 +7,6 @@ builds from tests/honest_fixtures.py."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pandas as pd
 import pytest
@@ -21,16 +20,14 @@ from tests.honest_fixtures import HonestStore, build_honest_store
 
 
 @pytest.fixture(scope="module")
-def honest(tmp_path_factory) -> HonestStore:
-    return build_honest_store(tmp_path_factory.mktemp("honest-pages"))
+def honest(tmp_path_factory, module_store_url) -> HonestStore:
+    """Built once per backend: every page and export below is checked on SQLite and on PostgreSQL."""
+    return build_honest_store(tmp_path_factory.mktemp("honest-pages"), store_url=module_store_url)
 
 
 def scalar(honest: HonestStore, sql: str):
-    conn = sqlite3.connect(honest.store)
-    try:
-        return conn.execute(sql).fetchone()[0]
-    finally:
-        conn.close()
+    with StoreReader(honest.store) as reader:
+        return reader.scalar(sql)
 
 
 def titles(honest: HonestStore, **filters) -> tuple[set[str], int]:
@@ -141,10 +138,8 @@ def test_articles_page_lists_no_speech_in_january_and_says_what_it_leaves_out(pa
 
 
 def test_article_page_gives_a_year_dated_speech_its_year_not_a_day(honest, page):
-    conn = sqlite3.connect(honest.store)
-    item = conn.execute("SELECT id FROM items WHERE title = 'speech-AAA'").fetchone()[0]
-    undated = conn.execute("SELECT id FROM items WHERE source_id = 'odd' LIMIT 1").fetchone()[0]
-    conn.close()
+    item = scalar(honest, "SELECT id FROM items WHERE title = 'speech-AAA'")
+    undated = scalar(honest, "SELECT id FROM items WHERE source_id = 'odd' ORDER BY id LIMIT 1")
     meta = _html(page("article", item=str(item)))
     assert "2026 (year only)" in meta and "2026-01-01" not in meta
     assert "undated" in _html(page("article", item=str(undated)))
