@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,6 +27,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
 from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError, StoreReader
+from store.url import StoreTarget
 from tests.builders import REPO, FeedItem, SourceSpec, atom, rss, write_config, write_jsonl
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -85,11 +85,12 @@ def _entries(kind: str) -> list[FeedItem]:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    return build_hostile_store(tmp_path_factory.mktemp("hostile"))
+def hostile(tmp_path_factory, module_store_url):
+    """Built once per backend: pages, briefing exports and typed searches are checked on SQLite and on PostgreSQL."""
+    return build_hostile_store(tmp_path_factory.mktemp("hostile"), store_url=module_store_url)
 
 
-def build_hostile_store(directory: Path) -> tuple[Path, Path]:
+def build_hostile_store(directory: Path, store_url: str | None = None) -> tuple[Path, Path | StoreTarget]:
     """Config and store filled by the real ingest with every payload in every field (also for the browser)."""
     (directory / "hostile.rss").write_bytes(rss(_entries("rss"), title=PAYLOADS["script"]))
     (directory / "hostile.atom").write_bytes(atom(_entries("atom"), title=PAYLOADS["img"]))
@@ -123,22 +124,21 @@ def build_hostile_store(directory: Path) -> tuple[Path, Path]:
                 {"path": str(archive), "fields": {"text": "text", "title": "title", "date": "date", "url": "url"}},
             ),
         ],
-        settings={"dashboard": {"refresh_seconds": 3600}},
+        settings={"dashboard": {"refresh_seconds": 3600}, **({"store": {"url": store_url}} if store_url else {})},
     )
     cfg = load_config(config)
-    with Store(cfg.store_path) as store:
+    with Store(cfg.store_target) as store:
         report = Ingest(cfg, load_lexicon(cfg.lexicon_path), store, now=NOW).run()
     assert report.new == 3 * len(PAYLOADS), [(o.source_id, o.error, o.warning) for o in report.outcomes]
-    return config, cfg.store_path
+    return config, (cfg.store_target if store_url else cfg.store_path)
 
 
-def _items(store: Path) -> list[dict]:
-    conn = sqlite3.connect(store)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT id, title, text, url FROM items ORDER BY id")]
-    finally:
-        conn.close()
+def _items(store: Path | StoreTarget) -> list[dict]:
+    """The stored items, read through the store's own connection (either backend)."""
+    with StoreReader(store) as reader:
+        cur = reader.conn.execute("SELECT id, title, text, url FROM items ORDER BY id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def test_payloads_are_stored_as_plain_text_not_dropped(hostile):
@@ -179,8 +179,10 @@ def _markdown_texts(at: AppTest):
             continue
         kind = getattr(node, "type", type(node).__name__)
         if kind in MARKDOWN_KINDS:
-            yield kind, str(getattr(node, "value", "") or getattr(proto, "body", "")), bool(
-                getattr(proto, "allow_html", False)
+            yield (
+                kind,
+                str(getattr(node, "value", "") or getattr(proto, "body", "")),
+                bool(getattr(proto, "allow_html", False)),
             )
         for field in ("label", "help"):
             value = getattr(proto, field, None)
