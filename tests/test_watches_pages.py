@@ -3,13 +3,12 @@ against a real store filled by the real ingest."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from store import Store, now_utc
 from store.alert_log import AlertEvent, AlertLog
+from store.reads import StoreReader
 from tests.builders import REPO
 from tests.dashboard_fixtures import build_store
 
@@ -19,8 +18,9 @@ HOSTILE = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1))"
 
 
 @pytest.fixture
-def fixture_store(tmp_path):
-    return build_store(tmp_path / "dash", with_seeds=False)
+def fixture_store(tmp_path, store_url):
+    """A store per test (the tests save and delete watches), on SQLite and on PostgreSQL."""
+    return build_store(tmp_path / "dash", with_seeds=False, store_url=store_url)
 
 
 @pytest.fixture
@@ -41,11 +41,9 @@ def app(fixture_store, monkeypatch):
 
 
 def rows(store, sql):
-    conn = sqlite3.connect(store.store)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    """Rows as tuples, read through the store's own connection (either backend)."""
+    with StoreReader(store.store) as reader:
+        return [tuple(r) for r in reader.conn.execute(sql).fetchall()]
 
 
 def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_store):
