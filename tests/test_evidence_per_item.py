@@ -70,7 +70,8 @@ def mixed_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, module_store_url):
+    """Built once per backend: the evidence split is checked on SQLite and on PostgreSQL."""
     directory = tmp_path_factory.mktemp("evidence")
     write_jsonl(directory / "mixed.jsonl", mixed_rows())
     with (directory / "heads.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -92,23 +93,24 @@ def store(tmp_path_factory):
             },
         ),
     ]
-    config_path = write_config(directory, specs)
+    config_path = write_config(directory, specs, settings={"store": {"url": module_store_url}})
     config = load_config(config_path)
-    with Store(config.store_path) as s:
+    with Store(config.store_target) as s:
         Ingest(config, load_lexicon(config.lexicon_path), s, now=NOW).run()
-    return config_path, config.store_path
+    return config_path, config.store_target
 
 
 def test_the_ingest_stores_each_items_kind_and_the_aggregates_keep_them_apart(store):
-    _, path = store
-    conn = sqlite3.connect(path)
-    try:
-        kinds = dict(
-            conn.execute("SELECT source_id || ':' || headline_only, count(*) FROM items GROUP BY 1").fetchall()
-        )
-        agg = dict(conn.execute("SELECT source_id || ':' || headline, sum(items) FROM daily_source GROUP BY 1"))
-    finally:
-        conn.close()
+    _, target = store
+    with StoreReader(target) as r:  # the store's own connection: either backend
+        kinds = {
+            str(k): int(n)
+            for k, n in r.conn.execute("SELECT source_id || ':' || headline_only, count(*) FROM items GROUP BY 1")
+        }
+        agg = {
+            str(k): int(n)
+            for k, n in r.conn.execute("SELECT source_id || ':' || headline, sum(items) FROM daily_source GROUP BY 1")
+        }
     assert kinds == {"mixed:0": 28, "mixed:1": 42, "heads:1": 140}
     assert agg == kinds
 
@@ -194,6 +196,7 @@ def test_overview_filter_keeps_a_mixed_sources_full_texts_only(page):
 
 
 def test_migration_classifies_stored_items_and_splits_the_aggregates(tmp_path):
+    """SQLite only: the old store is an SQLite file written by hand at schema version 6."""
     from store.schema import MIGRATIONS
 
     path = tmp_path / "v6.sqlite3"
