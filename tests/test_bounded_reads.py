@@ -8,7 +8,6 @@ with ~46k matches asked SQLite for ~230 GB of temporary data).
 from __future__ import annotations
 
 import html
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -16,8 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.briefing import compute_briefing, render_markdown
 from analysis.briefing.sentences import sentence_around
+from ingest.config import load_config
 from ingest.match_cap import MAX_STORED_MATCHES
 from store.briefing_reads import MAX_TEXT_CHARS, SNIPPET_CHARS, BriefingReader
+from store.reads import StoreReader
 from tests.builders import REPO, SourceSpec, write_config, write_jsonl
 from tests.test_pipeline import run_ingest
 
@@ -28,7 +29,9 @@ REPEATS = 4_000  # two matches a sentence: 8,000 matches, 400 kB of text
 
 
 @pytest.fixture(scope="module")
-def huge(tmp_path_factory):
+def huge(tmp_path_factory, module_store_url):
+    """Built once per backend: the bounds hold on SQLite and on PostgreSQL. Yields the store, a
+    connection of its own (the store's, so either backend) and the config."""
     directory = tmp_path_factory.mktemp("huge")
     rows = [
         {"title": "Huge", "text": "Opening remarks. " + SENTENCE * REPEATS, "date": "2026-11-17", "url": "https://a/1"},
@@ -36,13 +39,14 @@ def huge(tmp_path_factory):
     ]
     archive = write_jsonl(directory / "think.jsonl", rows)
     cfg = write_config(
-        directory, [SourceSpec("think", "think-tanks", "archive", {"path": str(archive), "fields": FIELDS})]
+        directory,
+        [SourceSpec("think", "think-tanks", "archive", {"path": str(archive), "fields": FIELDS})],
+        settings={"store": {"url": module_store_url}},
     )
     run_ingest(cfg, now=NOW)
-    conn = sqlite3.connect(directory / "monitor.sqlite3")
-    conn.row_factory = sqlite3.Row
-    yield directory / "monitor.sqlite3", conn
-    conn.close()
+    target = load_config(cfg).store_target
+    with StoreReader(target) as reader:
+        yield target, reader.conn, cfg
 
 
 def _huge_id(conn) -> int:
@@ -50,7 +54,7 @@ def _huge_id(conn) -> int:
 
 
 def test_stored_match_rows_are_capped_but_counts_stay_exact(huge):
-    _, conn = huge
+    _, conn, _ = huge
     item = _huge_id(conn)
     stored = conn.execute("SELECT count(*) FROM matches WHERE item_id = ?", (item,)).fetchone()[0]
     hits = conn.execute("SELECT sum(hits) FROM item_concepts WHERE item_id = ?", (item,)).fetchone()[0]
@@ -62,7 +66,7 @@ def test_stored_match_rows_are_capped_but_counts_stay_exact(huge):
 
 
 def test_first_matches_read_one_bounded_row_per_item_and_concept(huge):
-    path, conn = huge
+    path, conn, _ = huge
     item = _huge_id(conn)
     full = conn.execute("SELECT text FROM items WHERE id = ?", (item,)).fetchone()[0]
     with BriefingReader(path) as reader:
@@ -80,7 +84,7 @@ def test_first_matches_read_one_bounded_row_per_item_and_concept(huge):
 
 
 def test_phrase_texts_are_cut_in_sql(huge):
-    path, _ = huge
+    path, _, _ = huge
     with BriefingReader(path) as reader:
         texts = reader.item_texts("2026-11-01", "2026-11-30", None, 10, max_chars=5_000)
     assert texts["text"].str.len().max() == 5_000
@@ -88,7 +92,7 @@ def test_phrase_texts_are_cut_in_sql(huge):
 
 
 def test_the_briefing_of_a_week_with_the_huge_article_renders(huge):
-    path, _ = huge
+    path, _, _ = huge
     with BriefingReader(path) as reader:
         briefing = compute_briefing(reader, "2026-W47", today=NOW.date())
         earlier = compute_briefing(reader, "2026-W40", today=NOW.date())
@@ -113,10 +117,10 @@ def _article_page(config, monkeypatch, item_id: int) -> AppTest:
 
 
 def test_a_long_article_renders_in_passages_or_pages_with_the_full_text_a_click_away(huge, monkeypatch):
-    path, conn = huge
+    _, conn, config = huge
     item = _huge_id(conn)
     full = conn.execute("SELECT text FROM items WHERE id = ?", (item,)).fetchone()[0]
-    at = _article_page(path.parent / "config.toml", monkeypatch, item)
+    at = _article_page(config, monkeypatch, item)
     shown = sum(len(el.proto.body) for el in at.get("html"))
     assert shown < 400_000 < len(full) * 2, "the browser gets passages, not the whole text as HTML"
     notes = " ".join(el.value for el in at.markdown)
