@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
 from store.briefing_reads import BriefingReader
+from store.reads import StoreReader
 from tests.builders import REPO, SourceSpec, write_config
 
 APP = str(REPO / "dashboard" / "app.py")
@@ -55,7 +58,22 @@ def rows(draw) -> list[dict]:
     return out
 
 
-def _write(directory: Path, jsonl_rows: list[dict], csv_rows: list[dict]) -> Path:
+@contextmanager
+def _store_url(request: pytest.FixtureRequest, backend: str, directory: Path) -> Iterator[str]:
+    """A fresh store for one example: an SQLite file in its folder, or a database of its own on
+    the tests' PostgreSQL server (dropped after the example)."""
+    if backend == "sqlite":
+        yield "sqlite:///" + str(directory / "monitor.sqlite3")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)
+
+
+def _write(directory: Path, jsonl_rows: list[dict], csv_rows: list[dict], store_url: str) -> Path:
     (directory / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in jsonl_rows), encoding="utf-8")
     with (directory / "b.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, ["title", "url", "date", "text"])
@@ -65,19 +83,17 @@ def _write(directory: Path, jsonl_rows: list[dict], csv_rows: list[dict]) -> Pat
         SourceSpec("a", "cn-official", "archive", {"path": str(directory / "a.jsonl"), "fields": FIELDS}),
         SourceSpec("b", "western-media", "archive", {"path": str(directory / "b.csv"), "fields": FIELDS}),
     ]
-    config_path = write_config(directory, specs)
+    config_path = write_config(directory, specs, settings={"store": {"url": store_url}})
     config = load_config(config_path)
-    with Store(config.store_path) as s:
+    with Store(config.store_target) as s:
         Ingest(config, load_lexicon(config.lexicon_path), s, now=NOW).run()
     return config_path
 
 
-def _pages(config_path: Path, store_path: Path, monkeypatch) -> None:
+def _pages(config_path: Path, store_url: str, monkeypatch) -> None:
     monkeypatch.setenv("MONITOR_CONFIG", str(config_path))
-    import sqlite3
-
-    with sqlite3.connect(store_path) as conn:
-        first = conn.execute("SELECT min(id) FROM items").fetchone()[0]
+    with StoreReader(store_url) as reader:
+        first = reader.scalar("SELECT min(id) FROM items")
     for page in PAGES:
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
@@ -92,11 +108,15 @@ def _pages(config_path: Path, store_path: Path, monkeypatch) -> None:
 @pytest.mark.filterwarnings("ignore")
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(jsonl_rows=rows(), csv_rows=rows())
-def test_every_page_and_export_renders_any_missing_field(jsonl_rows, csv_rows):
-    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
-        config_path = _write(Path(tmp), jsonl_rows, csv_rows)
-        store_path = Path(tmp) / "monitor.sqlite3"
-        reader = BriefingReader(store_path)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_every_page_and_export_renders_any_missing_field(request, backend, jsonl_rows, csv_rows):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        pytest.MonkeyPatch.context() as monkeypatch,
+        _store_url(request, backend, Path(tmp)) as store_url,
+    ):
+        config_path = _write(Path(tmp), jsonl_rows, csv_rows, store_url)
+        reader = BriefingReader(store_url)
         try:
             for week in ("2026-W47", None):
                 b = compute_briefing(reader, week, today=NOW.date() + timedelta(days=1))
@@ -104,4 +124,4 @@ def test_every_page_and_export_renders_any_missing_field(jsonl_rows, csv_rows):
                     assert isinstance(render(b), str)  # a missing field never raises (a "NaN" title is text)
         finally:
             reader.close()
-        _pages(config_path, store_path, monkeypatch)
+        _pages(config_path, store_url, monkeypatch)
