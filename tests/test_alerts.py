@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from ingest.alerting import after_run, read_secret
 from ingest.config import ConfigError, load_config
 from store import Store, now_utc
+from store.reads import StoreReader
 from store.watches import AlertRules, Watch, WatchBook
 from tests.alert_receivers import SmtpMailbox, WebhookReceiver, self_signed
 from tests.builders import REPO, SourceSpec, write_config, write_jsonl
@@ -96,7 +96,7 @@ class Planted:
         self.config = load_config(self.config_path)
 
     def watch(self, **rules) -> None:
-        with Store(self.config.store_path) as s:
+        with Store(self.config.store_target) as s:
             book = WatchBook(s.conn)
             book.save(
                 Watch(
@@ -112,15 +112,13 @@ class Planted:
         run_ingest(self.config_path)
 
     def alerts(self):
-        with Store(self.config.store_path) as s:
+        with Store(self.config.store_target) as s:
             return after_run(self.config, s)
 
     def table(self, sql: str) -> list[tuple]:
-        conn = sqlite3.connect(self.config.store_path)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
+        """Rows as tuples, read through the store's own connection (either backend)."""
+        with StoreReader(self.config.store_target) as reader:
+            return [tuple(r) for r in reader.conn.execute(sql).fetchall()]
 
 
 @pytest.fixture
@@ -301,7 +299,8 @@ def test_a_rise_below_the_minimum_count_is_never_called(tmp_path, secret_dir):
     assert p.table("SELECT count(*) FROM alert_events") == [(0,)]  # logged only when decided
 
 
-def test_weekly_briefing_is_mailed_once_per_week(tmp_path, secret_dir):
+def test_weekly_briefing_is_mailed_once_per_week(tmp_path, secret_dir, store_url):
+    """On SQLite and on PostgreSQL (store_url sets MONITOR_STORE_URL, which the command inherits)."""
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -375,7 +374,8 @@ def test_mail_over_starttls_with_login_and_a_private_ca(tmp_path, secret_dir):
         assert len(smtp.messages) == 1 and "first own-voice use" in smtp.messages[0]["Subject"]
 
 
-def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_dir):
+def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_dir, store_url):
+    """On SQLite and on PostgreSQL."""
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,

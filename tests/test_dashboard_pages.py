@@ -236,6 +236,8 @@ def test_header_shows_last_run_and_its_errors(app):
 
 
 # ---- broken and empty stores -------------------------------------------------
+# SQLite only: these write broken SQLite files by hand (no file, an outdated or a too-new schema);
+# an unreachable or missing PostgreSQL store has its own tests (tests/test_store_backends.py).
 
 
 def _config_with_store(tmp_path, store_path):
