@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.segment import words
 from ingest.batch_backfill import BatchBackfiller, backfill_in_batches, enqueue_backfill
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
@@ -33,6 +34,7 @@ LEASE, POLL = 120.0, 0.5  # the defaults of `backfill` and of `worker` (its poll
 
 def _helper(lexicon_path: str, tasks: Any, done: Any) -> None:
     lexicon = load_lexicon(Path(lexicon_path))
+    words("人类命运共同体")  # jieba's dictionary, loaded by a worker's first Chinese text (as in this process)
     done.put("ready")
     while (task := tasks.get())[0] == "open":
         with Store(task[2]) as store:
@@ -42,7 +44,7 @@ def _helper(lexicon_path: str, tasks: Any, done: Any) -> None:
             done.put("open")
             assert tasks.get()[0] == "go"
             while backfiller.step(LEASE, POLL) or backfiller.specs():
-                time.sleep(0.01)  # every free batch is held by the other process: its lease or its end
+                time.sleep(0.1)  # every open batch is held by the other process: wait for its end
             done.put(backfiller.items)
 
 
@@ -78,6 +80,7 @@ def compare(archive: Path, batch_rows: int, rounds: int, bench: str) -> list[Row
     from tests.builders import SourceSpec, write_config
 
     lexicon = load_lexicon(LEXICON)
+    words("人类命运共同体")  # as in the worker: neither side's clock includes loading jieba
     fields = {"text": "text", "title": "title", "date": "date", "url": "url", "language": "lang"}
     spec = SourceSpec("rows", "think-tanks", "archive", {"path": str(archive), "fields": fields})
     secs: dict[str, list[float]] = {"one": [], "batches": []}

@@ -236,18 +236,50 @@ def render_title(template: str, row: dict) -> str:
     return re.sub(r"^[\s,;:·|/–—-]+|[\s,;:·|/–—-]+$", "", " ".join(text.split()))
 
 
+def read_archive_usable(source: Source) -> Iterator[tuple[bool, Position]]:
+    """Whether each row of the archive is usable (`read_archive` would give an ArchiveRow
+    for it, not a problem), with the position after it: the same lines, JSON and the same
+    test as `_archive_row`, without building the item (dates, hashes, cleaning), so
+    cutting an archive into batches (ingest/batch_backfill.py) costs a fraction of reading it."""
+    assert source.path is not None
+    if not source.path.exists():
+        return
+    span = Span(0, None, 1)
+    rows = _jsonl_rows(source, span) if source.format == "jsonl" else _csv_rows(source, span)
+    for _, row, after in rows:
+        yield not isinstance(row, str) and _no_text(source, row) is None, after
+
+
+def _field(source: Source, row: dict, name: str) -> str | None:
+    column = source.fields.get(name)
+    value = row.get(column) if column else None
+    return None if value is None else str(value)
+
+
+def _no_text(source: Source, row: dict) -> str | None:
+    """Why the row cannot be an item (neither text nor title), or None."""
+    text = _field(source, row, "text")
+    title = (
+        (render_title(source.title_template, row) if source.title_template else "")
+        or _field(source, row, "title")
+        or ""
+    )
+    if not (text and text.strip()) and not title.strip():
+        return f"no text in column '{source.fields['text']}'"
+    return None
+
+
 def _archive_row(source: Source, where: str, row: dict, fetched_at: datetime) -> ArchiveRow | RowProblem:
     f = source.fields
 
     def get(name: str) -> str | None:
-        column = f.get(name)
-        value = row.get(column) if column else None
-        return None if value is None else str(value)
+        return _field(source, row, name)
 
+    problem = _no_text(source, row)
+    if problem:
+        return RowProblem(where, problem)
     text = get("text")
     title = (render_title(source.title_template, row) if source.title_template else "") or get("title") or ""
-    if not (text and text.strip()) and not title.strip():
-        return RowProblem(where, f"no text in column '{f['text']}'")
     raw_date = row.get(f["date"]) if "date" in f else None
     published, precision = coarsen(*read_date(raw_date), source.date_precision)
     readable = _blank(raw_date) is None or published is not None
