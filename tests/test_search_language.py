@@ -109,7 +109,9 @@ ERRORS = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, module_store_url):
+    """Built once per backend: every query of the table must find the same items on SQLite
+    (FTS5 trigram index) and on PostgreSQL (pg_trgm indexes)."""
     directory = tmp_path_factory.mktemp("search")
     specs = []
     for sid, group, language, rows in (
@@ -133,9 +135,9 @@ def store(tmp_path_factory):
                 name=sid.replace("-", " ").title(),
             )
         )
-    config = write_config(directory, specs)
+    config = write_config(directory, specs, settings={"store": {"url": module_store_url}})
     run_ingest(config)
-    with StoreReader(directory / "monitor.sqlite3") as reader:
+    with StoreReader(module_store_url) as reader:
         yield reader
 
 
