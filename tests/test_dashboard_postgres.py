@@ -17,6 +17,12 @@ PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 
 
 def _page(page: str, **params: str) -> dict[str, object]:
+    import streamlit as st
+
+    # The dashboard caches its config by file and mtime, not by MONITOR_STORE_URL: without
+    # this the PostgreSQL run reused the SQLite run's config and compared SQLite with itself.
+    st.cache_data.clear()
+    st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.switch_page(f"pages/{page}.py")
