@@ -100,6 +100,7 @@ def _figures(url: str) -> dict[str, pd.DataFrame]:
         out["off the months"] = pd.DataFrame([r.concept_uses_off_the_months()])
         out["matches"] = r.item_matches(ids[0])
         out["copies"] = r.copies(ids[0])
+        out["passage texts"], out["passage spans"] = r.passages(ids[:10])
     with BriefingReader(url) as b:
         first, last = b.item_day_range()
         out["b source_days"] = b.source_days(first, last, None)
