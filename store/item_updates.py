@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evidence import headline_only
+from .item_writes import ITEM_COLUMNS, item_row
 from .records import Item
-from .timefmt import iso
 
 
 def replace_item(
@@ -25,38 +24,12 @@ def replace_item(
     old = conn.execute("SELECT source_id, day FROM items WHERE id = ?", (item_id,)).fetchone()
     touched = {(old["source_id"], old["day"])}
     copy = _original_of(conn, text_hash, item.source_id, item_id)
+    # Every column an insert writes except the item's source and the run that first stored it.
+    row = dict(zip(ITEM_COLUMNS, item_row(item, text_hash, scored, copy, lexicon_hash, None), strict=True))
+    kept = [c for c in ITEM_COLUMNS if c not in ("source_id", "run_id")]
     conn.execute(
-        """UPDATE items SET title = ?, text = ?, summary = ?, url = ?, canonical_url = ?, guid = ?, author = ?,
-             language = ?, published_at = ?, day = ?, date_estimated = ?, date_flag = ?, published_raw = ?,
-             fetched_at = ?, content_hash = ?, text_hash = ?, copy_of = ?, words = ?, score = ?, matching = ?,
-             lexicon_hash = ?, date_precision = ?, headline_only = ?
-           WHERE id = ?""",
-        (
-            item.title,
-            item.text,
-            item.summary,
-            item.url,
-            item.canonical_url,
-            item.guid,
-            item.author,
-            item.language,
-            iso(item.published_at) or "",
-            "" if item.published_at is None else item.published_at.strftime("%Y-%m-%d"),
-            int(item.date_estimated),
-            item.date_flag,
-            item.published_raw,
-            iso(item.fetched_at),
-            item.content_hash,
-            text_hash,
-            copy,
-            scored.words,
-            scored.score,
-            int(scored.matching),
-            lexicon_hash,
-            "undated" if item.published_at is None else item.date_precision,
-            int(headline_only(item.title, item.text)),
-            item_id,
-        ),
+        f"UPDATE items SET {', '.join(f'{c} = ?' for c in kept)} WHERE id = ?",
+        (*(row[c] for c in kept), item_id),
     )
     touched.add((item.source_id, "" if item.published_at is None else item.published_at.strftime("%Y-%m-%d")))
     conn.execute("DELETE FROM matches WHERE item_id = ?", (item_id,))

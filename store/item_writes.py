@@ -19,10 +19,13 @@ from .records import Item
 from .timefmt import iso
 
 COPY_SQL = "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy_of IS NULL ORDER BY id LIMIT 1"
-INSERT_SQL = """INSERT INTO items (source_id, title, text, summary, url, canonical_url, guid, author, language,
-     published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash,
-     text_hash, copy_of, words, score, matching, lexicon_hash, run_id, date_precision, headline_only)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+# The columns `item_row` fills, in its order: the one list inserts and updates share.
+ITEM_COLUMNS = (
+    "source_id", "title", "text", "summary", "url", "canonical_url", "guid", "author", "language",
+    "published_at", "day", "date_estimated", "date_flag", "published_raw", "fetched_at", "content_hash",
+    "text_hash", "copy_of", "words", "score", "matching", "lexicon_hash", "run_id", "date_precision", "headline_only",
+)  # fmt: skip
+INSERT_SQL = f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in ITEM_COLUMNS)})"
 _MATCHES_SQL = (
     'INSERT INTO matches (item_id, concept_id, start, "end", text, form, distanced, how) '
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
