@@ -497,6 +497,16 @@ def source_concept_matrix(daily_source: pd.DataFrame, daily_concept: pd.DataFram
     return out
 
 
+def widest_concepts(matrix: pd.DataFrame, most: int) -> tuple[pd.DataFrame, list[str], int]:
+    """The `most` concepts (column `concept_id`) with the most items across all sources of a
+    source × concept matrix, in that order, the matrix cut to them, and how many concepts
+    there were: a heatmap of every concept is wider than the page and cut off on screen."""
+    totals = matrix.groupby("concept_id")["items"].sum()
+    # ties broken by id so the cut is the same on every run
+    order = sorted(totals.index, key=lambda c: (-int(totals[c]), str(c)))[:most]
+    return matrix[matrix["concept_id"].isin(order)], order, len(totals)
+
+
 def monthly_sparklines(monthly: pd.DataFrame) -> pd.DataFrame:
     """Hits per concept (rows) and month (columns, every month from the first to the last,
     none skipped: a sparkline squeezes time evenly or it draws a false shape)."""

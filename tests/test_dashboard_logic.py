@@ -214,3 +214,20 @@ def test_an_all_zero_trend_keeps_a_readable_axis():
     assert charts._value_scale(zero, "count").to_dict() == {"domain": [0, 1]}
     some = pd.DataFrame({"share": [0.0, 0.2], "count": [0, 3]})
     assert charts._value_scale(some, "share").to_dict() == {"zero": True}
+
+
+def test_widest_concepts_keeps_the_most_found_concepts_in_order_and_counts_all():
+    from analysis.trends import widest_concepts
+
+    matrix = pd.DataFrame(
+        {
+            "source_id": ["a", "b", "a", "b", "a", "a"],
+            "concept_id": ["x", "x", "y", "z", "w", "v"],
+            "items": [3, 2, 4, 1, 4, 1],
+        }
+    )
+    kept, order, total = widest_concepts(matrix, 3)
+    assert order == ["x", "w", "y"]  # x 5 items; w and y 4 each, tie broken by id
+    assert total == 5
+    assert set(kept["concept_id"]) == {"x", "w", "y"} and len(kept) == 4
+    assert widest_concepts(matrix, 10)[1] == ["x", "w", "y", "v", "z"]

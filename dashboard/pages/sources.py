@@ -10,6 +10,8 @@ from analysis.briefing.format import md_escape
 from dashboard import charts, controls, htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
+HEATMAP_CONCEPTS = 24  # columns of 18 px: with the source labels and the legend, it fits a 1280 px window
+
 ctx = open_page("Sources")
 ref = ctx.ref
 c1, c2 = st.columns([1, 2])
@@ -63,11 +65,14 @@ else:
     if matrix.empty:
         st.caption("No concept occurs in these sources in this period.")
     else:
+        matrix, order, total = trends.widest_concepts(matrix, HEATMAP_CONCEPTS)
         matrix = matrix.assign(source=matrix["source_id"].map(ref.source_name),
                                concept=matrix["concept_id"].map(ref.concept_label))
-        order = matrix.groupby("concept")["items"].sum().sort_values(ascending=False).index.tolist()
         st.altair_chart(charts.heatmap(matrix, "concept", "source", "share", "Share of the source's items",
-                                       x_order=order, x_step=18), width="content")
+                                       x_order=[ref.concept_label(c) for c in order], x_step=18), width="content")
+        if total > len(order):
+            st.caption(f"The {len(order)} concepts found in the most items of these sources, of {total} found; "
+                       "the Lexicon page lists every concept with its totals.")
 
 st.subheader("Feed health")
 health = queries.feed_health(ctx.store_path, ctx.version, feed_health.since_day(ctx.today))
