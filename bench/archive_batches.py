@@ -26,7 +26,6 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
-from store.db import open_connection
 
 from .common import LEXICON, Row, fmt_ratio, interleaved, median, ratio_spread, spread, verdict
 
@@ -177,13 +176,7 @@ def _clock_writes(store: Store, out: list[float]) -> None:
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     """Every compared table's rows, sorted, floats rounded (as tests/test_batch_backfill.py)."""
+    from tests.builders import table_snapshot
     from tests.test_batch_backfill import TABLES
 
-    conn = open_connection("sqlite:///" + str(path), readonly=True)
-    try:
-        return {
-            name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in conn.execute(sql))
-            for name, sql in TABLES.items()
-        }
-    finally:
-        conn.close()
+    return table_snapshot("sqlite:///" + str(path), TABLES)

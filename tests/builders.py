@@ -189,3 +189,18 @@ def corpus_rows(relative: str, limit: int | None = None, where=None) -> list[dic
                 if limit and len(out) >= limit:
                     break
     return out
+
+
+def table_snapshot(url: str, tables: dict[str, str]) -> dict[str, list[tuple]]:
+    """The rows of each query in `tables` on the store at `url`, sorted, floats rounded: two
+    stores compare equal when they hold the same values, whatever order rows were written in."""
+    from store.db import open_connection
+
+    conn = open_connection(url, readonly=True)
+    try:
+        return {
+            name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in conn.execute(sql))
+            for name, sql in tables.items()
+        }
+    finally:
+        conn.close()

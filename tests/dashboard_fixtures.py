@@ -138,6 +138,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+def page_opener(config: Path, monkeypatch):
+    """`open_page(page_file, **params)`: the dashboard on `config` in AppTest, switched to one
+    page with only `params` in its URL (a link opened afresh), run, and free of exceptions."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+
+    def open_page(page_file: str, **params: str) -> AppTest:
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page(f"pages/{page_file}.py")
+        at.query_params.clear()
+        at.query_params.update(params)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

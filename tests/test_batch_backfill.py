@@ -23,7 +23,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
 from store.db import open_connection
-from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, write_config
+from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config
 from tests.reliability_fixtures import health
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -69,14 +69,7 @@ def _config(directory: Path, archive: Path, batch_rows: int, fmt: str = "jsonl",
 
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:
-    conn = open_connection(url, readonly=True)
-    try:
-        return {
-            name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in conn.execute(sql))
-            for name, sql in TABLES.items()
-        }
-    finally:
-        conn.close()
+    return table_snapshot(url, TABLES)
 
 
 def _reference(tmp: Path, archive: Path, batch_rows: int, fmt: str = "jsonl", fields=FIELDS) -> dict:

@@ -18,7 +18,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
 from store import Store
 from store.db import open_connection
-from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, write_config, write_jsonl
+from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config, write_jsonl
 from tests.reliability_fixtures import health
 
 EDIT = """
@@ -60,14 +60,7 @@ def _build(tmp: Path, url: str, rows: int = 240) -> tuple[Path, Path]:
 
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:
-    conn = open_connection(url, readonly=True)
-    try:
-        return {
-            name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in conn.execute(sql))
-            for name, sql in TABLES.items()
-        }
-    finally:
-        conn.close()
+    return table_snapshot(url, TABLES)
 
 
 def _reference(tmp: Path) -> dict[str, list[tuple]]:

@@ -18,7 +18,8 @@ from ingest.pipeline import Ingest
 from store import Store
 from store.evidence import headline_only
 from store.reads import StoreReader
-from tests.builders import REPO, SourceSpec, write_config, write_jsonl
+from tests.builders import SourceSpec, write_config, write_jsonl
+from tests.dashboard_fixtures import page_opener
 
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 15)
 NOW = datetime(2026, 11, 16, 6, tzinfo=UTC)
@@ -153,21 +154,7 @@ def test_the_split_by_evidence_draws_one_series_per_kind_of_item(store):
 
 @pytest.fixture
 def page(store, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("MONITOR_CONFIG", str(store[0]))
-
-    def open_page(page_file: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-        at.run()
-        at.switch_page(f"pages/{page_file}.py")
-        at.query_params.clear()
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+    return page_opener(store[0], monkeypatch)
 
 
 ARGS = {"from": "2026-11-02", "to": "2026-11-15", "bucket": "week", "concepts": "win_win_cooperation"}

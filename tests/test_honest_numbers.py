@@ -18,6 +18,7 @@ from ingest.briefing_cli import write_briefing
 from ingest.config import load_config
 from store.briefing_reads import BriefingReader
 from store.reads import StoreReader
+from tests.dashboard_fixtures import page_opener
 from tests.honest_fixtures import HonestStore, build_honest_store
 
 LAST_WEEK = "2026-W47"
@@ -69,23 +70,7 @@ def test_briefing_command_writes_each_format_without_a_traceback(honest, form, t
 
 @pytest.fixture
 def page(honest, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.builders import REPO
-
-    monkeypatch.setenv("MONITOR_CONFIG", str(honest.config))
-
-    def open_page(page_file: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-        at.run()
-        at.switch_page(f"pages/{page_file}.py")
-        at.query_params.clear()
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+    return page_opener(honest.config, monkeypatch)
 
 
 @pytest.mark.parametrize("week", [LAST_WEEK, "not-a-week", ""])

@@ -15,7 +15,7 @@ from analysis import trends
 from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown
 from store.briefing_reads import BriefingReader
 from store.reads import ArticleQuery, StoreReader
-from tests.builders import REPO
+from tests.dashboard_fixtures import page_opener
 from tests.honest_fixtures import HonestStore, build_honest_store
 
 
@@ -100,21 +100,7 @@ def test_sparklines_skip_no_month_and_say_what_they_leave_out():
 
 @pytest.fixture
 def page(honest, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("MONITOR_CONFIG", str(honest.config))
-
-    def open_page(page_file: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-        at.run()
-        at.switch_page(f"pages/{page_file}.py")
-        at.query_params.clear()
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+    return page_opener(honest.config, monkeypatch)
 
 
 def _html(at) -> str:

@@ -4,15 +4,12 @@ against a real store filled by the real ingest."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from store import Store, now_utc
 from store.alert_log import AlertEvent, AlertLog
 from store.reads import StoreReader
-from tests.builders import REPO
-from tests.dashboard_fixtures import build_store
+from tests.dashboard_fixtures import build_store, page_opener
 
-APP = str(REPO / "dashboard" / "app.py")
 PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 HOSTILE = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1))"
 
@@ -25,19 +22,7 @@ def fixture_store(tmp_path, store_url):
 
 @pytest.fixture
 def app(fixture_store, monkeypatch):
-    monkeypatch.setenv("MONITOR_CONFIG", str(fixture_store.config))
-
-    def open_page(page_file: str, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
-        at.switch_page(f"pages/{page_file}.py")
-        at.query_params.clear()
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+    return page_opener(fixture_store.config, monkeypatch)
 
 
 def rows(store, sql):
