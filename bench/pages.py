@@ -50,6 +50,26 @@ PAGES = {
     "Article": "article?item=1", "Briefing": "briefing", "Watches": "watches", "Alerts": "alerts",
 }
 FLOOR_APP = 'import streamlit as st\n\nst.write("The floor: a trivial Streamlit page.")\n'
+# Reference pages: the floor plus ONE element of the kinds the dashboard's pages are made
+# of, so the report shows what a single chart, grid or filter form costs in this browser
+# on this machine, whatever the store holds (no page of the dashboard is in these).
+_DATA = ('import pandas as pd\n'
+         'df = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=90).repeat(3), "value": range(270),'
+         ' "concept": ["a", "b", "c"] * 90})\n')
+REFERENCE_APPS = {
+    "one Altair line chart (3 series x 90 days)": FLOOR_APP + _DATA + (
+        'import altair as alt\n'
+        'st.altair_chart(alt.Chart(df).mark_line().encode(x="day:T", y="value:Q", color="concept:N"),'
+        ' width="stretch")\n'),
+    "one st.dataframe (50 rows)": FLOOR_APP + _DATA + 'st.dataframe(df.head(50), hide_index=True)\n',
+    "a filter form (9 multiselects in 3 columns)": FLOOR_APP + (
+        'cols = st.columns(3)\n'
+        'for i in range(9):\n'
+        '    cols[i % 3].multiselect(f"Filter {i}", ["a", "b", "c"], key=f"f{i}")\n'),
+    "one 50-row HTML table (st.html)": FLOOR_APP + (
+        'st.html("<table>" + "".join(f"<tr><td>{i}</td><td>row {i}</td></tr>" for i in range(50))'
+        ' + "</table>")\n'),
+}
 QUIET_MS = 750
 TIMEOUT_MS = 300_000
 RATIO_TARGET = 1.5
@@ -149,11 +169,18 @@ class _Servers:
         proc, self.base, self.stderr = start_dashboard(config, directory)
         self.procs.append(proc)
         self.pid = proc.pid
+        self.references: dict[str, str] = {}
         if floor:
-            app = directory / "floor.py"
-            app.write_text(FLOOR_APP, encoding="utf-8")
-            proc, self.floor, _ = start_dashboard(config, directory, app=app)
-            self.procs.append(proc)
+            self.floor = self._start(config, directory, "floor", FLOOR_APP)
+            for i, (name, source) in enumerate(REFERENCE_APPS.items()):
+                self.references[name] = self._start(config, directory, f"reference{i}", source)
+
+    def _start(self, config: Path, directory: Path, stem: str, source: str) -> str:
+        app = directory / f"{stem}.py"
+        app.write_text(source, encoding="utf-8")
+        proc, base, _ = start_dashboard(config, directory, app=app)
+        self.procs.append(proc)
+        return base
 
     def __enter__(self) -> _Servers:
         return self
@@ -196,8 +223,10 @@ def _time_pages(config: Path, directory: Path, rounds: int) -> dict[str, Any]:
         browser, tab = _browser(p)
         try:
             urls = {"floor": servers.floor + "/"} | {name: f"{servers.base}/{path}" for name, path in PAGES.items()}
-            _visit(tab, urls["floor"])
-            first = {name: _visit(tab, url) for name, url in urls.items() if name != "floor"}
+            urls |= {name: base + "/" for name, base in servers.references.items()}
+            for name in ["floor", *REFERENCE_APPS]:
+                _visit(tab, urls[name])
+            first = {name: _visit(tab, urls[name]) for name in PAGES}
             names = list(urls)
             out: dict[str, list[float]] = {n: [] for n in names}
             for r in range(max(1, rounds)):
@@ -250,6 +279,11 @@ def _render_rows(n: int, timing: dict[str, Any], rounds: int) -> list[Row]:
     floor = timing["rounds"]["floor"]
     rows = [Row(BENCH, f"{n:,} items: floor page (one st.write), full render",
                 f"{median(floor):,.0f} ms ({spread(floor)})")]
+    for name in REFERENCE_APPS:  # no verdict: what one element costs, for reading the pages' ratios
+        times = timing["rounds"][name]
+        rows.append(Row(BENCH, f"{n:,} items: reference, the floor plus {name} / floor",
+                        f"{fmt_ratio(median(times) / median(floor))}: {median(times):,.0f} ms "
+                        f"({spread(times)}; {ratio_spread(times, floor)})"))
     worst = 0.0
     for name in PAGES:
         times = timing["rounds"][name]
