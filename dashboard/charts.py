@@ -171,33 +171,6 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x
     ).properties(height=alt.Step(22), **({"width": alt.Step(x_step)} if x_step else {}))
 
 
-def hit_bars(frame: pd.DataFrame, colour: Mapping[str, str]) -> alt.Chart:
-    """Hits per concept for one article (one row per concept: concept, hits, own, distanced)."""
-    domain = list(dict.fromkeys(frame["concept"].tolist()))
-    top = max(1, int(frame["hits"].max()) if len(frame) else 1)
-    return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("concept:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False, **AXIS)),
-        # The axis ends at the largest bar (a "nice" domain with whole-number ticks stopped short of it).
-        x=alt.X("hits:Q", title="Hits", scale=alt.Scale(domain=[0, top], nice=False),
-                axis=alt.Axis(format="d", values=_whole_ticks(top), **AXIS)),
-        color=alt.Color("concept:N", scale=_scale(domain, colour), legend=None),
-        tooltip=["concept:N", "hits:Q", alt.Tooltip("own:Q", title="Own voice"),
-                 alt.Tooltip("distanced:Q", title="Distanced")],
-    ).properties(height=alt.Step(20))
-
-
-def _whole_ticks(top: int, most: int = 6) -> list[int]:
-    """Whole-number ticks from 0 that always include `top`."""
-    step = max(1, -(-top // most))
-    ticks = list(range(0, top + 1, step))
-    if ticks[-1] != top:
-        if top - ticks[-1] < step / 2:
-            ticks[-1] = top
-        else:
-            ticks.append(top)
-    return ticks
-
-
 def selected_points(event: object) -> list[dict]:
     """The points of the `pick` selection in an st.altair_chart(on_select=...) event."""
     try:
@@ -206,4 +179,3 @@ def selected_points(event: object) -> list[dict]:
     except (KeyError, TypeError, AttributeError):
         return []
     return [p for p in points if isinstance(p, dict)] if isinstance(points, list) else []
-

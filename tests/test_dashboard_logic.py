@@ -204,6 +204,21 @@ def test_html_table_escapes_blanks_missing_values_and_draws_text_sparklines():
     assert line.startswith(" " * 12) and "█" in line and len(line.split(" peak")[0]) == 24 and "peak 14" in line
 
 
+def test_bar_cells_scale_to_the_largest_value_and_escape_their_colour():
+    from dashboard.htmltable import bar, html_table
+
+    frame = pd.DataFrame([{"c": "a", "hits": 8, "colour": "#d62728"}, {"c": "b", "hits": 2, "colour": "x' onload='y"},
+                          {"c": "c", "hits": None, "colour": "#000"}])
+    cells = {"hits": bar("hits", 8.0, lambda r: r["colour"])}
+    out = html_table(frame, {"c": "C", "hits": "Hits"}, "t", row_cells=cells)
+    widths = re.findall(r"width:([\d.]+)%;height:100%", out)
+    assert widths == ["100.0", "25.0"]  # the blank row draws no bar
+    assert "onload='y" not in out and "x&#x27; onload=&#x27;y" in out
+    assert ">8<" in out and ">2<" in out  # counts stay whole in a column pandas made float
+    empty = {"hits": bar("hits", 0, lambda r: "#000")}
+    assert "width:0.0%" in html_table(frame.head(1), {"hits": "H"}, "t", row_cells=empty)
+
+
 def test_an_all_zero_trend_keeps_a_readable_axis():
     """Every share 0 (a concept nobody used in the period): the axis spans 0-1%, not one tick
     labelled 0.000000%; counts span 0-1 item. A real maximum leaves the scale to Vega."""

@@ -482,6 +482,10 @@ def test_article_closest_seed_and_syndicated_copies(app, fixture_store):
     assert len(seeds) == 5 and seeds["similarity"].is_monotonic_decreasing and seeds["similarity"].iloc[0] > 0
     scores = frame_by_key(at, "art_scores").set_index("concept")
     assert scores.loc["Global Security Initiative", "hits"] == 2
+    assert scores["hits"].is_monotonic_decreasing  # most hits first, each with its bar drawn in the table
+    hits = next(h.value for h in at.html if "class='concept-hits'" in h.value)
+    assert hits.count("height:100%;background:") == len(scores) and "width:100.0%" in hits
+    assert not at.get("vega_lite_chart"), "the Article page draws its bars in HTML, no chart library"
 
 
 def test_article_page_without_or_with_unknown_item(app):

@@ -8,7 +8,6 @@ import streamlit as st
 
 from analysis.briefing.format import md_escape
 from dashboard import (
-    charts,
     controls,
     highlight,
     htmltable,
@@ -109,12 +108,16 @@ with side:
         table = scores.assign(concept=scores["concept_id"].map(ref.concept_label),
                               family=scores["concept_id"].map(
                                   dict(zip(ref.concepts["id"], ref.concepts["family_id"], strict=True))))
-        colour = {ref.concept_label(c): ref.concept_colour[c] for c in table["concept_id"]}
-        st.altair_chart(charts.hit_bars(table, colour), width="stretch")
+        table = table.sort_values(["hits", "concept"], ascending=[False, True], kind="stable")
+        # Bars drawn in the table itself: the figures and their bars in one element (a Vega
+        # chart beside the same numbers cost more of the page's render than all the rest).
+        hits_bar = htmltable.bar("hits", float(table["hits"].max()), lambda r: ref.concept_colour[r["concept_id"]])
+        # Own voice and distanced in one column: the side panel is about 300 px wide at 1280 px.
+        table = table.assign(voice=[f"{o:,} / {d:,}" for o, d in zip(table["own"], table["distanced"], strict=True)])
         st.html(htmltable.html_table(
-            table, {"concept": "Concept", "hits": "Hits", "own": "Own voice", "distanced": "Distanced",
-                    "per_1k": "Per 1,000 words"}, "concept-hits", cells={"per_1k": htmltable.number(".1f")},
-            right=("hits", "own", "distanced", "per_1k")))
+            table, {"concept": "Concept", "hits": "Hits", "voice": "Own voice / distanced",
+                    "per_1k": "Per 1k words"}, "concept-hits", cells={"per_1k": htmltable.number(".1f")},
+            row_cells={"hits": hits_bar}, right=("voice", "per_1k")))
     st.markdown(f"**Closest seed document** (by {similarity.CONCEPT_METHOD})")
     seeds = queries.closest_seeds(ctx.store_path, ctx.version, item_id)
     if seeds.empty:
