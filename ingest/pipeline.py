@@ -411,24 +411,35 @@ def rescore(
     distanced_weight: float,
     progress=None,
     processes: int | None = None,
+    full: bool = False,
 ) -> int:
     """Rescore every stored item with `lexicon`, in one transaction, on `processes` worker
-    processes (by default none: this process scores); returns items rescored."""
+    processes (by default none: this process scores); returns items rescored.
+
+    Only the items whose evidence changes are rewritten, and only their days' aggregates
+    recomputed (Store.rescore_items); `full` rewrites every item and rebuilds the daily
+    tables, which leaves the same values (tests/test_rescore_changed.py) at the cost of
+    a write per item."""
     done = 0
     scorer = Scorer(lexicon, threshold, distanced_weight, processes or 1)
     with scorer, store.transaction():
-        store.clear_scores()
+        if full:
+            store.clear_scores()
         # With workers, the next batch is scored while this one is written (score_ahead).
         texts = store.iter_item_texts()
         for batch, scores in scorer.score_ahead(texts, lambda rows: [(r["text"], r["language"]) for r in rows]):
-            results = [kept_matches(r) for r in scores]
-            store.replace_scores(
-                [(row["id"], scored) for row, scored in zip(batch, results, strict=True)], lexicon.content_hash
-            )
+            scored = [(row["id"], kept_matches(r)) for row, r in zip(batch, scores, strict=True)]
+            if full:
+                store.replace_scores(scored, lexicon.content_hash)
+            else:
+                store.rescore_items(scored, lexicon.content_hash)
             done += len(batch)
             if progress:
                 progress(len(batch))
-        store.rebuild_daily()
+        if full:
+            store.rebuild_daily()
+        else:
+            store.refresh_touched_days()
         store._sync_lexicon(lexicon)
         store.bump_data_version()
     return done

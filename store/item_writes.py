@@ -124,18 +124,18 @@ def item_row(item: Item, thash: str, scored: Any, copy_of: int | None, lexicon_h
 
 def insert_scores(conn: Any, scored: Sequence[tuple[int, Any]]) -> None:
     """The matches and per-concept rows of many items, as multi-row inserts."""
-    conn.executemany(
-        _MATCHES_SQL,
-        [
-            (item_id, m.concept, m.start, m.end, m.text, m.form, int(m.distanced), m.how)
-            for item_id, s in scored
-            for m in s.matches
-        ],
-    )
-    conn.executemany(
-        _CONCEPTS_SQL,
-        [(item_id, cid, c.hits, c.own, c.distanced, c.per_1k) for item_id, s in scored for cid, c in s.scores.items()],
-    )
+    conn.executemany(_MATCHES_SQL, [(item_id, *row) for item_id, s in scored for row in match_rows(s)])
+    conn.executemany(_CONCEPTS_SQL, [(item_id, *row) for item_id, s in scored for row in concept_rows(s)])
+
+
+def match_rows(scored: Any) -> list[tuple[Any, ...]]:
+    """The `matches` columns after item_id of one item's kept matches, as stored."""
+    return [(m.concept, m.start, m.end, m.text, m.form, int(m.distanced), m.how) for m in scored.matches]
+
+
+def concept_rows(scored: Any) -> list[tuple[Any, ...]]:
+    """The `item_concepts` columns after item_id of one item, as stored."""
+    return [(cid, c.hits, c.own, c.distanced, c.per_1k) for cid, c in scored.scores.items()]
 
 
 def replace_scores(conn: Any, scored: Sequence[tuple[int, Any]], lexicon_hash: str) -> None:

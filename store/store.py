@@ -15,6 +15,7 @@ from . import item_writes
 from .db import StoreError, _classify, migrate, open_connection, transaction
 from .item_updates import replace_item
 from .records import FeedState, Item, StoredIdentity
+from .rescore_writes import rewrite_changed
 from .stats import store_stats
 from .timefmt import iso, parse_iso
 from .url import StoreTarget, as_target
@@ -357,6 +358,11 @@ class Store:
 
     def refresh_touched_days(self) -> None:
         """Recompute the daily rows of the days that `update_item` touched in this transaction."""
+        if self._touched_days and self.conn.is_postgres:
+            # Two transactions refreshing one day (rescore batches sharing a day, an update
+            # repointing another source's copies) would each miss the daily rows the other
+            # inserts and collide on them: one refresh at a time, each seeing the last.
+            self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_DAILY_LOCK,))
         by_source: dict[str, set[str]] = {}
         for source_id, day in self._touched_days:
             by_source.setdefault(source_id, set()).add(day)
@@ -475,16 +481,20 @@ class Store:
             "SELECT id, text, language FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
         ).fetchall()
 
-    def clear_scores_between(self, first_id: int, last_id: int) -> None:
-        self.conn.execute("DELETE FROM matches WHERE item_id BETWEEN ? AND ?", (first_id, last_id))
-        self.conn.execute("DELETE FROM item_concepts WHERE item_id BETWEEN ? AND ?", (first_id, last_id))
-
     def item_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM items").fetchone()[0])
 
     def clear_scores(self) -> None:
         self.conn.execute("DELETE FROM matches")
         self.conn.execute("DELETE FROM item_concepts")
+
+    def rescore_items(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> int:
+        """New scores for stored items (id, score), inside `transaction()`: only the items
+        whose evidence differs from the stored one are rewritten (store/rescore_writes.py),
+        and their days are recomputed by `refresh_touched_days`.  Returns items rewritten."""
+        changed, touched = rewrite_changed(self.conn, scored, lexicon_hash)
+        self._touched_days |= touched
+        return changed
 
     def replace_scores(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> None:
         """New scores for stored items (id, score) after `clear_scores` (or their own delete)."""
@@ -501,6 +511,7 @@ _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "origi
 _RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
 _COPY_LOCK = 7410523
 _SYNC_LOCK = 7410525
+_DAILY_LOCK = 7410526
 
 
 def _added(table: str, key: str, counts: tuple[str, ...]) -> str:

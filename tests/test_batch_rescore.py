@@ -68,7 +68,7 @@ def _reference(tmp: Path) -> dict[str, list[tuple]]:
     (tmp / "ref").mkdir()
     cfg, edited = _build(tmp / "ref", url)
     with Store(url) as store:
-        rescore(store, load_lexicon(edited), 1.0, 0.5)
+        rescore(store, load_lexicon(edited), 1.0, 0.5, full=True)
     return _snapshot(url)
 
 
