@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import buildcache
+from . import buildcache, textscan
 
 _QUOTES_DASHES = {
     **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u300c\u300d\u300e\u300f\uff02"), '"'),
@@ -63,29 +63,12 @@ _LENGTH_CHANGING = re.compile(
 _ENTITY = re.compile(r"&(?:amp;)*(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
-# Every whitespace character (what re's \s and str.split() both mean), and those of
-# them besides the plain space, which are rare in prose.
+# Every whitespace character (what re's \s and str.split() both mean: none lies above
+# U+3000).
 _WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
-_RARE = re.escape(_WHITESPACE.replace(" ", "") + _INVISIBLE)
-# Where a _LENGTH_CHANGING match can lie: in a run of whitespace and invisible
-# characters (after a hyphen, for a rejoined line break).  A lone space or line break
-# between two words changes nothing, so the scan stops only at a rare character whose
-# run is longer than it, follows a hyphen or a Han character, or is invisible; at two
-# plain spaces; and, in Chinese text, at a single space after a Han character.  Each
-# pattern starts with a character class or a literal, which re skips to at C speed.
-_RUN_CANDIDATE = re.compile(
-    rf"[{_RARE}](?:(?=[\s{_INVISIBLE}])|(?<=[\s{_INVISIBLE}].)|(?<=[{_INVISIBLE}])|(?<=-.)|(?<=[{_HAN_BEFORE}].))"
-    rf"[\s{_INVISIBLE}]*",  # and on to the end of the run
-    re.DOTALL,  # the "." in a lookbehind is the rare character itself, a line break too
-)
 _TWO_SPACES = re.compile("  ")
-_HAN_SPACE = re.compile(rf" (?<=[{_HAN_BEFORE}] )(?=[{_HAN_SIDE}])")
-_HAN_ANY = re.compile(rf"[{_HAN_BEFORE}]")
-_INVISIBLE_ANY = re.compile(rf"[{_INVISIBLE}]")
-_HAN_OR_INVISIBLE = re.compile(rf"[{_HAN_BEFORE}{_INVISIBLE}]")
-_RUN = re.compile(rf"[\s{_INVISIBLE}]*")
-_RUN_CHARS = frozenset(_WHITESPACE + _INVISIBLE)
 _HAN_BEFORE_CHARS = re.compile(rf"[{_HAN_BEFORE}]")
+_MAY_FOLD = textscan.FOLD_LENGTH | textscan.FOLD  # a text's classes not known: try every folding pass
 
 
 @lru_cache(maxsize=1)
@@ -199,49 +182,40 @@ def _collapse_runs(text: str) -> tuple[str, Anchors | None]:
     """`_rewrite(text, _LENGTH_CHANGING, _collapse)`, visiting only the runs that can change.
 
     The regex alone stops at every space and hyphen of the text (a third of scoring
-    time on English prose); here a run is found by its rare characters and
-    _LENGTH_CHANGING is tried only inside it, position by position as finditer would.
+    time on English prose); here the runs of whitespace and invisible characters that
+    can change are found by one vectorised pass (_profile).  A plain run of two or more
+    whitespace characters becomes one space; any other is matched by _LENGTH_CHANGING
+    position by position, as finditer would.
     """
-    runs = [m.span() for m in _RUN_CANDIDATE.finditer(text)]  # (rare character, end of its run)
-    han = invisible = False
-    if not text.isascii() and _HAN_OR_INVISIBLE.search(text):
-        han = _HAN_ANY.search(text) is not None
-        invisible = _INVISIBLE_ANY.search(text) is not None
-    if "  " in text or han:
-        more = [m.start() for m in _TWO_SPACES.finditer(text)]
-        if han:
-            more += [m.start() for m in _HAN_SPACE.finditer(text)]
-        runs += [(q, _RUN.match(text, q).end()) for q in more]  # type: ignore[union-attr]
-        runs.sort()
-    if not runs:
+    starts, ends, plain = _profile(text).runs
+    changes: list[tuple[int, int, str]] = []
+    for a, b, is_plain in zip(starts, ends, plain, strict=True):
+        if is_plain:
+            changes.append((a, b, " "))
+        else:  # from the hyphen before it, for a rejoined line break
+            changes += _run_matches(text, a - 1 if a > 0 and text[a - 1] == "-" else a, b)
+    return _apply(text, changes)
+
+
+def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors | None]:
+    """`text` with each (start, end, replacement) applied, in order, and anchors where
+    the length changed; the text itself when no length changed."""
+    if not changes:
         return text, None
-    pieces: list[str] = []
-    new_pos: list[int] = []
-    old_pos: list[int] = []
-    last = done = shift = 0  # shift: output length minus input length so far
-    for q, b in runs:
-        if q < done:
-            continue  # inside a run already visited
-        done = b
-        a = q
-        while a > 0 and text[a - 1] in _RUN_CHARS:
-            a -= 1
-        hyphen = a > 0 and text[a - 1] == "-"
-        if b - a >= 2 and not hyphen and not invisible and not (han and a > 0 and _HAN_BEFORE_CHARS.match(text, a - 1)):
-            spans = [(a, b, " ")]  # a plain run of whitespace: one space
-        else:
-            spans = _run_matches(text, a - 1 if hyphen else a, b)
-        for start, end, repl in spans:
-            pieces.append(text[last:start])
-            pieces.append(repl)
-            if len(repl) != end - start:
-                new_pos += (start + shift, start + shift + len(repl))
-                old_pos += (start, end)
-                shift += len(repl) - (end - start)
-            last = end
-    if not new_pos:
+    begins, ends, repls = zip(*changes, strict=True)
+    start = np.array(begins)
+    end = np.array(ends)
+    length = np.fromiter(map(len, repls), dtype=np.int64, count=len(repls))
+    delta = length - (end - start)
+    changed = delta != 0
+    if not changed.any():
         return text, None  # every change kept the length: only a lone hyphen or space was met
-    pieces.append(text[last:])
+    new_start = start + np.cumsum(delta) - delta
+    new_pos = np.column_stack((new_start, new_start + length))[changed].ravel().tolist()
+    old_pos = np.column_stack((start, end))[changed].ravel().tolist()
+    pieces: list[str] = [""] * (2 * len(repls) + 1)
+    pieces[0::2] = [text[i:j] for i, j in zip((0, *ends), (*begins, len(text)), strict=True)]
+    pieces[1::2] = repls
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 
 
@@ -298,7 +272,7 @@ def _normalise(text: str) -> Normalised:
     if out.isascii():
         out = out.lower()
     else:  # folding lowers too (and lowering twice changes nothing: no lower-case letter has an upper case)
-        out, anchors = _fold_runs(out)
+        out, anchors = _fold_runs(out, _profile(text).present)
         if anchors:
             passes.append(anchors)
     out = out.replace("-", " ")
@@ -308,18 +282,20 @@ def _normalise(text: str) -> Normalised:
     return Normalised(out, tuple(passes), decoded, entity_passes)
 
 
-def _fold_runs(text: str) -> tuple[str, Anchors | None]:
+def _fold_runs(text: str, present: int = _MAY_FOLD) -> tuple[str, Anchors | None]:
     """NFKC + lower + fold, recording anchors only around characters that change length.
 
     Checking the total length is not enough: a ligature (+1) and a composing accent
     (-1) cancel out and would shift every offset between them.  So the few characters
     that can change length are found by one regex pass and folded one by one;
     everything between them folds one-for-one through a precomputed table.
+    `present`: the text's character classes (textscan), so a pass that can change
+    nothing is skipped.
     """
     folding = _folding()
     specials = folding.length_changing
-    if not specials.search(text):
-        return _fold_plain(text), None
+    if not present & textscan.FOLD_LENGTH or not specials.search(text):
+        return _fold_plain(text, present), None
     pieces: list[str] = []
     new_pos: list[int] = []
     old_pos: list[int] = []
@@ -329,7 +305,7 @@ def _fold_runs(text: str) -> tuple[str, Anchors | None]:
         if m.group() > "\uffff" and m.group() not in folding.astral_length_changing:
             continue  # the class takes in every astral character (see _char_class_pattern)
         start = m.start()
-        plain = _fold_plain(text[last:start])
+        plain = _fold_plain(text[last:start], present)
         pieces.append(plain)
         out_len += len(plain)
         f = unicodedata.normalize("NFKC", m.group()).lower().translate(_translate_table())
@@ -339,11 +315,11 @@ def _fold_runs(text: str) -> tuple[str, Anchors | None]:
         pieces.append(f)
         out_len += len(f)
         last = start + 1
-    pieces.append(_fold_plain(text[last:]))
+    pieces.append(_fold_plain(text[last:], present))
     return "".join(pieces), ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
 
 
-def _fold_plain(segment: str) -> str:
+def _fold_plain(segment: str, present: int = _MAY_FOLD) -> str:
     """Fold a segment free of length-changing characters: only the characters that
     fold to something else are touched, so mostly-ASCII or simplified text is cheap."""
     folding = _folding()
@@ -362,7 +338,7 @@ def _fold_plain(segment: str) -> str:
             segment = segment.replace(ch, table[ch])
     if fold_first:
         segment = segment.lower()
-    if segment.isascii():
+    if segment.isascii() or not present & textscan.FOLD:
         return segment
     return folding.changing.sub(lambda m: table.get(m.group(), m.group()), segment)
 
@@ -527,24 +503,59 @@ def normalise_form(form: str) -> str:
     return normalise(form.strip()).text.strip()
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 def count_cjk(text: str) -> int:
-    """Han characters in `text`.  Counted over the code points as an array: a regex
-    visits every character in Python's engine, about six times slower on Chinese text."""
-    if not text:
-        return 0
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(sum(np.count_nonzero((points >= lo) & (points <= hi)) for lo, hi in _CJK_RANGES))
+    """Han characters in `text` (counted over the code points as an array: a regex
+    visits every character in Python's engine, about six times slower)."""
+    return _profile(text).han
 
 
 def count_words(text: str, language: str) -> int:
-    """Words for alphabetic text; characters for Chinese (densities are per 1,000 of them)."""
-    if language.startswith("zh"):
-        return count_cjk(text)
-    # whitespace tokens: as good a word count for densities as a regex, and C-fast
-    return len(text.split())
+    """Words for alphabetic text, as len(text.split()) counts them; characters for
+    Chinese (densities are per 1,000 of them)."""
+    profile = _profile(text)
+    return profile.han if language.startswith("zh") else profile.words
+
+
+@lru_cache(maxsize=16)
+def _profile(text: str) -> textscan.Profile:
+    """The text's character classes (ingest/textscan.py).  Cached like normalise():
+    an item's words are counted right after its text is normalised."""
+    return textscan.profile(text, _class_table())
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
+    key = buildcache.fingerprint(
+        unicodedata.unidata_version, _opencc_path().read_bytes(), buildcache.source_of("textnorm", "textscan")
+    )
+    return np.frombuffer(buildcache.cached("char-classes", key, _build_class_table), dtype=np.uint8)
+
+
+def _build_class_table() -> bytes:
+    """textscan's lookup table for these rules (a pass over the BMP, so cached on disk)."""
+    folding = _folding()
+    table = folding.table
+    fold, fold_length, han_prev = [], [], []
+    for cp in range(textscan.ASTRAL):
+        ch = chr(cp)
+        if folding.length_changing.match(ch):
+            fold_length.append(cp)
+        # what the character is when the last folding pass meets it (_fold_plain)
+        met = table[ch] if ch in _COMMON_FOLDS else ch
+        if met in table or any(c in table for c in met.lower()):
+            fold.append(cp)
+        if _HAN_BEFORE_CHARS.match(ch):
+            han_prev.append(cp)
+    classes = {
+        textscan.WHITESPACE: map(ord, _WHITESPACE),
+        textscan.INVISIBLE: map(ord, _INVISIBLE),
+        textscan.HYPHEN: [ord("-")],
+        textscan.HAN_PREV: han_prev,
+        textscan.CJK: [cp for lo, hi in _CJK_RANGES for cp in range(lo, hi + 1)],
+        textscan.FOLD_LENGTH: fold_length,
+        textscan.FOLD: fold,
+    }
+    return textscan.class_table(classes, astral=textscan.FOLD_LENGTH | textscan.FOLD).tobytes()

@@ -19,6 +19,8 @@ from ingest.textnorm import (
     _identity_collapse,
     _identity_collapse_runs,
     _rewrite,
+    count_cjk,
+    count_words,
     normalise,
 )
 
@@ -79,6 +81,16 @@ def test_collapsing_only_candidate_runs_equals_the_whole_text_regex(text):
     """The fast collapse visits only runs that can change; it must find exactly what
     the regex finds over the whole text, anchors included."""
     assert _collapse_runs(text) == _rewrite(text, _LENGTH_CHANGING, _collapse)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(runs, texts, st.text()))
+def test_vectorised_counts_equal_split_and_the_han_ranges(text):
+    """Words and Han characters are counted over a lookup table of code points
+    (ingest/textscan.py); they must be what str.split() and the ranges count."""
+    assert count_words(text, "en") == len(text.split())
+    han = sum("\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+    assert count_cjk(text) == han == count_words(text, "zh-hans")
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,107 @@
+"""Character classes of a whole text in one vectorised pass.
+
+Scoring asks a few questions of every character of a text: is it whitespace (word
+counts), a Han character (Chinese densities), part of a run of whitespace that
+normalising collapses, one that folding changes?  Asked one by one, with a regex or
+str.split(), each walks the text again in Python's engines (a third of scoring time
+on hard-wrapped UN speeches).  Here the code points go once through a lookup table
+as a NumPy array, and each question is a mask over the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+ASTRAL = 0x10000  # every code point above the Basic Multilingual Plane shares this slot
+
+
+def class_table(classes: dict[int, Iterable[int]], astral: int) -> np.ndarray:
+    """A lookup table: code point -> the OR of the bits whose class holds it.
+    `astral`: the bits of the one slot every astral code point falls in."""
+    table = np.zeros(ASTRAL + 1, dtype=np.uint8)
+    for bit, points in classes.items():
+        index = np.fromiter((p for p in points if p < ASTRAL), dtype=np.int64)
+        table[index] |= bit
+    table[ASTRAL] = astral
+    table.flags.writeable = False
+    return table
+
+
+def classify(text: str, table: np.ndarray) -> np.ndarray:
+    """The class bits of each character of `text`, one byte per character."""
+    if text.isascii():  # one byte per character already: encoding is a copy
+        return table.take(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return table.take(np.minimum(points, ASTRAL))
+
+
+def count_runs(mask: np.ndarray) -> int:
+    """How many maximal runs of True `mask` holds."""
+    if not len(mask):
+        return 0
+    return int(np.count_nonzero(mask[1:] > mask[:-1])) + bool(mask[0])
+
+
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the maximal runs of True in `mask`, ends exclusive."""
+    padded = np.zeros(len(mask) + 2, dtype=bool)
+    padded[1:-1] = mask
+    starts = np.flatnonzero(padded[1:-1] > padded[:-2])
+    ends = np.flatnonzero(padded[1:-1] > padded[2:]) + 1
+    return starts, ends
+
+
+# The classes a text's profile asks about, one bit each (ingest/textnorm.py builds
+# the table that assigns characters to them).
+WHITESPACE = 1  # bit 1: a mask of it is read as booleans
+INVISIBLE = 2
+HYPHEN = 4
+HAN_PREV = 8  # whitespace after it and before a Han character vanishes
+CJK = 16  # a Han character, as densities count them
+FOLD_LENGTH = 32  # folding may change the length
+FOLD = 64  # folding, after the common folds and lower-casing, may still change it
+
+
+@dataclass(frozen=True)
+class Profile:
+    present: int  # the class bits of the characters the text holds
+    words: int  # whitespace-separated tokens, as len(text.split()) counts them
+    han: int  # Han characters
+    # The runs of whitespace and invisible characters that collapsing may change:
+    # starts, ends (exclusive), and whether the run is plain (two or more whitespace
+    # characters, none invisible, not after a hyphen or a Han character: one space).
+    runs: tuple[list[int], list[int], list[bool]]
+
+
+def profile(text: str, table: np.ndarray) -> Profile:
+    classes = classify(text, table)
+    present = int(np.bitwise_or.reduce(classes)) if len(classes) else 0
+    space = (classes & WHITESPACE).view(bool)
+    han = int(np.count_nonzero(classes & CJK)) if present & CJK else 0
+    return Profile(present, count_runs(~space), han, _changing_runs(classes, space, present))
+
+
+def _changing_runs(classes: np.ndarray, space: np.ndarray, present: int) -> tuple[list[int], list[int], list[bool]]:
+    """A run can change when it is two characters or more, follows a hyphen or a Han
+    character, or holds an invisible one; a lone space between words cannot."""
+    run = space if not present & INVISIBLE else (classes & (WHITESPACE | INVISIBLE)) != 0
+    pair = run[1:] & run[:-1]
+    keep = np.zeros(len(run), dtype=bool)
+    keep[1:] |= pair
+    keep[:-1] |= pair
+    if present & (HYPHEN | HAN_PREV):
+        keep[1:] |= run[1:] & ((classes[:-1] & (HYPHEN | HAN_PREV)) != 0)
+    if present & INVISIBLE:
+        keep |= (classes & INVISIBLE) != 0
+    starts, ends = runs(keep)
+    if not len(starts):
+        return [], [], []
+    before = np.where(starts > 0, classes[np.maximum(starts - 1, 0)], 0)
+    special = (before & (HYPHEN | HAN_PREV)) != 0
+    if present & INVISIBLE:
+        special[np.searchsorted(starts, np.flatnonzero(classes & INVISIBLE), side="right") - 1] = True
+    plain = (ends - starts >= 2) & ~special
+    return starts.tolist(), ends.tolist(), plain.tolist()
