@@ -1,7 +1,11 @@
 """Alerts end to end with real receivers: a planted surge in a real store, the rules
 deciding events once, a real HTTP server checking the HMAC signature of each POST,
 a real SMTP server (aiosmtpd) receiving plain text + HTML mail, retries, digests,
-and a sender killed with SIGKILL between "decided" and "delivered"."""
+and a sender killed with SIGKILL between "decided" and "delivered".
+
+Every test that touches a store runs twice, on SQLite and on a real PostgreSQL server
+(`store_url` sets MONITOR_STORE_URL, which the configs loaded here and the commands
+started here inherit)."""
 
 from __future__ import annotations
 
@@ -135,7 +139,7 @@ def verify(post) -> dict:
 RULES = {"rise": True, "first_in_groups": ("western-media",), "new_item_sources": ("west",)}
 
 
-def test_surge_fires_each_rule_once_by_webhook_and_mail(tmp_path, secret_dir):
+def test_surge_fires_each_rule_once_by_webhook_and_mail(tmp_path, secret_dir, store_url):
     with WebhookReceiver() as hook, SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -173,7 +177,7 @@ def test_surge_fires_each_rule_once_by_webhook_and_mail(tmp_path, secret_dir):
         assert p.table("SELECT count(*) FROM alert_deliveries WHERE state = 'delivered'") == [(8,)]
 
 
-def test_mail_has_plain_and_html_with_the_hostile_title_escaped(tmp_path, secret_dir):
+def test_mail_has_plain_and_html_with_the_hostile_title_escaped(tmp_path, secret_dir, store_url):
     with SmtpMailbox(login=("alerts", "pw-from-file")) as smtp:
         pw = secret_dir / "smtp.pw"
         pw.write_text("pw-from-file\n", encoding="utf-8")
@@ -206,7 +210,7 @@ def test_mail_has_plain_and_html_with_the_hostile_title_escaped(tmp_path, secret
         assert "\n" not in msg["Subject"] and "first own-voice use in western-media" in msg["Subject"]
 
 
-def test_a_failing_receiver_is_retried_and_a_dead_one_retried_next_run(tmp_path, secret_dir):
+def test_a_failing_receiver_is_retried(tmp_path, secret_dir, store_url):
     with WebhookReceiver(fail_first=2) as hook:
         p = Planted(tmp_path, {"webhook_url": hook.url}, secret_dir)
         p.watch(rise=False, first_in_groups=("western-media",))
@@ -215,8 +219,11 @@ def test_a_failing_receiver_is_retried_and_a_dead_one_retried_next_run(tmp_path,
         assert report.delivered == {"webhook": 1} and [x.status for x in hook.posts] == [503, 503, 200]
         log = p.table("SELECT attempt, ok FROM delivery_log ORDER BY attempt")
         assert log == [(1, 0), (2, 0), (3, 1)]
+
+
+def test_a_dead_receiver_is_retried_next_run(tmp_path, secret_dir, store_url):
     with WebhookReceiver(fail_first=100) as dead:
-        p2 = Planted(tmp_path / "b", {"webhook_url": dead.url}, secret_dir)
+        p2 = Planted(tmp_path, {"webhook_url": dead.url}, secret_dir)
         p2.watch(rise=False, first_in_groups=("western-media",))
         p2.surge()
         report = p2.alerts()
@@ -232,7 +239,7 @@ def test_a_failing_receiver_is_retried_and_a_dead_one_retried_next_run(tmp_path,
         assert p2.table("SELECT state FROM alert_deliveries") == [("delivered",)]
 
 
-def test_an_alert_storm_is_one_digest(tmp_path, secret_dir):
+def test_an_alert_storm_is_one_digest(tmp_path, secret_dir, store_url):
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -255,7 +262,7 @@ def test_an_alert_storm_is_one_digest(tmp_path, secret_dir):
         assert msg.get_body(("plain",)).get_content().count("Open in the dashboard") == 22
 
 
-def test_killed_between_decided_and_delivered_delivers_once_after_restart(tmp_path, secret_dir):
+def test_killed_between_decided_and_delivered_delivers_once_after_restart(tmp_path, secret_dir, store_url):
     env = os.environ | {"MONITOR_WEBHOOK_SECRET": SECRET}
     with WebhookReceiver(hang=True) as hook:
         p = Planted(tmp_path, {"webhook_url": hook.url, "webhook_secret_file": ""}, secret_dir)
@@ -291,7 +298,7 @@ def test_secrets_never_come_from_the_project_folder(tmp_path, secret_dir):
         read_secret(config, "webhook_secret_file")
 
 
-def test_a_rise_below_the_minimum_count_is_never_called(tmp_path, secret_dir):
+def test_a_rise_below_the_minimum_count_is_never_called(tmp_path, secret_dir, store_url):
     p = Planted(tmp_path, {}, secret_dir)
     p.watch(rise=True, min_items=1000)
     p.surge()
@@ -300,7 +307,6 @@ def test_a_rise_below_the_minimum_count_is_never_called(tmp_path, secret_dir):
 
 
 def test_weekly_briefing_is_mailed_once_per_week(tmp_path, secret_dir, store_url):
-    """On SQLite and on PostgreSQL (store_url sets MONITOR_STORE_URL, which the command inherits)."""
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -328,7 +334,7 @@ def test_weekly_briefing_is_mailed_once_per_week(tmp_path, secret_dir, store_url
         assert "2026-W45" in msg.get_body(("html",)).get_content()
 
 
-def test_several_workers_decide_and_deliver_each_event_once(tmp_path, secret_dir):
+def test_several_workers_decide_and_deliver_each_event_once(tmp_path, secret_dir, store_url):
     env = os.environ | {"MONITOR_WEBHOOK_SECRET": SECRET}
     with WebhookReceiver(delay=0.3) as hook:
         p = Planted(tmp_path, {"webhook_url": hook.url, "webhook_secret_file": "", "digest_after": 100}, secret_dir)
@@ -346,7 +352,7 @@ def test_several_workers_decide_and_deliver_each_event_once(tmp_path, secret_dir
         assert p.table("SELECT count(*) FROM alert_deliveries WHERE state = 'delivered'") == [(4,)]
 
 
-def test_mail_over_starttls_with_login_and_a_private_ca(tmp_path, secret_dir):
+def test_mail_over_starttls_with_login_and_a_private_ca(tmp_path, secret_dir, store_url):
     context, ca_file = self_signed(secret_dir)
     pw = secret_dir / "smtp.pw"
     pw.write_text("tls-pw", encoding="utf-8")
@@ -375,7 +381,6 @@ def test_mail_over_starttls_with_login_and_a_private_ca(tmp_path, secret_dir):
 
 
 def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_dir, store_url):
-    """On SQLite and on PostgreSQL."""
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -395,7 +400,7 @@ def test_weekly_briefing_by_setting_goes_out_once_after_runs(tmp_path, secret_di
         assert msg["Subject"].startswith("Monitor alert: Weekly briefing 20")
 
 
-def test_a_backlog_of_new_items_beyond_one_run_is_worked_off(tmp_path, secret_dir, monkeypatch):
+def test_a_backlog_of_new_items_beyond_one_run_is_worked_off(tmp_path, secret_dir, monkeypatch, store_url):
     import analysis.alerts
 
     monkeypatch.setattr(analysis.alerts, "NEW_ITEMS_PER_RUN", 5)  # the bound per run, made small
@@ -406,7 +411,7 @@ def test_a_backlog_of_new_items_beyond_one_run_is_worked_off(tmp_path, secret_di
     assert counts == [5, 5, 5, 5, 1, 0]  # 21 new matching items, each once
 
 
-def test_ingest_run_evaluates_alerts_and_a_broken_channel_never_fails_the_run(tmp_path, secret_dir):
+def test_ingest_run_evaluates_alerts_and_a_broken_channel_never_fails_the_run(tmp_path, secret_dir, store_url):
     with SmtpMailbox() as smtp:
         p = Planted(
             tmp_path,
@@ -441,7 +446,7 @@ def test_ingest_run_evaluates_alerts_and_a_broken_channel_never_fails_the_run(tm
         ]
 
 
-def test_alert_evidence_dates_an_item_as_precisely_as_it_is_known(tmp_path, secret_dir):
+def test_alert_evidence_dates_an_item_as_precisely_as_it_is_known(tmp_path, secret_dir, store_url):
     """A year-dated speech and an undated row alerted as new items: their evidence, reason and
     mail say "2026 (year only)" and "undated", never 1 January or a blank date."""
     from ingest.alert_text import html_text, plain_text
