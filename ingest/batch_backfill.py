@@ -13,7 +13,9 @@ one-process import stores (tests/test_batch_backfill.py).  A worker whose batch 
 scored early waits its turn holding the lease; if an earlier batch is free (its
 worker died and its lease ran out) it gives its own back, keeping the scores in memory,
 and takes the earlier one.  The last batch's transaction stores the file's fingerprint
-(so an unchanged archive is skipped afterwards) and the source's outcome for the run.
+(so an unchanged archive is skipped afterwards) and the source's outcome for the run,
+and finishes the run (its counts, status and end): the process that started the
+backfill may have been killed while workers went on.
 """
 
 from __future__ import annotations
@@ -227,6 +229,7 @@ class BatchBackfiller:
                 store.set_meta(f"archive:{source.id}", spec.fingerprint)
                 whole = total_outcome(source.id, self.jobs.outcomes(batch.job))
                 store.record_source(spec.run, source.id, whole.as_dict(), now_utc())
+                store.close_run(spec.run, now_utc())  # here, not in the backfill process: it may be gone
 
         hooks = BatchHooks(prepared.scores, check, done)
         ingest._store_items(spec.run, outcome, prepared.items, outlets=prepared.outlets, final=False, batch=hooks)
@@ -278,7 +281,7 @@ def enqueue_backfill(ingest: Ingest, source_id: str) -> BackfillSpec | None:
     spec = spec_for(ingest, source, store.start_run(ingest.lexicon.content_hash, ingest.now))
     spans = cut(source, ingest.archive_batch)
     older = [n for n in jobs.jobs(JOB_PREFIX, open_only=False) if _source_of(n) == source.id]
-    jobs.enqueue_spans(spec.name(), spans, drop=older)
+    jobs.enqueue_spans(spec.name(), spans, drop=older, run=spec.run)
     return spec
 
 
@@ -297,7 +300,7 @@ def backfill_in_batches(
             raise RuntimeError(f"{source.path}: the archive changed during its backfill (source '{source_id}')")
         if not backfiller.step(lease_seconds, poll_seconds, only=spec.name()):
             time.sleep(min(poll_seconds, 0.1))  # the last batches are held by others: they end soon; a claim is a write
-    ingest.store.finish_run(spec.run, now_utc())
+    ingest.store.release_run(spec.run)  # the last batch's transaction finished the run, whoever wrote it
     return total_outcome(source.id, backfiller.jobs.outcomes(spec.name()))
 
 

@@ -97,11 +97,15 @@ class BatchJobs:
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_DONE_LOCK,))
         return self._open(self.conn, batch.job) == 0
 
-    def enqueue_spans(self, job: str, spans: list[tuple[int, int, int]], drop: list[str]) -> int:
+    def enqueue_spans(self, job: str, spans: list[tuple[int, int, int]], drop: list[str], run: int = 0) -> int:
         """Batches of `job` as (start, end, first line) spans of a file, in file order,
         unless the job already has open batches (it resumes).  The jobs named in `drop` go
-        first (a backfill of an older version of the file).  Returns the job's open batches."""
+        first (a backfill of an older version of the file).  `run`, when given, is carried
+        by the job: it goes on while workers do the job (store/runs.py), whose last batch
+        finishes it.  Returns the job's open batches."""
         with transaction(self.conn) as c:
+            if run:
+                c.execute("UPDATE runs SET batch_job = ? WHERE id = ?", (job, run))
             for name in drop:
                 if name != job:
                     c.execute("DELETE FROM batch_jobs WHERE job = ?", (name,))

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pandas as pd
 
 from .db import check_version, open_connection
 from .query_language import Query, SearchError, parse_query
+from .runs import as_shown
 from .search_sql import query_condition, regexp_like
 from .url import StoreTarget, as_target
 
@@ -109,8 +110,9 @@ class StoreReader:
             return "0"
 
     def last_run(self) -> dict[str, Any] | None:
+        """The newest run as it is: marked running but gone (store/runs.py) reads interrupted."""
         row = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        return None if row is None else dict(row)
+        return as_shown(self.conn, None if row is None else dict(row), datetime.now(UTC))
 
     def last_finished_run(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()

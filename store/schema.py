@@ -440,6 +440,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE batch_jobs ADD COLUMN outcome TEXT;
         """,
     ),
+    (
+        11,
+        "runs carried by a batch job",
+        # A backfill's run is finished by whichever process writes the job's last batch,
+        # which need not be the process that started it (it may have been killed): the
+        # run names its job, so a run whose own process is gone still counts as going
+        # while workers hold the job's batches (store/runs.py).
+        """
+        ALTER TABLE runs ADD COLUMN batch_job TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

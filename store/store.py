@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import item_writes
+from . import item_writes, runs
 from .db import StoreError, _classify, migrate, open_connection, transaction
 from .item_updates import replace_item
 from .records import FeedState, Item, StoredIdentity
@@ -229,10 +229,11 @@ class Store:
     # ---- runs -------------------------------------------------------------
 
     def start_run(self, lexicon_hash: str, now: datetime) -> int:
-        """Open a run; earlier runs still marked running whose process is gone become interrupted."""
+        """Open a run; earlier runs still marked running that are not going (store/runs.py)
+        become interrupted."""
         with self.transaction() as c:
-            for row in c.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
-                if not self._run_alive(row["id"], row["pid"]):
+            for row in c.execute("SELECT id, pid, batch_job FROM runs WHERE status = 'running'").fetchall():
+                if not runs.going(c, dict(row), now):
                     c.execute(
                         "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) WHERE id = ?",
                         (iso(now), row["id"]),
@@ -244,18 +245,8 @@ class Store:
             self.bump_data_version()
         run_id = int(cur.lastrowid or 0)
         if self.conn.is_postgres:  # held by this session until finish_run or its death
-            self.conn.execute("SELECT pg_advisory_lock(?, ?)", (_RUN_LOCK, run_id))
+            self.conn.execute("SELECT pg_advisory_lock(?, ?)", (runs.RUN_LOCK, run_id))
         return run_id
-
-    def _run_alive(self, run_id: int, pid: int | None) -> bool:
-        """SQLite: one machine, so the pid says.  PostgreSQL: runs come from many machines,
-        so a run is alive while its session holds the run's advisory lock."""
-        if not self.conn.is_postgres:
-            return _pid_alive(pid)
-        got = self.conn.execute("SELECT pg_try_advisory_lock(?, ?)", (_RUN_LOCK, run_id)).fetchone()[0]
-        if got:
-            self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (_RUN_LOCK, run_id))
-        return not got
 
     def record_source(self, run_id: int, source_id: str, outcome: dict[str, Any], now: datetime) -> None:
         self.conn.execute(
@@ -280,32 +271,43 @@ class Store:
         )
 
     def finish_run(self, run_id: int, now: datetime) -> dict[str, Any]:
-        with self.transaction() as c:
-            totals = c.execute(
-                """SELECT coalesce(sum(new_items), 0) AS new, coalesce(sum(duplicates), 0) AS dup,
-                          coalesce(sum(status = 'error'), 0) AS failed
-                   FROM run_sources WHERE run_id = ?""",
+        with self.transaction():
+            summary = self.close_run(run_id, now)
+        self.release_run(run_id)
+        return summary
+
+    def close_run(self, run_id: int, now: datetime) -> dict[str, Any]:
+        """Inside a transaction: the run's totals from its sources, and its end.  Also by
+        the process that writes a backfill's last batch, whichever it is: a run the sweep
+        marked interrupted while its workers went on is finished with its counts."""
+        c = self.conn
+        totals = c.execute(
+            """SELECT coalesce(sum(new_items), 0) AS new, coalesce(sum(duplicates), 0) AS dup,
+                      coalesce(sum(status = 'error'), 0) AS failed
+               FROM run_sources WHERE run_id = ?""",
+            (run_id,),
+        ).fetchone()
+        errors = [
+            {"source": r["source_id"], "error": r["error"]}
+            for r in c.execute(
+                "SELECT source_id, error FROM run_sources WHERE run_id = ? AND error IS NOT NULL ORDER BY source_id",
                 (run_id,),
-            ).fetchone()
-            errors = [
-                {"source": r["source_id"], "error": r["error"]}
-                for r in c.execute(
-                    "SELECT source_id, error FROM run_sources WHERE run_id = ? AND error IS NOT NULL "
-                    "ORDER BY source_id",
-                    (run_id,),
-                )
-            ]
-            status = "errors" if errors else "ok"
-            c.execute(
-                """UPDATE runs SET finished_at = ?, status = ?, new_items = ?, duplicates = ?,
-                   failed_sources = ?, errors = ? WHERE id = ?""",
-                (iso(now), status, totals["new"], totals["dup"], totals["failed"], json.dumps(errors), run_id),
             )
-            self.set_meta("last_run_finished_at", iso(now) or "")
-            self.bump_data_version()
-        if self.conn.is_postgres:
-            self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (_RUN_LOCK, run_id))
+        ]
+        status = "errors" if errors else "ok"
+        c.execute(
+            """UPDATE runs SET finished_at = ?, status = ?, new_items = ?, duplicates = ?,
+               failed_sources = ?, errors = ? WHERE id = ?""",
+            (iso(now), status, totals["new"], totals["dup"], totals["failed"], json.dumps(errors), run_id),
+        )
+        self.set_meta("last_run_finished_at", iso(now) or "")
+        self.bump_data_version()
         return {"status": status, "new": totals["new"], "duplicates": totals["dup"], "errors": errors}
+
+    def release_run(self, run_id: int) -> None:
+        """PostgreSQL: this session no longer vouches for the run (its advisory lock goes)."""
+        if self.conn.is_postgres:
+            self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (runs.RUN_LOCK, run_id))
 
     # ---- items ------------------------------------------------------------
 
@@ -508,8 +510,7 @@ _DAILY_SOURCE_COUNTS = ("items", "matching", "original_items", "original_matchin
 _SOURCE_KEY = "day, source_id, precision, headline"
 _CONCEPT_KEY = "day, source_id, concept_id, precision, headline"
 _DAILY_CONCEPT_COUNTS = ("items", "own_items", "distanced_items", "hits", "original_items")
-_RUN_LOCK = 7410522  # advisory lock namespaces (PostgreSQL): a run's liveness, copy detection
-_COPY_LOCK = 7410523
+_COPY_LOCK = 7410523  # advisory lock namespaces (PostgreSQL; 7410522 is store/runs.py's): copy detection
 _SYNC_LOCK = 7410525
 _DAILY_LOCK = 7410526
 
@@ -527,20 +528,6 @@ def _probe_writable(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', '')")
     finally:
         conn.execute("ROLLBACK")
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def now_utc() -> datetime:
