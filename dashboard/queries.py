@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.watches import watch_labels
-from ingest.config import Config, load_config
+from ingest.config import STORE_URL_ENV, Config, load_config
 from store.reads import ArticleQuery, StoreReader
 from store.watches import WatchBook
 
@@ -35,15 +35,18 @@ def config_path() -> Path:
     return Path(os.environ.get(CONFIG_ENV) or "config.toml").resolve()
 
 
-@st.cache_data(show_spinner=False)
-def _config(path: str, mtime: float) -> Config:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _config(path: str, mtime: float, store_url_env: str) -> Config:
     return load_config(path)
 
 
 def config() -> Config:
+    """The config, cached by its file, its modification time and MONITOR_STORE_URL: the
+    variable overrides the file's store, so a process whose variable changed must not keep
+    reading the store it named before (every other cache is keyed on the store)."""
     path = config_path()
     mtime = path.stat().st_mtime if path.exists() else 0.0
-    return _config(str(path), mtime)
+    return _config(str(path), mtime, os.environ.get(STORE_URL_ENV, ""))
 
 
 def store_version(store_path: str) -> str:

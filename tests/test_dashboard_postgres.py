@@ -17,12 +17,9 @@ PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 
 
 def _page(page: str, **params: str) -> dict[str, object]:
-    import streamlit as st
-
-    # The dashboard caches its config by file and mtime, not by MONITOR_STORE_URL: without
-    # this the PostgreSQL run reused the SQLite run's config and compared SQLite with itself.
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    # No cache is cleared between the SQLite and the PostgreSQL run: the dashboard's caches
+    # are keyed on the store (its config on MONITOR_STORE_URL too), as in a server whose
+    # variable changed (test_switching_the_store_url_switches_the_store).
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.switch_page(f"pages/{page}.py")
@@ -70,3 +67,27 @@ def _fresh_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_switching_the_store_url_switches_the_store(tmp_path, pg_url, monkeypatch):
+    """One process, the same config file, MONITOR_STORE_URL set, changed and unset between
+    runs of the real app: each run reads the store the variable names at that moment."""
+    from store import Store
+
+    monkeypatch.delenv("MONITOR_STORE_URL", raising=False)
+    fixture = build_store(tmp_path)
+    monkeypatch.setenv("MONITOR_CONFIG", str(fixture.config))
+    empty = "sqlite:///" + str(tmp_path / "empty" / "monitor.sqlite3")
+    for url in (empty, pg_url):
+        Store(url).close()  # made and migrated, no items
+    shown = []
+    for url in (None, empty, None, pg_url, None):
+        if url is None:
+            monkeypatch.delenv("MONITOR_STORE_URL", raising=False)
+        else:
+            monkeypatch.setenv("MONITOR_STORE_URL", url)
+        shown.append(_page("articles", **PERIOD))
+    for n in (0, 2, 4):  # the fixture store: its articles listed
+        assert not shown[n]["errors"] and shown[n]["html"], n
+    for n in (1, 3):  # an empty store, never the fixture store through a cached config
+        assert shown[n]["errors"] == ["The store has no items yet."] and not shown[n]["html"], n
