@@ -272,7 +272,8 @@ def _normalise(text: str) -> Normalised:
     if out.isascii():
         out = out.lower()
     else:  # folding lowers too (and lowering twice changes nothing: no lower-case letter has an upper case)
-        out, anchors = _fold_runs(out, _profile(text).present)
+        profile = _profile(text)
+        out, anchors = _fold_runs(out, profile.present, _moved(profile.fold_length_at, anchors))
         if anchors:
             passes.append(anchors)
     out = out.replace("-", " ")
@@ -282,7 +283,20 @@ def _normalise(text: str) -> Normalised:
     return Normalised(out, tuple(passes), decoded, entity_passes)
 
 
-def _fold_runs(text: str, present: int = _MAY_FOLD) -> tuple[str, Anchors | None]:
+def _moved(positions: list[int], anchors: Anchors | None) -> list[int]:
+    """Positions of characters outside the collapsed runs, in the collapsed text."""
+    if anchors is None or not positions:
+        return positions
+    new_pos, old_pos = anchors
+    old_ends, new_ends = old_pos[1::2], new_pos[1::2]
+    out = []
+    for p in positions:
+        k = bisect_right(old_ends, p) - 1
+        out.append(p if k < 0 else p + new_ends[k] - old_ends[k])
+    return out
+
+
+def _fold_runs(text: str, present: int = _MAY_FOLD, at: list[int] | None = None) -> tuple[str, Anchors | None]:
     """NFKC + lower + fold, recording anchors only around characters that change length.
 
     Checking the total length is not enough: a ligature (+1) and a composing accent
@@ -290,25 +304,25 @@ def _fold_runs(text: str, present: int = _MAY_FOLD) -> tuple[str, Anchors | None
     that can change length are found by one regex pass and folded one by one;
     everything between them folds one-for-one through a precomputed table.
     `present`: the text's character classes (textscan), so a pass that can change
-    nothing is skipped.
+    nothing is skipped; `at`: where those characters are, when textscan found them.
     """
     folding = _folding()
-    specials = folding.length_changing
-    if not present & textscan.FOLD_LENGTH or not specials.search(text):
+    if present & textscan.FOLD_LENGTH and at is None:
+        at = [m.start() for m in folding.length_changing.finditer(text)]
+    if not present & textscan.FOLD_LENGTH or not at:
         return _fold_plain(text, present), None
     pieces: list[str] = []
     new_pos: list[int] = []
     old_pos: list[int] = []
     out_len = 0
     last = 0
-    for m in specials.finditer(text):
-        if m.group() > "\uffff" and m.group() not in folding.astral_length_changing:
+    for start in at:
+        if text[start] > "\uffff" and text[start] not in folding.astral_length_changing:
             continue  # the class takes in every astral character (see _char_class_pattern)
-        start = m.start()
         plain = _fold_plain(text[last:start], present)
         pieces.append(plain)
         out_len += len(plain)
-        f = unicodedata.normalize("NFKC", m.group()).lower().translate(_translate_table())
+        f = unicodedata.normalize("NFKC", text[start]).lower().translate(_translate_table())
         if len(f) != 1:
             new_pos += (out_len, out_len + len(f))
             old_pos += (start, start + 1)
@@ -343,7 +357,7 @@ def _fold_plain(segment: str, present: int = _MAY_FOLD) -> str:
     return folding.changing.sub(lambda m: table.get(m.group(), m.group()), segment)
 
 
-_COMMON_FOLDS = "，：；（）！？“”‘’—–－ 　％"
+_COMMON_FOLDS = "，：；（）！？“”‘’—–－ 　％ёЁ«»\u2011"  # ё and «» are in most Russian texts
 
 
 @dataclass(frozen=True)
@@ -543,9 +557,10 @@ def _build_class_table() -> bytes:
         ch = chr(cp)
         if folding.length_changing.match(ch):
             fold_length.append(cp)
-        # what the character is when the last folding pass meets it (_fold_plain)
-        met = table[ch] if ch in _COMMON_FOLDS else ch
-        if met in table or any(c in table for c in met.lower()):
+        # what the last folding pass meets of the character, after the common folds and
+        # lower-casing (_fold_plain); capital sigma lowers to σ or ς by its neighbours
+        met = (table[ch] if ch in _COMMON_FOLDS else ch).lower() + ("\u03c2" if ch == "\u03a3" else "")
+        if any(c in table for c in met):
             fold.append(cp)
         if _HAN_BEFORE_CHARS.match(ch):
             han_prev.append(cp)

@@ -34,24 +34,29 @@ def classify(text: str, table: np.ndarray) -> np.ndarray:
     """The class bits of each character of `text`, one byte per character."""
     if text.isascii():  # one byte per character already: encoding is a copy
         return table.take(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) == 2 * len(text):  # no astral character: one 16-bit unit per character, half the bytes of UTF-32
+        return table.take(np.frombuffer(units, dtype=np.uint16))
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return table.take(np.minimum(points, ASTRAL))
 
 
-def count_runs(mask: np.ndarray) -> int:
-    """How many maximal runs of True `mask` holds."""
-    if not len(mask):
+def count_words(space: np.ndarray) -> int:
+    """How many maximal runs of characters outside `space` there are: str.split()'s
+    tokens, when `space` marks the whitespace."""
+    if not len(space):
         return 0
-    return int(np.count_nonzero(mask[1:] > mask[:-1])) + bool(mask[0])
+    return int(np.count_nonzero(space[:-1] > space[1:])) + (not space[0])
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of the maximal runs of True in `mask`, ends exclusive."""
-    padded = np.zeros(len(mask) + 2, dtype=bool)
-    padded[1:-1] = mask
-    starts = np.flatnonzero(padded[1:-1] > padded[:-2])
-    ends = np.flatnonzero(padded[1:-1] > padded[2:]) + 1
-    return starts, ends
+    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if len(mask) and mask[0]:
+        edges = np.concatenate(([0], edges))
+    if len(mask) and mask[-1]:
+        edges = np.concatenate((edges, [len(mask)]))
+    return edges[0::2], edges[1::2]
 
 
 # The classes a text's profile asks about, one bit each (ingest/textnorm.py builds
@@ -74,6 +79,7 @@ class Profile:
     # starts, ends (exclusive), and whether the run is plain (two or more whitespace
     # characters, none invisible, not after a hyphen or a Han character: one space).
     runs: tuple[list[int], list[int], list[bool]]
+    fold_length_at: list[int]  # where the characters whose folding may change the length are
 
 
 def profile(text: str, table: np.ndarray) -> Profile:
@@ -81,7 +87,8 @@ def profile(text: str, table: np.ndarray) -> Profile:
     present = int(np.bitwise_or.reduce(classes)) if len(classes) else 0
     space = (classes & WHITESPACE).view(bool)
     han = int(np.count_nonzero(classes & CJK)) if present & CJK else 0
-    return Profile(present, count_runs(~space), han, _changing_runs(classes, space, present))
+    fold_length_at = np.flatnonzero(classes & FOLD_LENGTH).tolist() if present & FOLD_LENGTH else []
+    return Profile(present, count_words(space), han, _changing_runs(classes, space, present), fold_length_at)
 
 
 def _changing_runs(classes: np.ndarray, space: np.ndarray, present: int) -> tuple[list[int], list[int], list[bool]]:
