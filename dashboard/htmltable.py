@@ -84,6 +84,26 @@ def bar(column: str, top: float, colour_of: Callable[[dict[str, Any]], str]) -> 
     return cell
 
 
+_LIGHT, _DARK = (0xFE, 0xE0, 0xD2), (0xA5, 0x0F, 0x15)  # ColorBrewer "Reds", light and dark ends
+
+
+def heat(top: float, fmt: str) -> Cell:
+    """A heatmap cell: the value on a background from light to dark red by its share of `top`
+    (blank when there is none).  The number stays in the cell, so the colour is never the
+    only way to read it, and a matrix of a few hundred cells draws as text, not as a chart."""
+
+    def cell(value: Any) -> str:
+        if blank(value) or float(value) <= 0:
+            return ""
+        t = 1.0 if top <= 0 else min(1.0, float(value) / top)
+        background = "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(_LIGHT, _DARK, strict=True))
+        ink = "#fff" if t > 0.5 else "#222"
+        return (f"<div style='background:{background};color:{ink};padding:1px 5px;text-align:right'>"
+                f"{html.escape(format(float(value), fmt))}</div>")
+
+    return cell
+
+
 def html_table(
     frame: pd.DataFrame,
     columns: Mapping[str, str],

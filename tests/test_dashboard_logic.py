@@ -219,6 +219,16 @@ def test_bar_cells_scale_to_the_largest_value_and_escape_their_colour():
     assert "width:0.0%" in html_table(frame.head(1), {"hits": "H"}, "t", row_cells=empty)
 
 
+def test_heat_cells_print_their_number_and_shade_by_share_of_the_top():
+    from dashboard.htmltable import heat
+
+    cell = heat(10.0, ".1f")
+    assert cell(None) == "" and cell(0) == "" and cell(float("nan")) == ""
+    light, dark = cell(0.5), cell(10.0)
+    assert ">0.5<" in light and "color:#222" in light and ">10.0<" in dark and "background:#a50f15" in dark
+    assert "background:#a50f15" in cell(25.0) and "color:#fff" in dark  # above the top: the darkest, white ink
+
+
 def test_an_all_zero_trend_keeps_a_readable_axis():
     """Every share 0 (a concept nobody used in the period): the axis spans 0-1%, not one tick
     labelled 0.000000%; counts span 0-1 item. A real maximum leaves the scale to Vega."""

@@ -78,6 +78,7 @@ HTML_TABLES = {  # tables drawn as HTML so they fit their container: known by th
     "art_seeds": "seeds",
     "art_scores": "concept-hits",
     "lex_table": "lexicon-table",
+    "lex_seeds": "seed-heat",
 }
 
 
@@ -517,14 +518,22 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     )
     assert table.loc["Cold War mentality", "hits"] == hits[0]["h"]
     assert sum(table.loc["Cold War mentality", "trend"]) == hits[0]["h"]
-    heat = chart_datasets(at)[0]
-    seeds = list(dict.fromkeys(heat["seed"]))
-    assert len(seeds) == 5
-    order = json.loads(at.get("vega_lite_chart")[0].proto.spec)["encoding"]["x"]["sort"]
-    assert sorted(order) == sorted(seeds)
+    body = next(h.value for h in at.html if "class='seed-heat'" in h.value)
+    order = [html.unescape(h) for h in re.findall(r"<th data-col='seed-\d+'[^>]*>([^<]*)</th>", body)]
+    assert len(order) == 5
     dated = [label[:10] for label in order if label[:4].isdigit()]
     assert dated == sorted(dated) and len(dated) >= 4
     assert all(not label[:4].isdigit() for label in order[len(dated) :])  # undated last
+    heat = frame_by_key(at, "lex_seeds").set_index("concept")
+    per_1k = sql(
+        fixture_store,
+        """SELECT i.id, ic.per_1k AS v FROM item_concepts ic JOIN items i ON i.id = ic.item_id
+           JOIN sources s ON s.id = i.source_id WHERE s.group_id = 'seed' AND ic.concept_id = 'cold_war_mentality'""",
+    )
+    assert per_1k
+    for row in per_1k:  # each cell is the seed's own hits per 1,000 words; the number is printed in it
+        assert heat.loc["Cold War mentality", f"seed-{row['id']}"] == pytest.approx(row["v"])
+    assert not at.get("vega_lite_chart"), "the seed matrix is an HTML table with its numbers, not a chart"
 
 
 def test_overview_can_leave_out_syndicated_copies(app, fixture_store):

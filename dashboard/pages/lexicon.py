@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import trends
-from dashboard import charts, htmltable, listing, methodology, queries
+from dashboard import htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
@@ -55,8 +55,15 @@ else:
     cells = seed_hits.merge(seeds[["id", "seed"]], left_on="item_id", right_on="id")
     cells = cells.assign(concept=cells["concept_id"].map(ref.concept_label))
     order = [ref.concept_label(c) for c in ref.concepts["id"] if c in set(cells["concept_id"])]
-    st.altair_chart(charts.heatmap(cells, "seed", "concept", "per_1k", "Hits per 1,000 words",
-                                   x_order=seeds["seed"].tolist(), y_order=order, fmt=".1f", scheme="reds"),
-                    width="stretch")
-    st.caption("Seeds ordered by date (undated last); colour = hits per 1,000 words.")
+    # One column per seed (keyed by its id: two seeds may share a label), one row per concept.
+    matrix = cells.pivot_table(index="concept", columns="item_id", values="per_1k", aggfunc="sum")
+    matrix = matrix.reindex(index=order, columns=seeds["id"].tolist()).reset_index()
+    matrix.columns = ["concept", *[f"seed-{i}" for i in seeds["id"]]]
+    headings = {f"seed-{i}": label for i, label in zip(seeds["id"], seeds["seed"], strict=True)}
+    top = float(cells["per_1k"].max()) if len(cells) else 0.0
+    st.html(htmltable.html_table(matrix, {"concept": "Concept", **headings}, "seed-heat",
+                                 cells={c: htmltable.heat(top, ".1f") for c in headings}, right=tuple(headings),
+                                 widths={"concept": "28%", **{c: f"{72 / len(headings):.1f}%" for c in headings}}))
+    st.caption("Seeds ordered by date (undated last); each cell = the concept's hits per 1,000 words of that "
+               "seed, darker = more; blank = no hit.")
 methodology.show("lexicon")

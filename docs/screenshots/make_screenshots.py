@@ -97,7 +97,7 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
         "sources": (f"/sources?{span}", "text=Feed health"),
         "articles": (f"/articles?q=Global%20Security%20Initiative&{span}", "text=article(s)"),
         "article": (f"/article?item={article_id}", "div.article-text"),
-        "lexicon": ("/lexicon", chart),
+        "lexicon": ("/lexicon", "table.seed-heat"),
         "briefing": ("/briefing?week=2019-W17", "text=Emerging phrases"),
         "watches": ("/watches", "text=Watches"),
         "alerts": ("/alerts", "text=Alerts"),
