@@ -61,8 +61,28 @@ class LocalContext:
     def item_ok(self) -> bool:
         """Generic-looking phrases ("common security") are judged on the whole item."""
         if self._item_ok is None:
-            self._item_ok = len(set(self._positions()[1])) >= self.need
+            self._item_ok = self._distinct_signs(self.need) >= self.need
         return self._item_ok
+
+    def _distinct_signs(self, enough: int) -> int:
+        """How many distinct signs the item shows (_positions' keys), counting no
+        further than `enough`: no position is mapped back, most items reach it early."""
+        if self._signs is not None:
+            return len(set(self._signs[1]))
+        seen = {f"concept:{ci}" for _, ci in self.full_spans}
+        t, n = self.t, len(self.t)
+        for last, info in self.anchor_hits:
+            if len(seen) >= enough:
+                break
+            if info.form in seen:
+                continue
+            start, end = last - info.length + 1, last + 1
+            if info.check_left and start > 0 and _is_word_char(t[start - 1]):
+                continue
+            if info.check_right and end < n and _is_word_char(t[end]):
+                continue
+            seen.add(info.form)
+        return len(seen)
 
     def _neighbourhood(self, o_start: int, o_end: int) -> tuple[int, int]:
         text = self.text

@@ -114,7 +114,7 @@ def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int
     """Quotation spans in text[lo:hi], `lo` the start of a line and `hi` the end of one."""
     hi = len(text) if hi is None else hi
     spans = [m.span() for m in _QUOTE_SPAN.finditer(text, lo, hi)]
-    if "\u2018" in text or "'" in text:
+    if text.find("'", lo, hi) >= 0 or text.find("\u2018", lo, hi) >= 0:  # a single quotation opens with one
         spans += [m.span() for m in _SINGLE_QUOTE_SPAN.finditer(text, lo, hi)]
         spans.sort()
     return spans
