@@ -1,4 +1,7 @@
-"""`python -m ingest` as a user runs it: real subprocesses, real store files."""
+"""`python -m ingest` as a user runs it: real subprocesses, real store files.  The
+commands whose subject is the store's content (run, stats, feeds health) run on SQLite and
+on a real PostgreSQL server (`store_url` sets MONITOR_STORE_URL, which they inherit); the
+run lock and its stale-lock note are the SQLite file's and stay on SQLite."""
 
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ def test_score_reports_unreadable_file(tmp_path):
     assert proc.returncode == 1 and str(bad) in proc.stderr
 
 
-def test_run_then_stats_then_health(tmp_path):
+def test_run_then_stats_then_health(tmp_path, store_url):
     cfg = write_config(
         tmp_path, seed_sources() + [SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})]
     )
@@ -61,6 +64,7 @@ def test_run_then_stats_then_health(tmp_path):
     assert "5 new item(s)" in proc.stdout and "dead-feed" in proc.stdout and "error:" in proc.stdout
     stats = cli("--config", str(cfg), "stats").stdout
     assert "items" in stats and " 5" in stats
+    assert "#1 errors: 5 new item(s), 0 duplicate(s), 1 source(s) failed" in stats  # the last run
     health = cli("--config", str(cfg), "feeds", "health").stdout
     assert "dead-feed" in health and "failures 1" in health
 
@@ -209,7 +213,7 @@ def test_opml_import_without_a_category_names_every_feed_and_the_groups(tmp_path
     assert bad.returncode == 2 and "'nope' is not a group" in bad.stderr and "western-gov (" in bad.stderr
 
 
-def test_feed_state_words_are_the_dashboards(tmp_path):
+def test_feed_state_words_are_the_dashboards(tmp_path, store_url):
     from analysis.feed_health import STATES
 
     cfg = write_config(tmp_path, [SourceSpec("dead-feed", "western-media", "feed", {"url": "http://127.0.0.1:9/rss"})])

@@ -1,5 +1,7 @@
 """A GUID (or link) shared by different entries of one feed does not make them one item;
-an entry's own GUID still recognises a later, edited version of it."""
+an entry's own GUID still recognises a later, edited version of it.  Every test with a
+store runs on SQLite and on a real PostgreSQL server (`store_url`), where the unique
+keys per source are the database's own constraints."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def _run(tmp_path, items):
     return cfg, run_ingest(cfg, now=NOW)
 
 
-def test_five_distinct_items_sharing_one_guid_are_all_kept_and_not_duplicated_on_rerun(tmp_path):
+def test_five_distinct_items_sharing_one_guid_are_all_kept_and_not_duplicated_on_rerun(tmp_path, store_url):
     cfg, first = _run(tmp_path, _distinct(lambda i: f"https://news.example/{i}"))
     assert first.new == 5
     again = run_ingest(cfg, now=NOW)
@@ -42,19 +44,19 @@ def test_five_distinct_items_sharing_one_guid_are_all_kept_and_not_duplicated_on
     assert sorted(r["title"] for r in rows(cfg, "SELECT title FROM items")) == sorted(f"Report on {t}" for t in TOPICS)
 
 
-def test_distinct_items_sharing_guid_and_link_are_all_kept(tmp_path):
+def test_distinct_items_sharing_guid_and_link_are_all_kept(tmp_path, store_url):
     cfg, first = _run(tmp_path, _distinct(lambda i: "https://news.example/"))
     assert first.new == 5
     assert run_ingest(cfg, now=NOW).new == 0
 
 
-def test_the_same_entry_twice_in_one_feed_is_stored_once(tmp_path):
+def test_the_same_entry_twice_in_one_feed_is_stored_once(tmp_path, store_url):
     item = FeedItem("Cold War mentality", "The zero-sum game again.", "https://news.example/a", NOW, guid="a")
     _, report = _run(tmp_path, [item, item])
     assert report.new == 1
 
 
-def test_an_edited_entry_under_its_own_guid_is_the_same_item(tmp_path):
+def test_an_edited_entry_under_its_own_guid_is_the_same_item(tmp_path, store_url):
     items = [
         FeedItem("Cold War mentality", "The zero-sum game again.", "https://news.example/a", NOW, guid="a"),
         FeedItem("Bloc confrontation", "Another text.", "https://news.example/b", NOW, guid="b"),

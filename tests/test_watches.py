@@ -135,7 +135,7 @@ def test_invalid_watches_are_refused_naming_the_field(store, watch, message):
     assert WatchBook(store.conn).list() == []
 
 
-def test_new_items_are_added_after_the_next_ingest(tmp_path):
+def test_new_items_are_added_after_the_next_ingest(tmp_path, store_url):
     archive = write_jsonl(
         tmp_path / "a.jsonl",
         [{"date": "2026-11-02", "title": "one", "text": "The Global Security Initiative was discussed.", "url": "u1"}],
@@ -146,7 +146,7 @@ def test_new_items_are_added_after_the_next_ingest(tmp_path):
         tmp_path, [SourceSpec("a", "western-media", "archive", {"path": str(archive), "fields": FIELDS})]
     )
     run_ingest(config)
-    path = load_config(config).store_path
+    path = load_config(config).store_target
     with Store(path) as s:
         WatchBook(s.conn).save(Watch("gsi", "concept", concepts=(GSI,)), now_utc())
         assert WatchBook(s.conn).evaluate("gsi") == 1
@@ -252,11 +252,15 @@ def cli(config, *args):
     )
 
 
-def test_cli_add_list_show_export_import_rm(fixture_store, tmp_path):
+def test_cli_add_list_show_export_import_rm(fixture_store, store, tmp_path, monkeypatch):
+    """The commands on the test's own copy of the store (SQLite or PostgreSQL), named by
+    MONITOR_STORE_URL, which the commands inherit."""
+    monkeypatch.setenv("MONITOR_STORE_URL", store.target.dsn or "sqlite:///" + str(store.target.path))
     config = fixture_store.config
     out = cli(config, "watch", "add", "gsi-west", "--concept", GSI, "--groups", "western-gov", "--label", "GSI west")
     assert out.returncode == 0, out.stderr
     assert "saved watch gsi-west: 1 matching item(s)" in out.stdout
+    assert store.conn.execute("SELECT count(*) FROM watches WHERE name = 'gsi-west'").fetchone()[0] == 1
     listing = cli(config, "watch", "list")
     assert "gsi-west" in listing.stdout and "items" in listing.stdout
     shown = cli(config, "watch", "show", "gsi-west")
