@@ -16,7 +16,7 @@ from store import Store, StoreError
 from store.db import open_connection
 from store.reads import StoreReader
 from store.stats import store_stats
-from tests.builders import REPO
+from tests.builders import REPO, write_config
 from tests.test_batch_backfill import NOW, _archive, _config, _job_state, _worker
 
 RUN_COLUMNS = "status, new_items, duplicates, failed_sources, finished_at IS NOT NULL"
@@ -96,7 +96,18 @@ def _dead_run(url: str) -> None:
     assert proc.returncode == -signal.SIGKILL, proc.stderr
 
 
-def test_a_run_whose_process_is_gone_reads_interrupted(store_url, tmp_path):
+def _header(directory: Path, monkeypatch) -> list[str]:
+    """The captions of the dashboard's Overview (its header says how the last ingest went)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MONITOR_CONFIG", str(write_config(directory, [])))  # MONITOR_STORE_URL names the store
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return [c.value for c in at.caption]
+
+
+def test_a_run_whose_process_is_gone_reads_interrupted(store_url, tmp_path, monkeypatch):
     with Store(store_url) as store:
         store.start_run("lexicon", NOW)  # this process: alive
         with StoreReader(store_url) as reader:
@@ -108,6 +119,7 @@ def test_a_run_whose_process_is_gone_reads_interrupted(store_url, tmp_path):
         assert reader.last_run()["status"] == "interrupted"  # type: ignore[index]
         assert store_stats(reader.conn)["last_run"] == "#2 interrupted"
         assert _rows(store_url, "SELECT status FROM runs WHERE id = 2") == [("running",)]  # read, never written
+    assert any("Ingest interrupted (started" in text for text in _header(tmp_path, monkeypatch))
     with Store(store_url) as store:
         store.start_run("lexicon", NOW)  # the next run's sweep writes it
     statuses = _rows(store_url, "SELECT id, status FROM runs ORDER BY id")
