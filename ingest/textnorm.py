@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -187,13 +188,12 @@ def _collapse_runs(text: str) -> tuple[str, Anchors | None]:
     whitespace characters becomes one space; any other is matched by _LENGTH_CHANGING
     position by position, as finditer would.
     """
-    starts, ends, plain = _profile(text).runs
-    changes: list[tuple[int, int, str]] = []
-    for a, b, is_plain in zip(starts, ends, plain, strict=True):
-        if is_plain:
-            changes.append((a, b, " "))
-        else:  # from the hyphen before it, for a rejoined line break
+    starts, ends, others = _profile(text).runs
+    changes = list(zip(starts, ends, repeat(" ")))
+    if others:
+        for a, b in others:  # from the hyphen before it, for a rejoined line break
             changes += _run_matches(text, a - 1 if a > 0 and text[a - 1] == "-" else a, b)
+        changes.sort()
     return _apply(text, changes)
 
 
@@ -214,7 +214,7 @@ def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors
     new_pos = np.column_stack((new_start, new_start + length))[changed].ravel().tolist()
     old_pos = np.column_stack((start, end))[changed].ravel().tolist()
     pieces: list[str] = [""] * (2 * len(repls) + 1)
-    pieces[0::2] = [text[i:j] for i, j in zip((0, *ends), (*begins, len(text)), strict=True)]
+    pieces[0::2] = map(text.__getitem__, map(slice, (0, *ends), (*begins, len(text))))
     pieces[1::2] = repls
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 

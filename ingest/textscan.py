@@ -75,10 +75,10 @@ class Profile:
     present: int  # the class bits of the characters the text holds
     words: int  # whitespace-separated tokens, as len(text.split()) counts them
     han: int  # Han characters
-    # The runs of whitespace and invisible characters that collapsing may change:
-    # starts, ends (exclusive), and whether the run is plain (two or more whitespace
-    # characters, none invisible, not after a hyphen or a Han character: one space).
-    runs: tuple[list[int], list[int], list[bool]]
+    # The runs of whitespace and invisible characters that collapsing may change: the
+    # starts and ends (exclusive) of the plain ones (two or more whitespace characters,
+    # none invisible, not after a hyphen or a Han character: one space), and the others.
+    runs: tuple[list[int], list[int], list[tuple[int, int]]]
     fold_length_at: list[int]  # where the characters whose folding may change the length are
 
 
@@ -87,11 +87,13 @@ def profile(text: str, table: np.ndarray) -> Profile:
     present = int(np.bitwise_or.reduce(classes)) if len(classes) else 0
     space = (classes & WHITESPACE).view(bool)
     han = int(np.count_nonzero(classes & CJK)) if present & CJK else 0
-    fold_length_at = np.flatnonzero(classes & FOLD_LENGTH).tolist() if present & FOLD_LENGTH else []
+    fold_length_at = np.flatnonzero((classes & FOLD_LENGTH) != 0).tolist() if present & FOLD_LENGTH else []
     return Profile(present, count_words(space), han, _changing_runs(classes, space, present), fold_length_at)
 
 
-def _changing_runs(classes: np.ndarray, space: np.ndarray, present: int) -> tuple[list[int], list[int], list[bool]]:
+def _changing_runs(
+    classes: np.ndarray, space: np.ndarray, present: int
+) -> tuple[list[int], list[int], list[tuple[int, int]]]:
     """A run can change when it is two characters or more, follows a hyphen or a Han
     character, or holds an invisible one; a lone space between words cannot.  Found
     from the characters of such runs after their first (few, in prose), so a text
@@ -102,8 +104,9 @@ def _changing_runs(classes: np.ndarray, space: np.ndarray, present: int) -> tupl
     if not inside.any() and not present & INVISIBLE:
         return [], [], []
     at = np.flatnonzero(inside) + 1
-    if present & INVISIBLE:  # an invisible character between two letters is a run of its own
-        at = np.union1d(at, np.flatnonzero(classes & INVISIBLE))
+    invisible = np.flatnonzero((classes & INVISIBLE) != 0) if present & INVISIBLE else None
+    if invisible is not None:  # an invisible character between two letters is a run of its own
+        at = np.union1d(at, invisible)
     if not len(at):
         return [], [], []
     breaks = np.flatnonzero(np.diff(at) != 1)
@@ -112,7 +115,8 @@ def _changing_runs(classes: np.ndarray, space: np.ndarray, present: int) -> tupl
     starts = firsts - run[np.maximum(firsts - 1, 0)] * (firsts > 0)  # the run's first character
     before = np.where(starts > 0, classes[np.maximum(starts - 1, 0)], 0)
     special = (before & (HYPHEN | HAN_PREV)) != 0
-    if present & INVISIBLE:
-        special[np.searchsorted(starts, np.flatnonzero(classes & INVISIBLE), side="right") - 1] = True
+    if invisible is not None:
+        special[np.searchsorted(starts, invisible, side="right") - 1] = True
     plain = (ends - starts >= 2) & ~special
-    return starts.tolist(), ends.tolist(), plain.tolist()
+    other = ~plain
+    return starts[plain].tolist(), ends[plain].tolist(), list(zip(starts[other].tolist(), ends[other].tolist()))
