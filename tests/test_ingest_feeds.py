@@ -1,13 +1,15 @@
-"""Feeds through the whole ingest, served by a real HTTP server on 127.0.0.1."""
+"""Feeds through the whole ingest, served by a real HTTP server on 127.0.0.1.  What the
+store keeps of a feed (its items, ETag, redirects, backoff) is checked on SQLite and on a
+real PostgreSQL server (`store_url`); parsing tests (encodings, the corpus) on SQLite."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ingest.config import load_config
+from store.db import open_connection
 from tests.builders import CORPUS, FeedItem, SourceSpec, rss, write_config
 from tests.test_pipeline import run_ingest
 
@@ -32,12 +34,11 @@ def _items(n: int, prefix: str = "a") -> list[FeedItem]:
 
 
 def _db(cfg):
-    conn = sqlite3.connect(load_config(cfg).store_path)
-    conn.row_factory = sqlite3.Row
-    return conn
+    """A read-only connection to the config's store, either backend; rows read by column name."""
+    return open_connection(load_config(cfg).store_target, readonly=True)
 
 
-def test_feed_ingest_then_conditional_rerun_costs_no_parse_and_no_duplicates(tmp_path, feed_server):
+def test_feed_ingest_then_conditional_rerun_costs_no_parse_and_no_duplicates(tmp_path, feed_server, store_url):
     url = feed_server.add_feed("/gsi.xml", rss(_items(5)), etag='"v1"', last_modified="Wed, 18 Nov 2026 10:00:00 GMT")
     cfg = write_config(tmp_path, [SourceSpec("gsi", "cn-official", "feed", {"url": url})])
     first = run_ingest(cfg)
@@ -52,7 +53,7 @@ def test_feed_ingest_then_conditional_rerun_costs_no_parse_and_no_duplicates(tmp
     assert state["etag"] == '"v1"' and state["status"] == "not-modified" and state["consecutive_failures"] == 0
 
 
-def test_changed_feed_adds_only_new_items(tmp_path, feed_server):
+def test_changed_feed_adds_only_new_items(tmp_path, feed_server, store_url):
     url = feed_server.add_feed("/f.xml", rss(_items(3)))
     cfg = write_config(tmp_path, [SourceSpec("f", "think-tanks", "feed", {"url": url})])
     run_ingest(cfg)
@@ -61,7 +62,7 @@ def test_changed_feed_adds_only_new_items(tmp_path, feed_server):
     assert (again.new, again.duplicates) == (2, 3)
 
 
-def test_tracking_parameters_and_www_do_not_make_a_new_item(tmp_path, feed_server):
+def test_tracking_parameters_and_www_do_not_make_a_new_item(tmp_path, feed_server, store_url):
     one = FeedItem("Same", GSI, "https://www.example.org/x?utm_campaign=a", NOW)
     two = FeedItem("Same, edited title", GSI + " Updated.", "http://example.org/x/#comments", NOW)
     url = feed_server.add_feed("/s.xml", rss([one]))
@@ -71,7 +72,7 @@ def test_tracking_parameters_and_www_do_not_make_a_new_item(tmp_path, feed_serve
     assert run_ingest(cfg, now=NOW + timedelta(hours=1)).new == 0
 
 
-def test_permanent_redirect_updates_the_stored_url(tmp_path, feed_server):
+def test_permanent_redirect_updates_the_stored_url(tmp_path, feed_server, store_url):
     new_url = feed_server.add_feed("/new.xml", rss(_items(2)))
     old_url = feed_server.add_redirect("/old.xml", new_url, status=301)
     cfg = write_config(tmp_path, [SourceSpec("moved", "think-tanks", "feed", {"url": old_url})])
@@ -82,7 +83,7 @@ def test_permanent_redirect_updates_the_stored_url(tmp_path, feed_server):
     assert len(feed_server.requests_for("/old.xml")) == 1, "the second run goes straight to the new URL"
 
 
-def test_429_backs_off_and_the_other_feeds_are_unaffected(tmp_path, feed_server):
+def test_429_backs_off_and_the_other_feeds_are_unaffected(tmp_path, feed_server, store_url):
     busy = feed_server.add("/busy.xml", b"slow down", status=429, headers={"Retry-After": "3600"})
     broken = feed_server.add("/broken.xml", b"<html><body>Oops</body></html>", headers={"Content-Type": "text/html"})
     good = feed_server.add_feed("/good.xml", rss(_items(3)))

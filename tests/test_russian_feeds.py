@@ -1,6 +1,7 @@
 """Real saved Russian feeds (../shared/corpus/feeds_cn_ru) through the whole ingest,
 served byte-for-byte by a real HTTP server on 127.0.0.1: Lenta.ru RSS 2.0 in Russian
-(2022-12-03) and two en.kremlin.ru Atom snapshots three hours apart (2020-08-27)."""
+(2022-12-03) and two en.kremlin.ru Atom snapshots three hours apart (2020-08-27), stored
+in SQLite and in a real PostgreSQL server (`store_url`)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.skipif(not FEEDS.is_dir(), reason=f"shared corpus not f
 _TAG = re.compile(r"</?(?:p|a|div|img|br|span|b|strong)\b[^>]*>", re.IGNORECASE)
 
 
-def test_lenta_rss_in_russian_gives_dated_russian_items(tmp_path, feed_server):
+def test_lenta_rss_in_russian_gives_dated_russian_items(tmp_path, feed_server, store_url):
     body = (FEEDS / "lenta_ru_rss_2022-12-03.xml").read_bytes()
     url = feed_server.add_feed("/rss/news", body)
     cfg = write_config(tmp_path, [SourceSpec("lenta", "ru-official", "feed", {"url": url, "language": "auto"})])
@@ -42,7 +43,7 @@ def test_lenta_rss_in_russian_gives_dated_russian_items(tmp_path, feed_server):
     assert sum("НАТО" in i["title"] + i["text"] for i in items) == 8  # corpus README: 8 items mention НАТО
 
 
-def test_kremlin_atom_snapshots_overlap_without_duplicates(tmp_path, feed_server):
+def test_kremlin_atom_snapshots_overlap_without_duplicates(tmp_path, feed_server, store_url):
     early = (FEEDS / "en_kremlin_ru_president_news_feed_2020-08-27T17-19.atom.xml").read_bytes()
     late = (FEEDS / "en_kremlin_ru_president_news_feed_2020-08-27T20-09.atom.xml").read_bytes()
     url = feed_server.add_feed("/events/president/news/feed", early, content_type="application/atom+xml")
