@@ -6,13 +6,16 @@
   here) into a fresh PostgreSQL database per round; the sides interleaved.  Wall time
   from the first worker's start to the last one's exit, and the fetch phase alone
   (first to last request at the server, which excludes interpreter start-up).
-- Backends: the same synthetic archive (real MFA/UN text pieces) ingested by
-  `Ingest.run()` into a fresh SQLite file and a fresh PostgreSQL database, rescored,
-  and the overview page's queries run, interleaved; ratios PostgreSQL / SQLite.
+- Backends (bench/backends.py): a 1,000,000-item store on SQLite and the same store
+  copied to PostgreSQL, each round starting from it on both: an archive import, a
+  batch rescore of a fixed id range and the overview page's queries, interleaved;
+  ratios PostgreSQL / SQLite.
 
 The PostgreSQL server is started by the benchmark (Debian's binaries, fsync off, as in
 the tests), on the same two shared cores as everything else: the ratios say how the
-two engines compare here, not what a dedicated database server does.
+two engines compare here, not what a dedicated database server does.  A full run keeps
+that server's data directory in bench/results/work/pg/ (the 1M-item template database
+lives there); a quick run uses a throwaway server and small stores.
 """
 
 from __future__ import annotations
@@ -25,16 +28,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ingest.config import load_config
-from ingest.lexicon import load_lexicon
-from ingest.pipeline import Ingest, rescore
 from store import Store
-from store.reads import ArticleQuery, StoreReader
 from tests.builders import FeedItem, SourceSpec, rss, write_config
 from tests.feedserver import FeedServer
 from tests.pg_fixtures import running_pg_server
 
-from .archive import _synthetic
+from . import pgstore
+from .backends import backends
 from .common import REPO, ROUNDS, Row, fmt_ratio, interleaved, item_texts, median, ratio_spread, spread, verdict
 
 BENCH = "6 scaling"
@@ -42,9 +42,11 @@ BENCH = "6 scaling"
 
 def run(quick: bool) -> list[Row]:
     rounds = 1 if quick else max(3, ROUNDS - 2)
-    with running_pg_server() as pg, tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
-        rows = _workers(pg, Path(tmp), 12 if quick else 120, rounds)
-        rows += _backends(pg, Path(tmp), 200 if quick else 5_000, rounds)
+    server = running_pg_server() if quick else pgstore.kept_server()
+    with server as pg, tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
+        # the backends first: finding its template drops any database a killed run left
+        rows = backends(pg, Path(tmp), quick, 1 if quick else ROUNDS)
+        rows += _workers(pg, Path(tmp), 12 if quick else 120, rounds)
         rows += _claims(pg, 1_000 if quick else 10_000)
     return rows
 
@@ -163,83 +165,3 @@ def _claims(pg, n_feeds: int) -> list[Row]:
     return [Row(BENCH, f"scheduler: claim 8 of {n_feeds:,} due feeds (100 hosts) and release them",
                 f"{per * 1000:.1f} ms per claim+release round ({claims} rounds); "
                 f"{60 / per * 8:,.0f} feeds/minute for one claiming worker")]
-
-
-# ---- backends -----------------------------------------------------------------------
-
-
-def _backends(pg, tmp: Path, n_rows: int, rounds: int) -> list[Row]:
-    archive = _synthetic(tmp / f"archive{n_rows}.jsonl", n_rows)
-    spec = SourceSpec(
-        "arch",
-        "cn-official",
-        "archive",
-        {
-            "path": str(archive),
-            "fields": {"text": "text", "title": "title", "date": "date", "url": "url", "language": "lang"},
-        },
-    )
-    (tmp / "backends").mkdir()
-    cfg = write_config(tmp / "backends", [spec])
-    config = load_config(cfg)
-    lexicon = load_lexicon(config.lexicon_path)
-    times: dict[str, dict[str, list[float]]] = {"ingest": {}, "rescore": {}, "overview": {}}
-    counter = iter(range(10_000))
-
-    def side(backend: str):
-        def go() -> None:
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp}/s{next(counter)}.sqlite3"
-            else:
-                url = pg.url(pg.create_database())
-            with Store(url) as store:
-                t0 = time.perf_counter()
-                Ingest(config, lexicon, store).run(None)
-                t1 = time.perf_counter()
-                rescore(store, lexicon, 1.0, 0.5, processes=1)  # one core: the engines compared, not the cores
-                t2 = time.perf_counter()
-            t3 = time.perf_counter()
-            _overview(url)
-            t4 = time.perf_counter()
-            for key, secs in (("ingest", t1 - t0), ("rescore", t2 - t1), ("overview", t4 - t3)):
-                times[key].setdefault(backend, []).append(secs)
-            if backend == "postgresql":
-                pg.drop_database(url.rsplit("/", 1)[1])
-
-        return go
-
-    interleaved({"sqlite": side("sqlite"), "postgresql": side("postgresql")}, rounds)
-    rows = []
-    limits = {"ingest": 3.0, "rescore": 3.0, "overview": 5.0}
-    for key, label in (
-        ("ingest", f"archive import, {n_rows:,} rows"),
-        ("rescore", f"rescore {n_rows:,} items"),
-        ("overview", "overview queries (daily x2, spans, latest, search x3)"),
-    ):
-        lite, post = times[key]["sqlite"], times[key]["postgresql"]
-        ratio = median(post) / median(lite)
-        rows.append(
-            Row(
-                BENCH,
-                f"{label}: PostgreSQL / SQLite",
-                f"{fmt_ratio(ratio)} ({ratio_spread(post, lite)}); SQLite {median(lite):.2f} s, "
-                f"PostgreSQL {median(post):.2f} s",
-                f"<= {limits[key]:.0f}x",
-                verdict(ratio <= limits[key]),
-            )
-        )
-    return rows
-
-
-def _overview(url: str) -> None:
-    with StoreReader(url) as r:
-        first, last = r.day_range()
-        assert first and last
-        start = (datetime.fromisoformat(last) - timedelta(days=89)).date().isoformat()
-        prev = (datetime.fromisoformat(last) - timedelta(days=179)).date().isoformat()
-        r.daily_source(prev, last)
-        r.daily_concept(prev, last)
-        r.source_spans()
-        r.latest_matching(start, last, tuple(r.sources()["id"]), 20)
-        for text in ("security", "common security", "win-win cooperation"):
-            r.search(ArticleQuery(text=text), limit=50)

@@ -75,20 +75,35 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 def running_pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server of its own in a temporary directory, stopped and removed on exit
     (the tests' session fixture and the scaling benchmark use it)."""
+    root = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
+    try:
+        with kept_pg_server(root, stop_mode="immediate") as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def kept_pg_server(root: Path, shared_buffers: str = "64MB", stop_mode: str = "fast") -> Iterator[PgServer]:
+    """A PostgreSQL server whose data directory is `root`/data: created by initdb when it
+    is not there yet, kept on exit (stopped cleanly), so its databases outlive one process.
+    The scaling benchmark keeps its 1M-item template database this way."""
     bindir = pg_bindir()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed: run scripts/setup.sh (it installs Debian's postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
     data, sock = root / "data", root / "sock"
-    data.mkdir()
-    sock.mkdir()
     user = pwd.getpwuid(os.geteuid()).pw_name
     if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        for path in (root, data, sock):
-            os.chown(path, pw.pw_uid, pw.pw_gid)
         user = "postgres"
-    try:
+    fresh = not (data / "PG_VERSION").exists()
+    if fresh:
+        shutil.rmtree(data, ignore_errors=True)  # an initdb that did not finish
+    for path in (root, data, sock):
+        path.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+    if fresh:
         subprocess.run(
             _as_server_user(
                 [str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
@@ -96,11 +111,12 @@ def running_pg_server() -> Iterator[PgServer]:
             check=True,
             capture_output=True,
         )
-        port = _free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
-        )
+    port = _free_port()
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
+        f"-c full_page_writes=off -c max_connections=200 -c shared_buffers={shared_buffers}"
+    )
+    try:
         subprocess.run(
             _as_server_user(
                 [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
@@ -124,10 +140,9 @@ def running_pg_server() -> Iterator[PgServer]:
 
         pg.close_pools()
         subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", stop_mode, "-w", "stop"]),
             capture_output=True,
         )
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
