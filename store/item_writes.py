@@ -140,8 +140,26 @@ def concept_rows(scored: Any) -> list[tuple[Any, ...]]:
 
 def replace_scores(conn: Any, scored: Sequence[tuple[int, Any]], lexicon_hash: str) -> None:
     """New scores for stored items whose old matches and per-concept rows are already gone."""
-    conn.executemany(
-        "UPDATE items SET words = ?, score = ?, matching = ?, lexicon_hash = ? WHERE id = ?",
-        [(s.words, s.score, int(s.matching), lexicon_hash, item_id) for item_id, s in scored],
-    )
+    rows = [(s.words, s.score, int(s.matching), lexicon_hash, item_id) for item_id, s in scored]
+    if conn.is_postgres:
+        _update_scores_pg(conn, rows)
+    else:
+        conn.executemany(_UPDATE_SCORES_SQL, rows)
     insert_scores(conn, scored)
+
+
+_UPDATE_SCORES_SQL = "UPDATE items SET words = ?, score = ?, matching = ?, lexicon_hash = ? WHERE id = ?"
+# One statement per chunk of items: each pipelined one-row UPDATE cost PostgreSQL its own
+# parse, plan and executor start (a rescore batch of 2,000 items took ~0.5 ms per row at 1M
+# items).  The arrays carry the same values the one-row statements did, typed as the columns.
+_UPDATE_SCORES_PG = (
+    "UPDATE items SET words = v.words, score = v.score, matching = v.matching, lexicon_hash = v.lexicon_hash "
+    "FROM unnest(?::bigint[], ?::double precision[], ?::bigint[], ?::text[], ?::bigint[]) "
+    "AS v(words, score, matching, lexicon_hash, id) WHERE items.id = v.id"
+)
+
+
+def _update_scores_pg(conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    for start in range(0, len(rows), 5000):
+        chunk = rows[start : start + 5000]
+        conn.execute(_UPDATE_SCORES_PG, tuple(list(column) for column in zip(*chunk, strict=True)))

@@ -14,6 +14,7 @@ from typing import Any
 from . import item_writes, runs
 from .db import StoreError, _classify, migrate, open_connection, transaction
 from .item_updates import replace_item
+from .planner_stats import SourceEstimates
 from .records import FeedState, Item, StoredIdentity
 from .rescore_writes import rewrite_changed
 from .stats import store_stats
@@ -41,6 +42,7 @@ class Store:
         self._unindexed_from: int | None = None  # first item id inserted in this transaction
         self._in_transaction = False
         self._touched_days: set[tuple[str, str]] = set()  # (source, day) of items updated in this transaction
+        self._estimates = SourceEstimates()  # PostgreSQL: items stored per source, for the planner's statistics
         self.conn = open_connection(self.target, readonly=False)
         try:
             self.applied = migrate(self.conn, where)
@@ -76,8 +78,13 @@ class Store:
             with transaction(self.conn) as conn:
                 yield conn
                 self._index_new_items()
+        except BaseException:
+            self._estimates.rolled_back()
+            raise
         finally:
             self._unindexed_from, self._in_transaction = None, False
+        if self.conn.is_postgres:
+            self._estimates.committed(self.conn)  # see store/planner_stats.py
 
     def _index_new_items(self) -> None:
         # PostgreSQL's trigram indexes are ordinary indexes, maintained by the INSERT itself.
@@ -400,6 +407,7 @@ class Store:
         if self.conn.is_postgres and batch:
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))  # see insert_item
         ids, duplicates = item_writes.insert_items(self.conn, self.FIND_DUPLICATE_SQL, batch, lexicon_hash, run_id)
+        self._estimates.inserted(item.source_id for item, _, _ in batch)
         if ids and self._unindexed_from is None:
             self._unindexed_from = ids[0]
         return ids, duplicates

@@ -217,3 +217,58 @@ def test_a_claim_reads_due_feeds_from_the_due_index_postgresql(pg_url):
                 plans[name] = "\n".join(r[0] for r in cur.fetchall())
     assert "feed_leases_due" in plans["due"] and "Sort" not in plans["due"], plans["due"]
     assert "Seq Scan" not in plans["busy"], plans["busy"]
+
+
+def _paragraph_rows(prefix: str, count: int) -> list[dict]:
+    """`count` archive rows of real MFA paragraphs, each its own title, URL and text."""
+    paragraphs = [
+        p.strip()
+        for row in corpus_rows("mfa_spokesperson_2016_2020/mfa_en.jsonl", limit=40)
+        for p in row["text"].split("\n")
+        if len(p.strip()) > 80
+    ]
+    return [
+        {
+            "title": f"{prefix} {k}",
+            "text": f"{paragraphs[k % len(paragraphs)]} ({prefix} {k})",
+            "date": f"2020-{1 + k % 12:02d}-{1 + k % 28:02d}",
+            "url": f"https://{prefix}.example/{k}",
+        }
+        for k in range(count)
+    ]
+
+
+def test_a_new_sources_duplicate_lookups_use_its_key_index_postgresql(pg_url, tmp_path):
+    """A source added after `items` was analysed: the planner's estimate of its rows is
+    about zero, and it used to read each duplicate look-up through items_source_day, every
+    stored item of the source (a 10,000-row archive into a 1M-item store: 18x SQLite).
+    After a transaction stores 1,000 items of a source the planner thinks nearly empty,
+    the store analyses the source column (store/planner_stats.py)."""
+    from store.dialect import pg_statement
+    from store.planner_stats import CHECK_AFTER, estimate
+
+    fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+    specs = []
+    for name, count in (("old", 1_500), ("new", CHECK_AFTER + 200)):
+        path = write_jsonl(tmp_path / f"{name}.jsonl", _paragraph_rows(name, count))
+        specs.append(SourceSpec(name, "cn-official", "archive", {"path": str(path), "fields": fields}))
+    for n in (1, 2):
+        (tmp_path / f"c{n}").mkdir()
+    settings = {"store": {"url": pg_url}}
+    first = load_config(write_config(tmp_path / "c1", specs[:1], settings))
+    both = load_config(write_config(tmp_path / "c2", specs, settings))
+    lexicon = load_lexicon(first.lexicon_path)
+    with Store(pg_url) as store:
+        Ingest(first, lexicon, store, now=NOW).run()
+        store.conn.execute("ANALYZE items")  # what autovacuum does: before the new source existed
+        assert estimate(store.conn, "new") < 10
+        report = Ingest(both, lexicon, store, now=NOW).run()
+        assert report.new == CHECK_AFTER + 200
+        assert estimate(store.conn, "new") >= 100
+        for sql in (Store.FIND_DUPLICATE_SQL, "SELECT id FROM items WHERE source_id = ?1 AND content_hash = ?2"):
+            text, order = pg_statement(sql, frozenset())
+            params = ("new", "0" * 64, "https://new.example/x", "https://new.example/x")
+            with store.conn.raw.cursor() as cur:
+                plan = "\n".join(r[0] for r in cur.execute("EXPLAIN " + text, [params[i] for i in order or ()]))
+            assert "items_source_day" not in plan, plan
+            assert "items_source_hash" in plan, plan
