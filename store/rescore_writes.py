@@ -39,16 +39,35 @@ def rewrite_changed(
     ids = [item_id for item_id, _ in scored]
     stored, where = _stored(conn, min(ids), max(ids))
     changed = [(i, s) for i, s in scored if i in stored and stored[i] != evidence(s)]
-    conn.executemany("DELETE FROM matches WHERE item_id = ?", [(i,) for i, _ in changed])
-    conn.executemany("DELETE FROM item_concepts WHERE item_id = ?", [(i,) for i, _ in changed])
+    for table in ("matches", "item_concepts"):
+        _each_id(conn, f"DELETE FROM {table} WHERE item_id = ?", [i for i, _ in changed])
     replace_scores(conn, changed, lexicon_hash)
     # The unchanged ones too (an UPDATE that changes nothing is skipped: a row rewrite
     # is most of a write's cost).
-    conn.executemany(
-        "UPDATE items SET lexicon_hash = ? WHERE id = ? AND lexicon_hash != ?",
-        [(lexicon_hash, i, lexicon_hash) for i in ids if i in stored],
+    _each_id(
+        conn,
+        "UPDATE items SET lexicon_hash = ?1 WHERE id = ?2 AND lexicon_hash != ?1",
+        [i for i in ids if i in stored],
+        lexicon_hash,
     )
     return len(changed), {where[i] for i, _ in changed}
+
+
+def _each_id(conn: Any, sql: str, ids: list[int], *args: Any) -> None:
+    """`sql`, whose last parameter is an item id in `... = ?` or `... = ?N`, for every id
+    of `ids` (the other parameters `args`).  On PostgreSQL one statement over an array of
+    the ids (`= ANY(...)`), not one statement (parse, plan, executor start) per item, which
+    cost a rescore batch about half a millisecond per item in a 1M-item store."""
+    if not ids:
+        return
+    if not conn.is_postgres:
+        conn.executemany(sql, [(*args, i) for i in ids])
+        return
+    mark = f"?{len(args) + 1}" if args else "?"
+    head, sep, tail = sql.rpartition(f"= {mark}")
+    if not sep:
+        raise ValueError(f"no '= {mark}' for the ids in: {sql}")
+    conn.execute(f"{head}= ANY({mark}::bigint[]){tail}", (*args, ids))
 
 
 def evidence(scored: Any) -> tuple[Any, ...]:
