@@ -4,8 +4,11 @@ feed file whose titles carry markup that must render as text."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
 
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
@@ -204,3 +209,15 @@ def start_dashboard(config: Path, log_dir: Path, app: Path | None = None) -> tup
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError(f"streamlit never became healthy:\n{stderr.read_text(errors='replace')}")
+
+
+def html_frame(at, css_class: str) -> pd.DataFrame:
+    """An htmltable table of an AppTest page back as a frame: columns from data-col, values
+    from data-value (raw)."""
+    body = next(h.value for h in at.html if f"class='{css_class}'" in h.value)
+    table = body[body.index(f"class='{css_class}'") :]
+    table = table[: table.index("</table>")]
+    columns = [html.unescape(c) for c in re.findall(r"<th data-col='([^']*)'", table)]
+    rows = [[json.loads(html.unescape(v)) for v in re.findall(r"<td data-value='([^']*)'", row)]
+            for row in re.findall(r"<tr style='border-top[^>]*>(.*?)</tr>", table, re.S)]
+    return pd.DataFrame(rows, columns=columns)

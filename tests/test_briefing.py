@@ -28,6 +28,7 @@ from ingest.pipeline import Ingest
 from store import Store
 from store.briefing_reads import BriefingReader
 from tests.builders import FeedItem, SourceSpec, rss, write_config, write_jsonl
+from tests.dashboard_fixtures import html_frame
 
 WEEKS = [IsoWeek(2026, w) for w in range(40, 47)]
 SURGE, OUTAGE = IsoWeek(2026, 46), IsoWeek(2026, 44)
@@ -362,11 +363,11 @@ def test_page_shows_the_same_numbers_as_the_exports(store, surge, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Items ingested"] == str(surge.headline.items)
     assert metrics["Matching items"] == str(surge.headline.matching)
-    frames = [df.value for df in at.dataframe]
-    rising = next(f for f in frames if "G²" in f.columns)
+    rising = html_frame(at, "briefing-rising")
     assert rising.astype(str).values.tolist() == tables.concept_table(surge.rising).values.tolist()
-    matrix = next(f for f in frames if "Western media" in f.columns)
+    matrix = html_frame(at, "briefing-groups-table")
     assert matrix.astype(str).values.tolist() == tables.group_matrix(surge).values.tolist()
+    assert "Western media" in matrix.columns and not at.dataframe  # HTML tables, no data grid
     markdown = "\n".join(m.value for m in at.markdown)
     assert "\\<script\\>" in markdown and "<script>" not in markdown.replace("\\<script\\>", "")
     buttons = at.get("download_button")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import sqlite3
 from datetime import date
@@ -16,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from store import Store
 from store.reads import StoreReader
 from tests.builders import REPO, SourceSpec, write_config
-from tests.dashboard_fixtures import SCRIPT_TITLE, build_store
+from tests.dashboard_fixtures import SCRIPT_TITLE, build_store, html_frame
 
 APP = str(REPO / "dashboard" / "app.py")
 PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
@@ -87,16 +86,6 @@ def frame_by_key(at: AppTest, key: str) -> pd.DataFrame:
         return html_frame(at, HTML_TABLES[key])
     column = TABLE_COLUMNS[key]
     return next(df.value for df in at.dataframe if column in df.value.columns)
-
-
-def html_frame(at: AppTest, css_class: str) -> pd.DataFrame:
-    """An htmltable table back as a frame: columns from data-col, values from data-value (raw)."""
-    body = next(h.value for h in at.html if f"class='{css_class}'" in h.value)
-    table = body[body.index(f"class='{css_class}'"):]
-    columns = [html.unescape(c) for c in re.findall(r"<th data-col='([^']*)'", table)]
-    rows = [[json.loads(html.unescape(v)) for v in re.findall(r"<td data-value='([^']*)'", row)]
-            for row in re.findall(r"<tr style='border-top[^>]*>(.*?)</tr>", table, re.S)]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def count_line(at: AppTest) -> str:
