@@ -230,8 +230,10 @@ def make_item(
 ) -> Item:
     """`history`: an archive row or seed, where a missing or untrusted date means undated
     (a feed item takes its first-seen time instead, flagged estimated)."""
-    title = " ".join((title or "").split())
-    text = (text or "").strip()
+    title = " ".join(_no_nul(title or "").split())
+    text = _no_nul(text or "").strip()
+    summary = _no_nul(summary) if summary else summary
+    url, guid, author, published_raw = (None if v is None else _no_nul(v) for v in (url, guid, author, published_raw))
     dating = trusted_date(published, fetched_at, now, precision=precision, raw=published_raw, history=history)
     if language in ("auto", "", None):
         language = detect_language(title + "\n" + text)
@@ -257,6 +259,13 @@ def make_item(
         author=author,
         text_hash=_text_hash(shown_title, body),
     )
+
+
+def _no_nul(value: str) -> str:
+    """A NUL character is never content (a broken encoder, a binary blob in a feed or an
+    archive cell) and PostgreSQL's text cannot hold one: dropped here, at the item's
+    boundary, so a row with one is stored, and the same, on both backends."""
+    return value.replace("\x00", "") if "\x00" in value else value
 
 
 def _title_from(text: str) -> str:

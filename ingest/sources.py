@@ -253,7 +253,8 @@ def read_archive_usable(source: Source) -> Iterator[tuple[bool, Position]]:
 def _field(source: Source, row: dict, name: str) -> str | None:
     column = source.fields.get(name)
     value = row.get(column) if column else None
-    return None if value is None else str(value)
+    # NUL is never content (see items._no_nul): an outlet or title cell with one is read without it.
+    return None if value is None else str(value).replace("\x00", "")
 
 
 def _no_text(source: Source, row: dict) -> str | None:

@@ -49,6 +49,18 @@ class Row(tuple):
         return list(self._index)
 
 
+def _bound(params: Sequence[Any], order: tuple[int, ...] | None) -> tuple | list:
+    """The parameters in the statement's order, with NUL characters replaced by U+FFFD:
+    PostgreSQL's text cannot hold NUL, where SQLite stores it, and one NUL in a problem
+    message or an error text must not fail the whole write with a driver error.  Items
+    reach the store without NUL already (ingest/items.py), so both backends hold the same
+    items; this is the backstop for any other text."""
+    bound = reorder(params if isinstance(params, (tuple, list)) else tuple(params), order)
+    if any(isinstance(v, str) and "\x00" in v for v in bound):
+        return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in bound)
+    return bound
+
+
 def _row_factory(cursor: Any) -> Any:
     names = [c.name for c in cursor.description or ()]
     index = {name: i for i, name in enumerate(names)}
@@ -97,12 +109,12 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
         text, order = pg_statement(sql, self.identity_tables)
         cur = self.raw.cursor()
-        cur.execute(text, reorder(params, order))  # type: ignore[arg-type]
+        cur.execute(text, _bound(params, order))  # type: ignore[arg-type]
         return PgCursor(cur, text.endswith(" RETURNING id") and not sql.rstrip().upper().endswith("RETURNING ID"))
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
         text, order = pg_statement(sql, frozenset())  # no RETURNING: executemany discards results
-        rows = [reorder(tuple(p), order) for p in seq]
+        rows = [_bound(tuple(p), order) for p in seq]
         multi = _MULTI_VALUES.match(text)
         with self.raw.cursor() as cur:
             if multi is None or not rows:
@@ -136,7 +148,7 @@ class PgConnection:
         with self.raw.pipeline():
             for params in seq:
                 cur = self.raw.cursor()
-                cur.execute(text, reorder(tuple(params), order))  # type: ignore[arg-type]
+                cur.execute(text, _bound(tuple(params), order))  # type: ignore[arg-type]
                 cursors.append(cur)
         return cursors
 
