@@ -221,3 +221,15 @@ def html_frame(at, css_class: str) -> pd.DataFrame:
     rows = [[json.loads(html.unescape(v)) for v in re.findall(r"<td data-value='([^']*)'", row)]
             for row in re.findall(r"<tr style='border-top[^>]*>(.*?)</tr>", table, re.S)]
     return pd.DataFrame(rows, columns=columns)
+
+
+OVERVIEW_TABLES = ("ov_numbers", "ov_coverage_open")  # the Overview's expanders drawn only once opened
+
+
+def tables_open(at):
+    """The Overview in `at` with its table expanders opened by the analyst (one rerun)."""
+    for key in OVERVIEW_TABLES:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -18,7 +18,7 @@ from ingest.briefing_cli import write_briefing
 from ingest.config import load_config
 from store.briefing_reads import BriefingReader
 from store.reads import StoreReader
-from tests.dashboard_fixtures import page_opener
+from tests.dashboard_fixtures import page_opener, tables_open
 from tests.honest_fixtures import HonestStore, build_honest_store
 
 LAST_WEEK = "2026-W47"
@@ -338,7 +338,8 @@ def test_overview_names_its_panel_and_what_it_leaves_out(page):
     shown = " ".join(c.value for c in at.caption)
     assert "matched panel" in shown and "heads" in shown, "the source active in one period only is named"
     assert "undated item(s)" in shown
-    table = _table(at, "low")
+    assert not at.dataframe, "the numbers behind the chart are drawn once their expander is opened"
+    table = _table(tables_open(at), "low")
     assert table["denominator"].gt(0).all() and table["low"].notna().all()
 
 

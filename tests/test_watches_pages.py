@@ -8,7 +8,7 @@ import pytest
 from store import Store, now_utc
 from store.alert_log import AlertEvent, AlertLog
 from store.reads import StoreReader
-from tests.dashboard_fixtures import build_store, page_opener
+from tests.dashboard_fixtures import build_store, page_opener, tables_open
 
 PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 HOSTILE = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1))"
@@ -50,7 +50,7 @@ def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_
     assert list(table["name"]) == ["gsi-all"]
 
     ov = app("overview", **PERIOD, concepts="global_security_initiative,watch:gsi-all", bucket="week")
-    numbers = next(df.value for df in ov.dataframe if "numerator" in df.value.columns)
+    numbers = next(df.value for df in tables_open(ov).dataframe if "numerator" in df.value.columns)
     concept = numbers[numbers["concept"] == "Global Security Initiative"].reset_index(drop=True)
     watch = numbers[numbers["concept"] == "Watch: GSI everywhere"].reset_index(drop=True)
     assert len(watch) == len(concept) > 0

@@ -102,13 +102,18 @@ if chosen:
         concept = label_to_id.get(points[0].get("concept"), "")
         controls.open_articles({"from": days.start, "to": days.end, "groups": groups, "concepts": [concept],
                                 "evidence": None if evidence == "all" else evidence})
-    with st.expander("The numbers behind the chart"):
-        trend_table.show(frame, ["concept"], "ov_table")
+    # Both tables are drawn only once opened (a rerun on the click, from cached data): a data
+    # grid costs the browser about as much as the chart, even inside a closed expander.
+    with st.expander("The numbers behind the chart", key="ov_numbers", on_change="rerun") as box:
+        if box.open:
+            trend_table.show(frame, ["concept"], "ov_table")
     if not coverage.empty:
-        with st.expander(f"Coverage changes in the period ({len(coverage)})"):
-            st.dataframe(coverage.assign(group=coverage["group_id"].map(ctx.ref.group_label))[
-                ["day", "name", "group", "change"]], hide_index=True, key="ov_coverage",
-                column_config={"day": st.column_config.DateColumn("Day", format="YYYY-MM-DD")})
+        with st.expander(f"Coverage changes in the period ({len(coverage)})", key="ov_coverage_open",
+                         on_change="rerun") as box:
+            if box.open:
+                st.dataframe(coverage.assign(group=coverage["group_id"].map(ctx.ref.group_label))[
+                    ["day", "name", "group", "change"]], hide_index=True, key="ov_coverage",
+                    column_config={"day": st.column_config.DateColumn("Day", format="YYYY-MM-DD")})
 else:
     st.info("Pick one or more concepts to draw their trend.")
 
