@@ -9,9 +9,13 @@ from functools import lru_cache
 from .textnorm import _trad_to_simplified
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_EN_STOP = re.compile(r"\b(the|and|of|to|in|is|that|for|with|on|as|by|this|are|be|it)\b", re.I)
+# Runs, not single characters: counted as the length they take out of the sample, so
+# re makes one match per word instead of one per letter.
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# The lookahead holds the first letters of the words (case-insensitive like the rest):
+# re tries the alternation only there, not at every position.
+_EN_STOP = re.compile(r"(?=[taoifwb])\b(?:the|and|of|to|in|is|that|for|with|on|as|by|this|are|be|it)\b", re.I)
 
 LANGUAGES = ("en", "zh-hans", "zh-hant", "ru", "und")
 
@@ -33,8 +37,8 @@ def detect_language(text: str, sample: int = 1000) -> str:
     """Return en, zh-hans, zh-hant, ru or und for `text` (a sample of it)."""
     head = text[:sample]
     cjk = _CJK.findall(head)
-    latin = len(_LATIN.findall(head))
-    cyr = len(_CYRILLIC.findall(head))
+    latin = len(head) - len(_LATIN.sub("", head))
+    cyr = len(head) - len(_CYRILLIC.sub("", head))
     if cjk and len(cjk) * 2 >= max(latin, cyr) * 0.5:
         chars = set(cjk)
         trad = len(chars & _traditional_only())
@@ -45,4 +49,4 @@ def detect_language(text: str, sample: int = 1000) -> str:
     if latin == 0:
         return "und"
     words = max(1, len(head.split()))
-    return "en" if len(_EN_STOP.findall(head)) / words >= 0.08 or words < 12 else "und"
+    return "en" if _EN_STOP.subn("", head)[1] / words >= 0.08 or words < 12 else "und"

@@ -461,8 +461,31 @@ _SPACES = re.compile(r"\s*")
 
 
 def _identity_collapse_runs(text: str) -> str:
-    """`_IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)`, visiting only the
-    runs that can change (the regex alone stops at every space and hyphen)."""
+    """`_IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)`.  Its runs are the
+    ones textscan finds for matching, unless the text holds invisible or Han
+    characters (matching collapses around them, identity does not)."""
+    profile = _profile(text)
+    if profile.present & (textscan.INVISIBLE | textscan.HAN_PREV):
+        return _identity_collapse_candidates(text)
+    starts, ends, others = profile.runs
+    changes = list(zip(starts, ends, repeat(" ")))
+    if others:
+        for a, b in others:  # after a hyphen: a rejoined line break, or a run as any other
+            p = a - 1 if a > 0 and text[a - 1] == "-" else a
+            while p < b:  # as finditer would
+                m = _IDENTITY_LENGTH_CHANGING.match(text, p)
+                if m is None:
+                    p += 1
+                    continue
+                changes.append((m.start(), m.end(), _identity_collapse(m)))
+                p = m.end()
+        changes.sort()
+    return _apply(text, changes)[0]
+
+
+def _identity_collapse_candidates(text: str) -> str:
+    """_identity_collapse_runs for any text, visiting only the runs that can change
+    (the regex alone stops at every space and hyphen)."""
     runs = [m.span() for m in _IDENTITY_CANDIDATE.finditer(text)]
     if "  " in text:
         runs += [(m.start(), _SPACES.match(text, m.start()).end()) for m in _TWO_SPACES.finditer(text)]  # type: ignore[union-attr]
@@ -496,6 +519,7 @@ def _identity_collapse_runs(text: str) -> str:
 def identity_text(text: str) -> str:
     """The text as content hashes see it (see above); not for matching.  Cached: the
     content hash and the syndication hash read the same text one after the other."""
+    present = _profile(text).present
     text = _identity_collapse_runs(text)
     if text.isascii():
         text = text.lower()
@@ -504,7 +528,7 @@ def identity_text(text: str) -> str:
             text = text.replace("\u00ad", " ")
         # str.replace, not translate: translate looks every character up in a dict
         text = text.replace("\u0451", "\ue000").replace("\u0401", "\ue000")
-        text = _fold_runs(text)[0].replace("\ue000", "\u0451")
+        text = _fold_runs(text, present)[0].replace("\ue000", "\u0451")
     text = text.replace("-", " ")
     for ch in "\n\t\r\f\v":
         if ch in text:
