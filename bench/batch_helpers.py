@@ -1,6 +1,6 @@
 """Helper processes for the rescore benchmark: each is a worker that already runs (its
 lexicon loaded, as `python -m ingest worker` is between jobs) and, on each "go", takes
-rescore batches (ingest/batch_rescore.py) until none is free."""
+rescore batches (ingest/batch_rescore.py) of the lexicon it is told until none is free."""
 
 from __future__ import annotations
 
@@ -13,25 +13,26 @@ from ingest.lexicon import load_lexicon
 from store import Store
 
 
-def _helper(store_path: str, lexicon_path: str, name: str, tasks: Any, done: Any) -> None:
-    lexicon = load_lexicon(Path(lexicon_path))
+def _helper(store_path: str, lexicon_paths: list[str], name: str, tasks: Any, done: Any) -> None:
     with Store(store_path) as store:
-        rescorer = BatchRescorer(store, lexicon, 1.0, 0.5, name)
+        rescorers = [BatchRescorer(store, load_lexicon(Path(p)), 1.0, 0.5, name) for p in lexicon_paths]
         done.put("ready")
-        while tasks.get() == "go":
-            while rescorer.step(600.0):
+        while (task := tasks.get()) != "stop":
+            while rescorers[task].step(600.0):
                 pass
             done.put("done")
 
 
 class Helpers:
-    """n helper processes on one store, started (and their lexicon loaded) before timing."""
+    """n helper processes on one store, started (and their lexicons loaded) before timing;
+    `go(k)` has them take batches of the job of the k-th lexicon."""
 
-    def __init__(self, store_path: Path, lexicon_path: Path, n: int):
+    def __init__(self, store_path: Path, lexicon_paths: list[Path], n: int):
         ctx = multiprocessing.get_context("spawn")
         self.tasks, self.done = ctx.Queue(), ctx.Queue()
+        paths = [str(p) for p in lexicon_paths]
         self.procs = [
-            ctx.Process(target=_helper, args=(str(store_path), str(lexicon_path), f"helper-{i}", self.tasks, self.done))
+            ctx.Process(target=_helper, args=(str(store_path), paths, f"helper-{i}", self.tasks, self.done))
             for i in range(n)
         ]
         for p in self.procs:
@@ -39,9 +40,9 @@ class Helpers:
         for _ in self.procs:
             assert self.done.get(timeout=300) == "ready"
 
-    def go(self) -> None:
+    def go(self, lexicon: int) -> None:
         for _ in self.procs:
-            self.tasks.put("go")
+            self.tasks.put(lexicon)
 
     def wait(self) -> None:
         for _ in self.procs:

@@ -2,8 +2,13 @@
 scoring the same texts in memory with the same edited lexicon.
 
 The store is built with bench/storebuild.py from ~800-character pieces of real
-MFA (en, zh) and UN text; the edit adds one concept with an English and a
-Chinese form, as an analyst would.
+MFA (en, zh) and UN text.  Two edits: one adds a concept with an English and a
+Chinese form, as an analyst would (it changes the evidence of few items); the other
+adds a concept of words found in most texts ("china", "countries", "中国", "国家"), so
+most items' evidence changes.  A rescore writes only the items whose evidence changed, so every
+timed rescore must make a real edit: each one takes the store from the lexicon it
+holds to the other (the edit, or the edit undone), never rescoring with the lexicon
+the store already holds.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ingest.batch_rescore import BatchRescorer, rescore_in_batches
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import Lexicon, Matcher, load_lexicon
 from ingest.pipeline import rescore
 from ingest.score import score_text
 from ingest.workers import default_processes
@@ -47,68 +52,123 @@ definition = "An edit made by bench/rescore.py to trigger a rescore."
 en = ["security dialogue"]
 zh = ["安全对话"]
 """
+COMMON_EDIT = """
+
+[[concepts]]
+id = "bench-common-words"
+label = "China and countries (added by the rescore benchmark)"
+family = "official"
+definition = "An edit made by bench/rescore.py that touches most items: words found in most texts."
+en = ["china", "chinese", "countries"]
+zh = ["中国", "国家"]
+"""
 
 
 def run(quick: bool) -> list[Row]:
     n_items = 5_000 if quick else 100_000
     unique = 2_000 if quick else 10_000
+    rounds = 1 if quick else ROUNDS
     lexicon = load_lexicon(LEXICON)
+    n = default_processes()
     with tempfile.TemporaryDirectory(prefix="bench-rescore-") as tmp:
         tmp_path = Path(tmp)
         store_path = tmp_path / "monitor.sqlite3"
         build_s, _ = timed(lambda: build_store(store_path, lexicon, item_texts(800)[:unique], n_items))
-        edited = tmp_path / "lexicon.toml"
-        edited.write_text(LEXICON.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
-        new_lexicon = load_lexicon(edited)
+        paths = [LEXICON, tmp_path / "analyst.toml", tmp_path / "common.toml"]
+        for path, edit in zip(paths[1:], (EDIT, COMMON_EDIT), strict=True):
+            path.write_text(LEXICON.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        lexicons = [lexicon] + [load_lexicon(p) for p in paths[1:]]
         with Store(store_path) as store:
             count = store.item_count()
             texts = [(row["text"], row["language"]) for batch in store.iter_item_texts() for row in batch]
-            matcher = Matcher(new_lexicon)
-            done: list[int] = []
-            helpers = Helpers(store_path, edited, default_processes() - 1)
-            batched = BatchRescorer(store, new_lexicon, 1.0, 0.5, "bench")
-
-            def in_batches() -> None:
-                batched.enqueue()
-                helpers.go()
-                rescore_in_batches(batched, poll_seconds=0.05)
-                helpers.wait()
-
+            matcher = Matcher(lexicons[1])
+            helpers = Helpers(store_path, paths, n - 1)
+            toggle = _Toggle(store, lexicons, helpers)
             try:
-                times = interleaved(
+                analyst = interleaved(
                     {
-                        "one": lambda: done.append(rescore(store, new_lexicon, 1.0, 0.5, processes=1)),
-                        "all": lambda: done.append(
-                            rescore(store, new_lexicon, 1.0, 0.5, processes=default_processes())
-                        ),
-                        "batches": in_batches,
-                        "memory": lambda: [score_text(t, matcher, lang, 1.0, 0.5)
-                                           for t, lang in texts],
+                        "one": lambda: toggle.rescore(1, processes=1),
+                        "all": lambda: toggle.rescore(1, processes=n),
+                        "batches": lambda: toggle.in_batches(1),
+                        "memory": lambda: [score_text(t, matcher, lang, 1.0, 0.5) for t, lang in texts],
                     },
-                    1 if quick else ROUNDS,
+                    rounds,
+                )
+                toggle.back_to_base()
+                common = interleaved(
+                    {
+                        "one": lambda: toggle.rescore(2, processes=1),
+                        "all": lambda: toggle.rescore(2, processes=n),
+                        "batches": lambda: toggle.in_batches(2),
+                    },
+                    rounds,
                 )
             finally:
                 helpers.close()
-    one, every, memory, batches = times["one"], times["all"], times["memory"], times["batches"]
-    batch_speed = median(one) / median(batches)
-    ratio = median(one) / median(memory)
-    speed = median(one) / median(every)
     size = sum(len(t.encode("utf-8")) for t, _ in texts) / 1e6
-    n = done[0]
-    return [
+    memory = analyst.pop("memory")
+    rows = [
         Row(BENCH, f"store built ({count:,} items, {size:.0f} MB of text, {unique:,} distinct)", f"{build_s:.0f} s"),
-        Row(BENCH, f"rescore {n:,} stored items on one process (pipeline.rescore)",
-            f"{median(one):.1f} s median, {fmt_rate(n / median(one), 'items/s')} ({spread(one)})"),
-        Row(BENCH, f"the same on {default_processes()} processes",
-            f"{median(every):.1f} s median ({spread(every)})"),
-        Row(BENCH, "score_text on the same texts in memory",
+        Row(BENCH, "score_text on the same texts in memory (analyst's edit)",
             f"{median(memory):.1f} s median, {fmt_rate(len(texts) / median(memory), 'items/s')} ({spread(memory)})"),
-        Row(BENCH, "rescore time (one process) / in-memory scoring time",
-            f"{fmt_ratio(ratio)} ({ratio_spread(one, memory)})", "<= 2x", verdict(ratio <= 2.0)),
-        Row(BENCH, f"rescore: one process / {default_processes()} processes (scoring.processes)",
+        Row(BENCH, "rescore time (one process, analyst's edit) / in-memory scoring time",
+            f"{fmt_ratio(median(analyst['one']) / median(memory))} ({ratio_spread(analyst['one'], memory)})",
+            "<= 2x", verdict(median(analyst["one"]) / median(memory) <= 2.0)),
+    ]
+    for name, times, edit in (
+        ("analyst's edit (one concept added or removed", analyst, toggle.changed[1]),
+        ("common words (a concept of 'china', 'countries', '中国', '国家' added or removed", common, toggle.changed[2]),
+    ):
+        rows += _rows(f"{name}: {edit:,} of {count:,} items' evidence changes)", times, n, count)
+    return rows
+
+
+def _rows(edit: str, times: dict[str, list[float]], n: int, count: int) -> list[Row]:
+    one, every, batches = times["one"], times["all"], times["batches"]
+    speed, batch_speed = median(one) / median(every), median(one) / median(batches)
+    return [
+        Row(BENCH, f"{edit}: rescore {count:,} stored items on one process (pipeline.rescore)",
+            f"{median(one):.1f} s median, {fmt_rate(count / median(one), 'items/s')} ({spread(one)})"),
+        Row(BENCH, f"{edit}: the same on {n} processes (a pool started per rescore)",
+            f"{median(every):.1f} s median ({spread(every)})"),
+        Row(BENCH, f"{edit}: one process / {n} processes (scoring.processes)",
             f"{fmt_ratio(speed)} ({ratio_spread(one, every)})", ">= 1.7x", verdict(speed >= 1.7)),
-        Row(BENCH, f"rescore --batches on {default_processes()} processes (workers already running)",
+        Row(BENCH, f"{edit}: rescore --batches on {n} processes (workers already running)",
             f"{median(batches):.1f} s median ({spread(batches)})"),
-        Row(BENCH, f"rescore: one process / batch jobs on {default_processes()} processes",
+        Row(BENCH, f"{edit}: one process / batch jobs on {n} processes",
             f"{fmt_ratio(batch_speed)} ({ratio_spread(one, batches)})", ">= 1.7x", verdict(batch_speed >= 1.7)),
     ]
+
+
+class _Toggle:
+    """Each rescore takes the store from the lexicon it holds to the other one of a pair
+    (the shipped lexicon and an edit of it), so every timed rescore applies a real edit."""
+
+    def __init__(self, store: Store, lexicons: list[Lexicon], helpers: Helpers):
+        self.store, self.lexicons, self.helpers = store, lexicons, helpers
+        self.held = 0  # index of the lexicon whose evidence the store holds
+        self.batched = [BatchRescorer(store, lex, 1.0, 0.5, "bench") for lex in lexicons]
+        self.changed: dict[int, int] = {}
+
+    def _next(self, edit: int) -> int:
+        return 0 if self.held == edit else edit
+
+    def rescore(self, edit: int, processes: int) -> None:
+        target, before = self._next(edit), self.store.items_rewritten
+        rescore(self.store, self.lexicons[target], 1.0, 0.5, processes=processes)
+        self.held = target
+        # An item's evidence differs between two lexicons whichever way the edit goes.
+        self.changed[edit] = self.store.items_rewritten - before
+
+    def in_batches(self, edit: int) -> None:
+        target = self._next(edit)
+        self.batched[target].enqueue()
+        self.helpers.go(target)
+        rescore_in_batches(self.batched[target], poll_seconds=0.05)
+        self.helpers.wait()
+        self.held = target
+
+    def back_to_base(self) -> None:
+        if self.held != 0:
+            rescore(self.store, self.lexicons[0], 1.0, 0.5)
+            self.held = 0

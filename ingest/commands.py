@@ -182,11 +182,13 @@ def cmd_rescore(args: argparse.Namespace) -> int:
                 rescorer = BatchRescorer(store, lexicon, threshold, distanced, worker_name())
                 rescore_in_batches(rescorer, lease_seconds=args.lease, progress=bar.update)
                 done = total  # every item stored when the job was cut, by this process or by workers
+                changed = ""  # the workers' share is theirs to count
             else:
                 done = rescore(store, lexicon, threshold, distanced, progress=bar.update)
+                changed = f" ({store.items_rewritten} with changed evidence)"
         stats = store.stats()
     print(
-        f"rescored {done} item(s) with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
+        f"rescored {done} item(s){changed} with lexicon {lexicon.content_hash}: {stats['matching']} matching, "
         f"{stats['matches']} match(es)"
     )
     return EXIT_OK

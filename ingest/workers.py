@@ -92,29 +92,45 @@ class Scorer:
     ) -> Iterator[tuple[T, list[Any]]]:
         """(batch, its scores) for each batch, in order.  With worker processes the next
         batch is already being scored while the caller writes this one, so writing (in
-        this process) and scoring (in the workers) overlap instead of taking turns."""
+        this process) and scoring (in the workers) overlap instead of taking turns; and
+        when the caller comes for a batch, this process scores the chunks of it that no
+        worker has started yet, so it is never idle while the workers are behind.  It
+        is one of the `processes`: the pool it starts has one worker fewer (one worker
+        on two cores: a pool's worker costs a second to start, and its texts and scores
+        cost pickling, which this process's share does not)."""
         if self.processes == 1:
             for batch in batches:
                 yield batch, [self.score(text, language) for text, language in jobs_of(batch)]
             return
-        pool = self._started()
-        pending: tuple[T, list[Future[list[Any]]]] | None = None
+        pool = self._started(self.processes - 1)
+        pending: tuple[T, list[Sequence[tuple[str, str]]], list[Future[list[Any]]]] | None = None
         for batch in batches:
             jobs = list(jobs_of(batch))
-            self.scored_in_workers += len(jobs)
-            submitted = [pool.submit(_score_chunk, jobs[i : i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
+            chunks: list[Sequence[tuple[str, str]]] = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+            submitted = [pool.submit(_score_chunk, chunk) for chunk in chunks]
             if pending is not None:
-                yield pending[0], [r for f in pending[1] for r in f.result()]
-            pending = (batch, submitted)
+                yield pending[0], self._collect(pending[1], pending[2])
+            pending = (batch, chunks, submitted)
         if pending is not None:
-            yield pending[0], [r for f in pending[1] for r in f.result()]
+            yield pending[0], self._collect(pending[1], pending[2])
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _collect(self, chunks: list[Sequence[tuple[str, str]]], futures: list[Future[list[Any]]]) -> list[Any]:
+        """The scores of `chunks`, in order: the chunks no worker has started (from the
+        last one back, while cancelling them succeeds) are scored here."""
+        here: dict[int, list[Any]] = {}
+        for i in range(len(futures) - 1, -1, -1):
+            if not futures[i].cancel():
+                break
+            here[i] = [self.score(text, language) for text, language in chunks[i]]
+        self.scored_in_workers += sum(len(chunk) for i, chunk in enumerate(chunks) if i not in here)
+        return [r for i, future in enumerate(futures) for r in (here[i] if i in here else future.result())]
+
+    def _started(self, workers: int | None = None) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: the parent holds SQLite connections and HTTP threads,
             # which a forked child must not inherit.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.processes,
+                max_workers=max(1, workers or self.processes),
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
                 initargs=(self.lexicon, self.threshold, self.distanced_weight, os.getpid()),

@@ -43,6 +43,7 @@ class Store:
         self._in_transaction = False
         self._touched_days: set[tuple[str, str]] = set()  # (source, day) of items updated in this transaction
         self._estimates = SourceEstimates()  # PostgreSQL: items stored per source, for the planner's statistics
+        self.items_rewritten = 0  # by `rescore_items` on this connection (what a rescore's edit touched)
         self.conn = open_connection(self.target, readonly=False)
         try:
             self.applied = migrate(self.conn, where)
@@ -504,6 +505,7 @@ class Store:
         and their days are recomputed by `refresh_touched_days`.  Returns items rewritten."""
         changed, touched = rewrite_changed(self.conn, scored, lexicon_hash)
         self._touched_days |= touched
+        self.items_rewritten += changed
         return changed
 
     def replace_scores(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> None:
