@@ -13,6 +13,8 @@ the store already holds.
 
 from __future__ import annotations
 
+import os
+import resource
 import tempfile
 from pathlib import Path
 
@@ -115,12 +117,27 @@ def run(quick: bool) -> list[Row]:
             f"{fmt_ratio(median(analyst['one']) / median(memory))} ({ratio_spread(analyst['one'], memory)})",
             "<= 2x", verdict(median(analyst["one"]) / median(memory) <= 2.0)),
     ]
-    for name, times, edit in (
-        ("analyst's edit (one concept added or removed", analyst, toggle.changed[1]),
-        ("common words (a concept of 'china', 'countries', '中国', '国家' added or removed", common, toggle.changed[2]),
+    for key, name, times in (
+        (1, "analyst's edit (one concept added or removed", analyst),
+        (2, "common words (a concept of 'china', 'countries', '中国', '国家' added or removed", common),
     ):
+        edit = toggle.changed[key]
         rows += _rows(f"{name}: {edit:,} of {count:,} items' evidence changes)", times, n, count)
+        rows += _cpu_rows(name.split(" (")[0], {side: toggle.cpu[(k, side)] for (k, side) in toggle.cpu if k == key})
     return rows
+
+
+def _cpu_rows(edit: str, cpu: dict[str, list[tuple[float, float]]]) -> list[Row]:
+    """CPU seconds per rescore: the work each way costs, and the share of the busiest
+    process (the wall time an idle machine would approach)."""
+    one = median([total for total, _ in cpu["one"]])
+    out = []
+    for side, label in (("all", "a pool"), ("batches", "batch jobs")):
+        total, busiest = median([t for t, _ in cpu[side]]), median([b for _, b in cpu[side]])
+        value = f"{one:.1f} s / {total:.1f} s; {busiest:.1f} s: one process / busiest {fmt_ratio(one / busiest)}"
+        out.append(Row(BENCH, f"{edit}: CPU per rescore, one process / {label} (all its processes; its busiest one)",
+                       value))
+    return out
 
 
 def _rows(edit: str, times: dict[str, list[float]], n: int, count: int) -> list[Row]:
@@ -142,33 +159,55 @@ def _rows(edit: str, times: dict[str, list[float]], n: int, count: int) -> list[
 
 class _Toggle:
     """Each rescore takes the store from the lexicon it holds to the other one of a pair
-    (the shipped lexicon and an edit of it), so every timed rescore applies a real edit."""
+    (the shipped lexicon and an edit of it), so every timed rescore applies a real edit.
+    It also keeps each rescore's CPU seconds per process: on a shared machine the wall
+    time of two processes depends on what else runs, their CPU split does not."""
 
     def __init__(self, store: Store, lexicons: list[Lexicon], helpers: Helpers):
         self.store, self.lexicons, self.helpers = store, lexicons, helpers
         self.held = 0  # index of the lexicon whose evidence the store holds
         self.batched = [BatchRescorer(store, lex, 1.0, 0.5, "bench") for lex in lexicons]
         self.changed: dict[int, int] = {}
+        self.cpu: dict[tuple[int, str], list[tuple[float, float]]] = {}  # (edit, side) -> (total, busiest)
 
     def _next(self, edit: int) -> int:
         return 0 if self.held == edit else edit
 
     def rescore(self, edit: int, processes: int) -> None:
         target, before = self._next(edit), self.store.items_rewritten
+        me, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         rescore(self.store, self.lexicons[target], 1.0, 0.5, processes=processes)
+        mine, theirs = _cpu(resource.RUSAGE_SELF) - me, _cpu(resource.RUSAGE_CHILDREN) - children  # pool joined
+        self.cpu.setdefault((edit, "one" if processes == 1 else "all"), []).append((mine + theirs, max(mine, theirs)))
         self.held = target
         # An item's evidence differs between two lexicons whichever way the edit goes.
         self.changed[edit] = self.store.items_rewritten - before
 
     def in_batches(self, edit: int) -> None:
         target = self._next(edit)
+        me, helpers = _cpu(resource.RUSAGE_SELF), [_proc_cpu(p.pid) for p in self.helpers.procs]
         self.batched[target].enqueue()
         self.helpers.go(target)
         rescore_in_batches(self.batched[target], poll_seconds=0.05)
         self.helpers.wait()
+        each = [_cpu(resource.RUSAGE_SELF) - me] + [
+            _proc_cpu(p.pid) - h for p, h in zip(self.helpers.procs, helpers, strict=True)
+        ]
+        self.cpu.setdefault((edit, "batches"), []).append((sum(each), max(each)))
         self.held = target
 
     def back_to_base(self) -> None:
         if self.held != 0:
             rescore(self.store, self.lexicons[0], 1.0, 0.5)
             self.held = 0
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds of a running process (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
