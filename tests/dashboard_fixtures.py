@@ -223,12 +223,13 @@ def html_frame(at, css_class: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-OVERVIEW_TABLES = ("ov_numbers", "ov_coverage_open")  # the Overview's expanders drawn only once opened
+# The Overview's and Compare's table expanders, drawn only once opened
+OPENED_TABLES = ("ov_numbers", "ov_coverage_open", "cmp_numbers")
 
 
 def tables_open(at):
-    """The Overview in `at` with its table expanders opened by the analyst (one rerun)."""
-    for key in OVERVIEW_TABLES:
+    """The page in `at` with its table expanders opened by the analyst (one rerun)."""
+    for key in OPENED_TABLES:
         at.session_state[key] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]

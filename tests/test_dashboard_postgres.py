@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ingest.cli import main
 from tests.builders import REPO
-from tests.dashboard_fixtures import build_store
+from tests.dashboard_fixtures import build_store, tables_open
 
 APP = str(REPO / "dashboard" / "app.py")
 PAGES = ("overview", "compare", "sources", "articles", "lexicon")
@@ -27,6 +27,7 @@ def _page(page: str, **params: str) -> dict[str, object]:
     at.query_params.update(params)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    tables_open(at)  # the numbers behind the charts too
     return {
         "frames": [df.value.reset_index(drop=True) for df in at.dataframe],
         "metrics": [(m.label, m.value) for m in at.metric],

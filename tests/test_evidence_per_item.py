@@ -19,7 +19,7 @@ from store import Store
 from store.evidence import headline_only
 from store.reads import StoreReader
 from tests.builders import SourceSpec, write_config, write_jsonl
-from tests.dashboard_fixtures import page_opener
+from tests.dashboard_fixtures import page_opener, tables_open
 
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 15)
 NOW = datetime(2026, 11, 16, 6, tzinfo=UTC)
@@ -161,7 +161,7 @@ ARGS = {"from": "2026-11-02", "to": "2026-11-15", "bucket": "week", "concepts": 
 
 
 def _table(at) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if "denominator" in df.value.columns)
+    return next(df.value for df in tables_open(at).dataframe if "denominator" in df.value.columns)
 
 
 def test_compare_splits_a_mixed_source_item_by_item(page):

@@ -309,7 +309,7 @@ def test_movers_compare_a_matched_panel_and_name_what_they_leave_out(honest):
 
 
 def _table(at, column: str) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+    return next(df.value for df in tables_open(at).dataframe if column in df.value.columns)
 
 
 def test_compare_page_shows_gaps_n_intervals_and_thin_flags(page):
@@ -339,7 +339,7 @@ def test_overview_names_its_panel_and_what_it_leaves_out(page):
     assert "matched panel" in shown and "heads" in shown, "the source active in one period only is named"
     assert "undated item(s)" in shown
     assert not at.dataframe, "the numbers behind the chart are drawn once their expander is opened"
-    table = _table(tables_open(at), "low")
+    table = _table(at, "low")
     assert table["denominator"].gt(0).all() and table["low"].notna().all()
 
 

@@ -106,6 +106,9 @@ else:
                                 else groups, "concepts": [concept], "voice": voice,
                                 "evidence": kind if kind in ("full text", "headlines") else None})
     labels = [c for c in ("group", "concept", "voice") if c in frame and frame[c].nunique() > 1 or c == series]
-    trend_table.show(frame, labels, "cmp_table")
+    # As on the Overview: drawn once opened (the grid cost the browser as much as the chart).
+    with st.expander("The numbers behind the chart", key="cmp_numbers", on_change="rerun") as box:
+        if box.open:
+            trend_table.show(frame, labels, "cmp_table")
 controls.write_url(state)
 methodology.show("compare")
