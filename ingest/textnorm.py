@@ -68,6 +68,35 @@ _ENTITY = re.compile(r"&(?:amp;)*(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A
 # U+3000).
 _WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _TWO_SPACES = re.compile("  ")
+# A text shorter than this is scanned by regular expressions instead of textscan's one
+# array pass: the pass costs about 10 us whatever the length, the regexes grow with it
+# (they break even at about 2,000 characters: a feed item, a title).
+_SCAN_FROM = 2000
+# Where a _LENGTH_CHANGING match can lie, for a short text: in a run of whitespace and
+# invisible characters (after a hyphen, for a rejoined line break).  A lone space or
+# line break between two words changes nothing, so the scan stops only at a rare
+# character whose run is longer than it, follows a hyphen or a Han character, or is
+# invisible; at two plain spaces; and, in Chinese text, at a single space after a Han
+# character.  Each pattern starts with a character class or a literal, which re skips
+# to at C speed.
+_RARE = re.escape(_WHITESPACE.replace(" ", "") + _INVISIBLE)
+# Where a _LENGTH_CHANGING match can lie: in a run of whitespace and invisible
+# characters (after a hyphen, for a rejoined line break).  A lone space or line break
+# between two words changes nothing, so the scan stops only at a rare character whose
+# run is longer than it, follows a hyphen or a Han character, or is invisible; at two
+# plain spaces; and, in Chinese text, at a single space after a Han character.  Each
+# pattern starts with a character class or a literal, which re skips to at C speed.
+_RUN_CANDIDATE = re.compile(
+    rf"[{_RARE}](?:(?=[\s{_INVISIBLE}])|(?<=[\s{_INVISIBLE}].)|(?<=[{_INVISIBLE}])|(?<=-.)|(?<=[{_HAN_BEFORE}].))"
+    rf"[\s{_INVISIBLE}]*",  # and on to the end of the run
+    re.DOTALL,  # the "." in a lookbehind is the rare character itself, a line break too
+)
+_HAN_SPACE = re.compile(rf" (?<=[{_HAN_BEFORE}] )(?=[{_HAN_SIDE}])")
+_HAN_ANY = re.compile(rf"[{_HAN_BEFORE}]")
+_INVISIBLE_ANY = re.compile(rf"[{_INVISIBLE}]")
+_HAN_OR_INVISIBLE = re.compile(rf"[{_HAN_BEFORE}{_INVISIBLE}]")
+_RUN = re.compile(rf"[\s{_INVISIBLE}]*")
+_RUN_CHARS = frozenset(_WHITESPACE + _INVISIBLE)
 _HAN_BEFORE_CHARS = re.compile(rf"[{_HAN_BEFORE}]")
 _MAY_FOLD = textscan.FOLD_LENGTH | textscan.FOLD  # a text's classes not known: try every folding pass
 
@@ -188,6 +217,10 @@ def _collapse_runs(text: str) -> tuple[str, Anchors | None]:
     whitespace characters becomes one space; any other is matched by _LENGTH_CHANGING
     position by position, as finditer would.
     """
+    return _collapse_candidates(text) if len(text) < _SCAN_FROM else _collapse_scanned(text)
+
+
+def _collapse_scanned(text: str) -> tuple[str, Anchors | None]:
     starts, ends, others = _profile(text).runs
     changes = list(zip(starts, ends, repeat(" ")))
     if others:
@@ -195,6 +228,52 @@ def _collapse_runs(text: str) -> tuple[str, Anchors | None]:
             changes += _run_matches(text, a - 1 if a > 0 and text[a - 1] == "-" else a, b)
         changes.sort()
     return _apply(text, changes)
+
+
+def _collapse_candidates(text: str) -> tuple[str, Anchors | None]:
+    """_collapse_runs for a short text: a run is found by its rare characters and
+    _LENGTH_CHANGING is tried only inside it, position by position as finditer would."""
+    runs = [m.span() for m in _RUN_CANDIDATE.finditer(text)]  # (rare character, end of its run)
+    han = invisible = False
+    if not text.isascii() and _HAN_OR_INVISIBLE.search(text):
+        han = _HAN_ANY.search(text) is not None
+        invisible = _INVISIBLE_ANY.search(text) is not None
+    if "  " in text or han:
+        more = [m.start() for m in _TWO_SPACES.finditer(text)]
+        if han:
+            more += [m.start() for m in _HAN_SPACE.finditer(text)]
+        runs += [(q, _RUN.match(text, q).end()) for q in more]  # type: ignore[union-attr]
+        runs.sort()
+    if not runs:
+        return text, None
+    pieces: list[str] = []
+    new_pos: list[int] = []
+    old_pos: list[int] = []
+    last = done = shift = 0  # shift: output length minus input length so far
+    for q, b in runs:
+        if q < done:
+            continue  # inside a run already visited
+        done = b
+        a = q
+        while a > 0 and text[a - 1] in _RUN_CHARS:
+            a -= 1
+        hyphen = a > 0 and text[a - 1] == "-"
+        if b - a >= 2 and not hyphen and not invisible and not (han and a > 0 and _HAN_BEFORE_CHARS.match(text, a - 1)):
+            spans = [(a, b, " ")]  # a plain run of whitespace: one space
+        else:
+            spans = _run_matches(text, a - 1 if hyphen else a, b)
+        for start, end, repl in spans:
+            pieces.append(text[last:start])
+            pieces.append(repl)
+            if len(repl) != end - start:
+                new_pos += (start + shift, start + shift + len(repl))
+                old_pos += (start, end)
+                shift += len(repl) - (end - start)
+            last = end
+    if not new_pos:
+        return text, None  # every change kept the length: only a lone hyphen or space was met
+    pieces.append(text[last:])
+    return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 
 
 def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors | None]:
@@ -272,8 +351,11 @@ def _normalise(text: str) -> Normalised:
     if out.isascii():
         out = out.lower()
     else:  # folding lowers too (and lowering twice changes nothing: no lower-case letter has an upper case)
-        profile = _profile(text)
-        out, anchors = _fold_runs(out, profile.present, _moved(profile.fold_length_at, anchors))
+        if len(text) < _SCAN_FROM:
+            out, anchors = _fold_runs(out)
+        else:
+            profile = _profile(text)
+            out, anchors = _fold_runs(out, profile.present, _moved(profile.fold_length_at, anchors))
         if anchors:
             passes.append(anchors)
     out = out.replace("-", " ")
@@ -464,10 +546,14 @@ def _identity_collapse_runs(text: str) -> str:
     """`_IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)`.  Its runs are the
     ones textscan finds for matching, unless the text holds invisible or Han
     characters (matching collapses around them, identity does not)."""
-    profile = _profile(text)
-    if profile.present & (textscan.INVISIBLE | textscan.HAN_PREV):
+    if len(text) < _SCAN_FROM or _profile(text).present & (textscan.INVISIBLE | textscan.HAN_PREV):
         return _identity_collapse_candidates(text)
-    starts, ends, others = profile.runs
+    return _identity_collapse_scanned(text)
+
+
+def _identity_collapse_scanned(text: str) -> str:
+    """For a text without invisible or Han characters."""
+    starts, ends, others = _profile(text).runs
     changes = list(zip(starts, ends, repeat(" ")))
     if others:
         for a, b in others:  # after a hyphen: a rejoined line break, or a run as any other
@@ -519,7 +605,7 @@ def _identity_collapse_candidates(text: str) -> str:
 def identity_text(text: str) -> str:
     """The text as content hashes see it (see above); not for matching.  Cached: the
     content hash and the syndication hash read the same text one after the other."""
-    present = _profile(text).present
+    present = _profile(text).present if len(text) >= _SCAN_FROM else _MAY_FOLD
     text = _identity_collapse_runs(text)
     if text.isascii():
         text = text.lower()
@@ -544,17 +630,21 @@ def normalise_form(form: str) -> str:
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def count_cjk(text: str) -> int:
-    """Han characters in `text` (counted over the code points as an array: a regex
-    visits every character in Python's engine, about six times slower)."""
-    return _profile(text).han
+    """Han characters in `text`, counted over the code points as an array (a regex
+    visits every character in Python's engine, about six times slower on a long text)."""
+    return len(_CJK.findall(text)) if len(text) < _SCAN_FROM else _profile(text).han
 
 
 def count_words(text: str, language: str) -> int:
     """Words for alphabetic text, as len(text.split()) counts them; characters for
     Chinese (densities are per 1,000 of them)."""
-    profile = _profile(text)
-    return profile.han if language.startswith("zh") else profile.words
+    if language.startswith("zh"):
+        return count_cjk(text)
+    return len(text.split()) if len(text) < _SCAN_FROM else _profile(text).words
 
 
 @lru_cache(maxsize=16)

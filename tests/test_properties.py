@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest import textscan
 from ingest.distancing import Quotations, enclosing, quote_spans
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
@@ -15,9 +16,14 @@ from ingest.textnorm import (
     _IDENTITY_LENGTH_CHANGING,
     _LENGTH_CHANGING,
     _collapse,
+    _collapse_candidates,
     _collapse_runs,
+    _collapse_scanned,
     _identity_collapse,
+    _identity_collapse_candidates,
     _identity_collapse_runs,
+    _identity_collapse_scanned,
+    _profile,
     _rewrite,
     count_cjk,
     count_words,
@@ -79,8 +85,10 @@ runs = st.lists(st.sampled_from(RUN_PIECES), max_size=30).map("".join)
 @given(st.one_of(runs, texts))
 def test_collapsing_only_candidate_runs_equals_the_whole_text_regex(text):
     """The fast collapse visits only runs that can change; it must find exactly what
-    the regex finds over the whole text, anchors included."""
-    assert _collapse_runs(text) == _rewrite(text, _LENGTH_CHANGING, _collapse)
+    the regex finds over the whole text, anchors included, both ways: by regex scans
+    (short texts) and by textscan's array pass (long ones)."""
+    whole = _rewrite(text, _LENGTH_CHANGING, _collapse)
+    assert _collapse_runs(text) == _collapse_candidates(text) == _collapse_scanned(text) == whole
 
 
 @settings(max_examples=1000, deadline=None)
@@ -88,9 +96,9 @@ def test_collapsing_only_candidate_runs_equals_the_whole_text_regex(text):
 def test_vectorised_counts_equal_split_and_the_han_ranges(text):
     """Words and Han characters are counted over a lookup table of code points
     (ingest/textscan.py); they must be what str.split() and the ranges count."""
-    assert count_words(text, "en") == len(text.split())
+    assert count_words(text, "en") == len(text.split()) == _profile(text).words
     han = sum("\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-    assert count_cjk(text) == han == count_words(text, "zh-hans")
+    assert count_cjk(text) == han == count_words(text, "zh-hans") == _profile(text).han
 
 
 @settings(max_examples=300, deadline=None)
@@ -203,5 +211,9 @@ def test_quotations_scanned_line_by_line_enclose_what_the_whole_text_scan_does(t
 @settings(max_examples=1000, deadline=None)
 @given(st.one_of(runs, texts))
 def test_identity_collapse_of_candidate_runs_equals_the_whole_text_regex(text):
-    """Content hashes must never change: the fast collapse gives what the regex gave."""
-    assert _identity_collapse_runs(text) == _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)
+    """Content hashes must never change: the fast collapse gives what the regex gave,
+    by regex scans and (for a text without invisible or Han characters) by textscan."""
+    whole = _IDENTITY_LENGTH_CHANGING.sub(_identity_collapse, text)
+    assert _identity_collapse_runs(text) == _identity_collapse_candidates(text) == whole
+    if not _profile(text).present & (textscan.INVISIBLE | textscan.HAN_PREV):
+        assert _identity_collapse_scanned(text) == whole
