@@ -66,11 +66,42 @@ def straddles(text: str, start: int, end: int, margin: int = 12) -> bool:
     if not _may_straddle(text, start, end):
         return False
     lo = max(0, start - margin)
+    window = text[lo : min(len(text), end + margin)]
+    inside = _boundary_in_block(window, start - lo, end - lo)
+    if inside is not None:
+        return inside
     position = lo
     for token in words(text[lo : min(len(text), end + margin)]):
         position += len(token)
         if start < position < end:
             return True
         if position >= end:
+            break
+    return False
+
+
+def _boundary_in_block(window: str, start: int, end: int) -> bool | None:
+    """What `straddles` finds, when window[start:end] lies in one of the Han blocks jieba
+    cuts a text into (None otherwise): a boundary inside it can only come from that
+    block's own best route, so only that block is segmented, with jieba's own DAG and
+    route (the other blocks of the window only shift positions)."""
+    import jieba
+
+    for block in jieba.re_han_default.finditer(window):
+        if block.start() <= start and end <= block.end():
+            break
+    else:
+        return None
+    word = block.group()
+    with _LOCK:
+        tokenizer = _tokenizer()
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(word, tokenizer.get_DAG(word), route)
+    x = 0
+    while x < len(word):
+        x = route[x][1] + 1
+        if start < block.start() + x < end:
+            return True  # between two Han characters: jieba never merges those tokens
+        if block.start() + x >= end:
             break
     return False

@@ -630,13 +630,12 @@ def normalise_form(form: str) -> str:
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 def count_cjk(text: str) -> int:
     """Han characters in `text`, counted over the code points as an array (a regex
-    visits every character in Python's engine, about six times slower on a long text)."""
-    return len(_CJK.findall(text)) if len(text) < _SCAN_FROM else _profile(text).han
+    visits every character in Python's engine, ten times slower on Chinese text)."""
+    if len(text) >= _SCAN_FROM:
+        return _profile(text).han
+    return int(np.count_nonzero(textscan.classify(text, _class_table()) & textscan.CJK))
 
 
 def count_words(text: str, language: str) -> int:
