@@ -245,6 +245,20 @@ def test_any_csv_archive_row_gives_items_or_a_worded_error(header, line):
         _assert_worded(report, store)
 
 
+@PG_FUZZ
+@given(header=st.sampled_from(["text,title,date,url", "text", "title,text,date", "text,date,text"]), line=field)
+def test_any_csv_archive_row_gives_the_same_outcome_on_postgresql(pg_url, header, line):
+    with tempfile.TemporaryDirectory() as directory:
+        archive = Path(directory) / "rows.csv"
+        archive.write_text(header + "\n" + line + "\n", encoding="utf-8", errors="surrogatepass")
+        fields = {"text": "text", "title": "title", "date": "date", "url": "url"}
+
+        def spec(sid: str) -> SourceSpec:
+            return SourceSpec(sid, "think-tanks", "archive", {"path": str(archive), "fields": fields})
+
+        _same_on_both_backends(Path(directory), spec, pg_url)
+
+
 # ---- two fetches of one feed: reused and shared GUIDs, links, titles and texts ---------------
 
 _pick = st.sampled_from
