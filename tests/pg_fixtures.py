@@ -111,6 +111,10 @@ def kept_pg_server(root: Path, shared_buffers: str = "64MB", stop_mode: str = "f
             check=True,
             capture_output=True,
         )
+    elif (data / "postmaster.pid").exists():  # a killed run's server may still be up: stop it first
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]), capture_output=True
+        )
     port = _free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
