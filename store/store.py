@@ -241,7 +241,8 @@ class Store:
         become interrupted."""
         with self.transaction() as c:
             for row in c.execute("SELECT id, pid, batch_job FROM runs WHERE status = 'running'").fetchall():
-                if not runs.going(c, dict(row), now):
+                # Leases are stamped by the clock, not by the time a run carries (`now` may be an import's)
+                if not runs.going(c, dict(row), datetime.now(UTC)):
                     c.execute(
                         "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?) WHERE id = ?",
                         (iso(now), row["id"]),
