@@ -192,9 +192,11 @@ def cli_args(config: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "ingest", "--config", str(config), *args]
 
 
-def start_cli(config: Path, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
+def start_cli(config: Path, *args: str, stderr=subprocess.PIPE, store_url: str | None = None) -> subprocess.Popen:
+    """`python -m ingest --config CONFIG ARGS` as a child process (on `store_url` when given)."""
+    env = cli_env() | ({"MONITOR_STORE_URL": store_url} if store_url else {})
     return subprocess.Popen(
-        cli_args(config, *args), cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=stderr, text=True
+        cli_args(config, *args), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
     )
 
 

@@ -24,7 +24,7 @@ from ingest.pipeline import Ingest
 from store import Store
 from store.db import open_connection
 from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config
-from tests.reliability_fixtures import health
+from tests.reliability_fixtures import health, start_cli
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TABLES = {
@@ -88,16 +88,7 @@ def _enqueue(cfg: Path, url: str) -> str:
 
 
 def _worker(cfg: Path, url: str, lease: float) -> subprocess.Popen:
-    env = {**os.environ, "MONITOR_STORE_URL": url, "PYTHONPATH": str(REPO)}
-    args = ["worker", "--once", "--poll", "0.1", "--lease", str(lease)]
-    return subprocess.Popen(
-        [sys.executable, "-m", "ingest", "--config", str(cfg), *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_cli(cfg, "worker", "--once", "--poll", "0.1", "--lease", str(lease), store_url=url)
 
 
 def _job_state(url: str, job: str) -> list[tuple]:

@@ -17,6 +17,7 @@ from store.db import open_connection
 from store.reads import StoreReader
 from store.stats import store_stats
 from tests.builders import REPO, write_config
+from tests.reliability_fixtures import start_cli
 from tests.test_batch_backfill import NOW, _archive, _config, _job_state, _worker
 
 RUN_COLUMNS = "status, new_items, duplicates, failed_sources, finished_at IS NOT NULL"
@@ -40,15 +41,7 @@ def _batch_job(url: str) -> str | None:
 
 
 def _cli(cfg: Path, url: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "MONITOR_STORE_URL": url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "ingest", "--config", str(cfg), *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_cli(cfg, *args, store_url=url)
 
 
 def test_a_killed_backfills_run_is_finished_by_the_worker_that_ends_its_job(store_url, tmp_path):
