@@ -298,15 +298,23 @@ def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 
 
-def _run_matches(text: str, p: int, b: int) -> list[tuple[int, int, str]]:
-    """_LENGTH_CHANGING's matches in text[p:b], tried position by position as finditer does."""
+def _run_matches(
+    text: str,
+    p: int,
+    b: int,
+    pattern: re.Pattern[str] | None = None,
+    collapse: Callable[[re.Match[str]], str] | None = None,
+) -> list[tuple[int, int, str]]:
+    """`pattern`'s matches in text[p:b] (by default _LENGTH_CHANGING's), tried position by
+    position as finditer does, each with what `collapse` makes of it."""
+    pattern, collapse = pattern or _LENGTH_CHANGING, collapse or _collapse
     out = []
     while p < b:
-        m = _LENGTH_CHANGING.match(text, p)
+        m = pattern.match(text, p)
         if m is None:
             p += 1
             continue
-        out.append((m.start(), m.end(), _collapse(m)))
+        out.append((m.start(), m.end(), collapse(m)))
         p = m.end()
     return out
 
@@ -558,13 +566,7 @@ def _identity_collapse_scanned(text: str) -> str:
     if others:
         for a, b in others:  # after a hyphen: a rejoined line break, or a run as any other
             p = a - 1 if a > 0 and text[a - 1] == "-" else a
-            while p < b:  # as finditer would
-                m = _IDENTITY_LENGTH_CHANGING.match(text, p)
-                if m is None:
-                    p += 1
-                    continue
-                changes.append((m.start(), m.end(), _identity_collapse(m)))
-                p = m.end()
+            changes += _run_matches(text, p, b, _IDENTITY_LENGTH_CHANGING, _identity_collapse)
         changes.sort()
     return _apply(text, changes)[0]
 
