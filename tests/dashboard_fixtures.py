@@ -151,16 +151,25 @@ def page_opener(config: Path, monkeypatch):
     monkeypatch.setenv("MONITOR_CONFIG", str(config))
 
     def open_page(page_file: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-        at.run()
-        at.switch_page(f"pages/{page_file}.py")
-        at.query_params.clear()
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return open_fresh(page_file, params)
 
     return open_page
+
+
+def open_fresh(page_file: str | None, params: dict[str, str], timeout: float = 60):
+    """The dashboard (on $MONITOR_CONFIG) in AppTest on `page_file` (None: the Overview) with
+    only `params` in its URL, as a link opened in a new tab; run, and free of exceptions."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=timeout)
+    at.run()
+    if page_file:
+        at.switch_page(f"pages/{page_file}.py")
+        at.query_params.clear()
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def free_port() -> int:

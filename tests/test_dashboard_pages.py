@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from store import Store
 from store.reads import StoreReader
 from tests.builders import REPO, SourceSpec, write_config
-from tests.dashboard_fixtures import OPENED_TABLES, SCRIPT_TITLE, build_store, html_frame, tables_open
+from tests.dashboard_fixtures import SCRIPT_TITLE, build_store, html_frame, tables_open
 
 APP = str(REPO / "dashboard" / "app.py")
 PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
@@ -82,10 +82,8 @@ HTML_TABLES = {  # tables drawn as HTML so they fit their container: known by th
 
 
 def frame_by_key(at: AppTest, key: str) -> pd.DataFrame:
-    if key in ("ov_table", "ov_coverage", "cmp_table") and not all(
-        at.session_state[k] for k in OPENED_TABLES if k in at.session_state
-    ):
-        tables_open(at)
+    if key in ("ov_table", "ov_coverage", "cmp_table"):
+        tables_open(at)  # drawn once their expander is opened
     if key in HTML_TABLES:
         return html_frame(at, HTML_TABLES[key])
     column = TABLE_COLUMNS[key]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ingest.cli import main
 from tests.builders import REPO
-from tests.dashboard_fixtures import build_store, tables_open
+from tests.dashboard_fixtures import build_store, open_fresh, tables_open
 
 APP = str(REPO / "dashboard" / "app.py")
 PAGES = ("overview", "compare", "sources", "articles", "lexicon")
@@ -20,13 +19,7 @@ def _page(page: str, **params: str) -> dict[str, object]:
     # No cache is cleared between the SQLite and the PostgreSQL run: the dashboard's caches
     # are keyed on the store (its config on MONITOR_STORE_URL too), as in a server whose
     # variable changed (test_switching_the_store_url_switches_the_store).
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.query_params.clear()
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_fresh(page, params, timeout=120)
     tables_open(at)  # the numbers behind the charts too
     return {
         "frames": [df.value.reset_index(drop=True) for df in at.dataframe],

@@ -29,6 +29,7 @@ from store import Store
 from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError, StoreReader
 from store.url import StoreTarget
 from tests.builders import REPO, FeedItem, SourceSpec, atom, rss, write_config, write_jsonl
+from tests.dashboard_fixtures import open_fresh
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 MATCHING = " The spokesperson rejected the Cold War mentality and the zero-sum game once more. "
@@ -150,15 +151,7 @@ def test_payloads_are_stored_as_plain_text_not_dropped(hostile):
 
 def _open(config: Path, monkeypatch, page: str | None, **params: str) -> AppTest:
     monkeypatch.setenv("MONITOR_CONFIG", str(config))
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py")
-        at.query_params.clear()
-    at.query_params.update(params)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_fresh(page, params, timeout=120)
 
 
 MARKDOWN_KINDS = ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success")
