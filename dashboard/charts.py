@@ -157,17 +157,15 @@ def volume_bars(frame: pd.DataFrame, label: str, colour_field: str, colour: Mapp
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, value_title: str, x_order: Sequence[str] | None = None,
-            y_order: Sequence[str] | None = None, fmt: str = ".1%", scheme: str = "orangered",
             x_step: int | None = None) -> alt.Chart:
-    """A labelled matrix; `frame` is long form (one row per cell)."""
+    """A labelled matrix of shares; `frame` is long form (one row per cell)."""
     return alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X(f"{x}:N", sort=list(x_order) if x_order is not None else "ascending", title=None,
                 axis=alt.Axis(labelAngle=-45, labelLimit=260, labelOverlap=False, **AXIS)),
-        y=alt.Y(f"{y}:N", sort=list(y_order) if y_order is not None else "ascending", title=None,
-                axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=scheme),
-                        legend=alt.Legend(format=fmt)),
-        tooltip=[f"{y}:N", f"{x}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
+        y=alt.Y(f"{y}:N", sort="ascending", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False, **AXIS)),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="orangered"),
+                        legend=alt.Legend(format=".1%")),
+        tooltip=[f"{y}:N", f"{x}:N", alt.Tooltip(f"{value}:Q", title=value_title, format=".1%")],
     ).properties(height=alt.Step(22), **({"width": alt.Step(x_step)} if x_step else {}))
 
 

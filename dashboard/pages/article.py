@@ -105,9 +105,7 @@ with side:
     if scores.empty:
         st.caption("No lexicon concept occurs in this article.")
     else:
-        table = scores.assign(concept=scores["concept_id"].map(ref.concept_label),
-                              family=scores["concept_id"].map(
-                                  dict(zip(ref.concepts["id"], ref.concepts["family_id"], strict=True))))
+        table = scores.assign(concept=scores["concept_id"].map(ref.concept_label))
         table = table.sort_values(["hits", "concept"], ascending=[False, True], kind="stable")
         # Bars drawn in the table itself: the figures and their bars in one element (a Vega
         # chart beside the same numbers cost more of the page's render than all the rest).
