@@ -377,6 +377,16 @@ def test_page_shows_the_same_numbers_as_the_exports(store, surge, monkeypatch):
     assert not at.warning, "no caveats in a complete week"
 
 
+def test_page_says_none_where_a_table_has_no_rows(store, monkeypatch):
+    """A group with little in the week: its empty tables read "(none)", as in the exports,
+    never a bare header row that looks like a page that failed to load."""
+    at = _page(store[0], monkeypatch, "2026-W46")
+    at.multiselect(key="briefing_groups").set_value(["ru-official"]).run()
+    assert not at.exception
+    assert not [h.value for h in at.html if "<tbody></tbody>" in h.value]
+    assert sum(m.value == "(none)" for m in at.markdown) >= 1
+
+
 def test_page_leads_with_the_outage_caveat(store, monkeypatch):
     at = _page(store[0], monkeypatch, str(OUTAGE))
     warnings = [w.value for w in at.warning]

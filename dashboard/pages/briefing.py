@@ -39,6 +39,9 @@ def table(frame, css_class: str) -> None:
     """A briefing table as HTML (the exports' own display strings, escaped): it wraps to the
     page's width, copies into a briefing as it reads, and draws far faster than a data grid
     (five grids were most of this page's render)."""
+    if frame.empty:  # as the exports say it: a bare header row reads like a page that failed
+        st.write("(none)")
+        return
     figures = [c for c in frame.columns[1:] if all(NUMBER.fullmatch(str(v)) for v in frame[c])]
     st.html(htmltable.html_table(frame, {c: c for c in frame.columns}, css_class.replace("_", "-"), right=figures))
 
