@@ -43,19 +43,6 @@ class Period:
         return self.end.isoformat()
 
 
-def default_period(first_day: str | None, last_day: str | None, default_days: int, today: date) -> Period:
-    """The `default_days` days ending on the newest day-dated item (clamped to the first one).
-
-    One rule for every store: a live store opens on its latest weeks, an archive-only store
-    on the latest weeks of its newest data (never on fifty years of mixed sources, where a
-    chart tells the story of which archives happen to be loaded).  Without data, the last
-    `default_days` up to today."""
-    if not first_day or not last_day:
-        return Period(today - timedelta(days=default_days - 1), today)
-    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
-    return Period(max(first, last - timedelta(days=default_days - 1)), last)
-
-
 def read_from(period: Period) -> str:
     """First day to read aggregates from so that year-dated items overlapping the period are seen."""
     return date(period.start.year, 1, 1).isoformat()

@@ -11,9 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.trends import GRANULARITIES, Period, default_granularity, default_period
+from analysis.default_view import default_period, newer_data
+from analysis.trends import GRANULARITIES, Period, default_granularity
 
-from . import urlstate, viewstate
+from . import queries, urlstate, viewstate
 from .context import PageContext
 
 _seed = viewstate.seed
@@ -21,7 +22,9 @@ _seed = viewstate.seed
 
 def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
     status = ctx.status
-    default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today)
+    spans = _reporting_spans(ctx)
+    default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today,
+                             spans)
     params = viewstate.params()
     start = urlstate.read_date(params, "from") or default.start
     end = urlstate.read_date(params, "to") or default.end
@@ -30,10 +33,24 @@ def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
     _seed(key, (min(start, end), max(start, end)))
     picked = st.date_input(label, key=key, min_value=lo, max_value=hi, format="YYYY-MM-DD")
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
-        return Period(picked[0], picked[1])
-    if isinstance(picked, (tuple, list)) and len(picked) == 1:  # half-picked range
-        return Period(picked[0], picked[0])
-    return Period(start, end)
+        chosen = Period(picked[0], picked[1])
+    elif isinstance(picked, (tuple, list)) and len(picked) == 1:  # half-picked range
+        chosen = Period(picked[0], picked[0])
+    else:
+        chosen = Period(start, end)
+    newer = newer_data(chosen, spans, status["last_day"])
+    if chosen == default and newer is not None:  # the default period leaves recent data out: say so
+        st.caption(f"Opened on the latest {default.days} days in which at least half as many sources report as in "
+                   f"the best-covered {default.days} days; {newer.sources} source(s) have newer items, up to "
+                   f"{newer.newest.isoformat()}. Move the period to see them.")
+    return chosen
+
+
+def _reporting_spans(ctx: PageContext) -> Any:
+    """First and last day-dated item of every source but the seeds (they date concepts, not coverage)."""
+    spans = queries.source_spans(ctx.store_path, ctx.version)
+    reporting = ctx.ref.sources.loc[ctx.ref.sources["group_id"] != "seed", "id"]
+    return spans[spans["source_id"].isin(reporting)]
 
 
 def groups(ctx: PageContext, key: str, label: str = "Groups", include_seed: bool = False,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from analysis import trends
+from analysis import default_view, trends
 from dashboard import highlight, similarity, urlstate
 from dashboard.freshness import describe
 from dashboard.highlight import Span
@@ -109,11 +109,11 @@ def test_freshness_reports_errors_staleness_and_running():
 
 def test_default_period_and_buckets():
     today = date(2026, 11, 21)
-    assert trends.default_period("2026-01-01", "2026-11-20", 90, today) == trends.Period(
+    assert default_view.default_period("2026-01-01", "2026-11-20", 90, today) == trends.Period(
         date(2026, 8, 23), date(2026, 11, 20)
     )
     # an archive-only store opens on the last 90 days of its newest data, as the README says
-    assert trends.default_period("2016-01-01", "2020-07-03", 90, today) == trends.Period(
+    assert default_view.default_period("2016-01-01", "2020-07-03", 90, today) == trends.Period(
         date(2020, 4, 5), date(2020, 7, 3)
     )
     p = trends.Period(date(2026, 10, 29), date(2026, 11, 10))
