@@ -147,7 +147,7 @@ def _acronym_in_context(text: str, start: int, end: int, signs: list[tuple[int, 
 @lru_cache(maxsize=1)
 def _simplified() -> dict[int, str]:
     """Traditional -> simplified single characters, the fold score.py applies ("共贏" is "共赢")."""
-    from ingest.textnorm import _trad_to_simplified
+    from ingest.textfold import _trad_to_simplified
 
     return _trad_to_simplified()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .textnorm import _trad_to_simplified
+from .textfold import _trad_to_simplified
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Runs, not single characters: counted as the length they take out of the sample, so

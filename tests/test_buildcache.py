@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import buildcache, lexicon, textnorm
+from ingest import buildcache, lexicon, textfold
 from ingest.lexicon import Matcher, load_lexicon, parse_lexicon
 
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
@@ -78,8 +78,8 @@ def test_an_unusable_cache_folder_only_costs_the_build(tmp_path, monkeypatch):
 
 
 def test_the_cached_folding_table_is_the_built_one(cache):
-    key = textnorm._folding_key()
-    built = buildcache.cached("folding", key, textnorm._build_folding)
+    key = textfold._folding_key()
+    built = buildcache.cached("folding", key, textfold._build_folding)
     read = buildcache.cached("folding", key, lambda: pytest.fail("the cached table was not read"))
     assert read[0] == built[0] and list(read[1]) == list(built[1])
     assert read[0]["Ａ"] == "a" and ord("ﬁ") in read[1]
