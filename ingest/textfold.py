@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from . import buildcache, textscan
 
 Anchors = tuple[tuple[int, ...], tuple[int, ...]]
@@ -201,3 +203,77 @@ def _char_class(points: list[int]) -> str:
             start = cp
         prev = cp
     return "[" + "".join(ranges) + "]"
+
+
+# ---- one table lookup per character ----------------------------------------------------
+# _fold_plain walks a text once per common fold, lowers it, then runs a regex over it
+# (on Chinese text, a character class tried at every character); normalising then
+# replaces hyphens and line breaks, one more pass each.  Every one of those steps but
+# lowering capital sigma maps one character to one character regardless of its
+# neighbours, so for a text without astral characters they are one lookup per UTF-16
+# code unit in a table of what they make of each character.  _MARK stands for the
+# characters the table cannot answer with one code unit: those whose fold changes the
+# length (folded one by one, as _fold_runs does), those that fold to an astral
+# character (traditional characters whose simplified form lies outside the BMP),
+# capital sigma (the text takes the passes) and U+FFFF itself.
+_MARK = 0xFFFF
+# What normalising makes a space after folding (textnorm._normalise).
+_AS_SPACES = str.maketrans(dict.fromkeys("-\n\t\r\f\v", " "))
+
+
+def fold_units(text: str) -> tuple[str, Anchors | None] | None:
+    """`_fold_runs(text)` with hyphens and line breaks as spaces, anchors included;
+    None when the table cannot fold `text` (an astral character or a capital sigma)."""
+    units = textscan.code_units(text)
+    if units is None:
+        return None
+    folded = _unit_table().take(units)
+    out = folded.tobytes().decode("utf-16-le", "surrogatepass")
+    if len(out) != len(text):
+        return None  # two lone surrogates of the text paired up into one character
+    marked = np.flatnonzero(folded == _MARK)
+    if not len(marked):
+        return out, None
+    length_changing = _folding().length_changing
+    pieces: list[str] = []
+    new_pos: list[int] = []
+    old_pos: list[int] = []
+    last = shift = 0  # shift: output length minus input length so far
+    for p in marked.tolist():
+        ch = text[p]
+        if length_changing.match(ch):
+            f = unicodedata.normalize("NFKC", ch).lower().translate(_translate_table()).translate(_AS_SPACES)
+        else:
+            f = _fold_plain(ch).translate(_AS_SPACES)
+            if ch == "\u03a3" or len(f) != 1:
+                return None  # capital sigma: lowered by its neighbours
+        pieces += (out[last:p], f)
+        if len(f) != 1:
+            new_pos += (p + shift, p + shift + len(f))
+            old_pos += (p, p + 1)
+            shift += len(f) - 1
+        last = p + 1
+    pieces.append(out[last:])
+    return "".join(pieces), ((tuple(new_pos), tuple(old_pos)) if new_pos else None)
+
+
+@lru_cache(maxsize=1)
+def _unit_table() -> np.ndarray:
+    sources = buildcache.source_of("textfold")
+    key = buildcache.fingerprint(unicodedata.unidata_version, _opencc_path().read_bytes(), sources)
+    return np.frombuffer(buildcache.cached("fold-units", key, _build_unit_table), dtype=np.uint16)
+
+
+def _build_unit_table() -> bytes:
+    """What _fold_plain and the spaces make of each BMP character (a pass over the BMP,
+    so cached on disk); a surrogate stays itself, as folding leaves it."""
+    length_changing = _folding().length_changing
+    table = np.arange(textscan.ASTRAL, dtype=np.uint16)
+    for cp in range(textscan.ASTRAL):
+        ch = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        f = _fold_plain(ch).translate(_AS_SPACES)
+        one_unit = len(f) == 1 and ord(f) < textscan.ASTRAL and not 0xD800 <= ord(f) <= 0xDFFF
+        table[cp] = ord(f) if one_unit and ch != "\u03a3" and not length_changing.match(ch) else _MARK
+    return table.tobytes()

@@ -22,7 +22,7 @@ from itertools import repeat
 import numpy as np
 
 from . import buildcache, textscan
-from .textfold import _COMMON_FOLDS, _MAY_FOLD, Anchors, _fold_runs, _folding, _opencc_path
+from .textfold import _COMMON_FOLDS, _MAY_FOLD, Anchors, _fold_runs, _folding, _opencc_path, fold_units
 
 # Characters that carry no text: a soft hyphen marks where a word may break, the
 # zero-width ones steer rendering.  They vanish for matching.
@@ -315,20 +315,28 @@ def _normalise(text: str) -> Normalised:
     if anchors:
         passes.append(anchors)
     if out.isascii():
-        out = out.lower()
-    else:  # folding lowers too (and lowering twice changes nothing: no lower-case letter has an upper case)
+        out, anchors = _as_spaces(out.lower()), None
+    elif (folded := fold_units(out)) is not None:  # the whole fold, one table lookup per character
+        out, anchors = folded
+    else:  # a character the table cannot fold alone: pass by pass (folding lowers too)
         if len(text) < _SCAN_FROM:
             out, anchors = _fold_runs(out)
         else:
             profile = _profile(text)
             out, anchors = _fold_runs(out, profile.present, _moved(profile.fold_length_at, anchors))
-        if anchors:
-            passes.append(anchors)
+        out = _as_spaces(out)
+    if anchors:
+        passes.append(anchors)
+    return Normalised(out, tuple(passes), decoded, entity_passes)
+
+
+def _as_spaces(out: str) -> str:
+    """Hyphens and line breaks as spaces (what textfold.fold_units does in its table)."""
     out = out.replace("-", " ")
     for ch in "\n\t\r\f\v":  # str.replace is a memchr scan; translate is a dict lookup per character
         if ch in out:
             out = out.replace(ch, " ")
-    return Normalised(out, tuple(passes), decoded, entity_passes)
+    return out
 
 
 def _moved(positions: list[int], anchors: Anchors | None) -> list[int]:

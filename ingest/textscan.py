@@ -34,11 +34,18 @@ def classify(text: str, table: np.ndarray) -> np.ndarray:
     """The class bits of each character of `text`, one byte per character."""
     if text.isascii():  # one byte per character already: encoding is a copy
         return table.take(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
-    units = text.encode("utf-16-le", "surrogatepass")
-    if len(units) == 2 * len(text):  # no astral character: one 16-bit unit per character, half the bytes of UTF-32
-        return table.take(np.frombuffer(units, dtype=np.uint16))
+    units = code_units(text)
+    if units is not None:  # half the bytes of UTF-32
+        return table.take(units)
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return table.take(np.minimum(points, ASTRAL))
+
+
+def code_units(text: str) -> np.ndarray | None:
+    """The UTF-16 code units of `text`, one per character (a lone surrogate is one);
+    None when it holds an astral character, which takes two."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    return np.frombuffer(units, dtype=np.uint16) if len(units) == 2 * len(text) else None
 
 
 def count_words(space: np.ndarray) -> int:
