@@ -85,9 +85,13 @@ SETTINGS: tuple[Setting, ...] = (
         "on a busy 2-core machine: see docs/benchmarks.md.",
     ),
     Setting("dashboard", "refresh_seconds", 300, "How often an open dashboard re-reads the store."),
-    Setting("dashboard", "default_days", 90,
-            "Length of the default period, in days: the latest window of this length that the sources cover "
-            "well (docs/methodology.md, \"Default view\")."),
+    Setting(
+        "dashboard",
+        "default_days",
+        90,
+        "Length of the default period, in days: the latest window of this length that the sources cover "
+        'well (docs/methodology.md, "Default view").',
+    ),
     Setting("dashboard", "page_size", 50, "Rows per page in the article list."),
     Setting(
         "dashboard",

@@ -221,19 +221,20 @@ _MARK = 0xFFFF
 _AS_SPACES = str.maketrans(dict.fromkeys("-\n\t\r\f\v", " "))
 
 
-def fold_units(text: str) -> tuple[str, Anchors | None] | None:
+def fold_units(text: str, units: np.ndarray | None = None) -> tuple[str, Anchors | None] | None:
     """`_fold_runs(text)` with hyphens and line breaks as spaces, anchors included;
-    None when the table cannot fold `text` (an astral character or a capital sigma)."""
-    units = textscan.code_units(text)
+    None when the table cannot fold `text` (an astral character or a capital sigma).
+    `units`: textscan.code_units(text), when the caller has them."""
+    units = textscan.code_units(text) if units is None else units
     if units is None:
         return None
     folded = _unit_table().take(units)
     out = folded.tobytes().decode("utf-16-le", "surrogatepass")
     if len(out) != len(text):
         return None  # two lone surrogates of the text paired up into one character
-    marked = np.flatnonzero(folded == _MARK)
-    if not len(marked):
+    if "\uffff" not in out:  # a string search, several times faster than comparing the array
         return out, None
+    marked = np.flatnonzero(folded == _MARK)
     length_changing = _folding().length_changing
     pieces: list[str] = []
     new_pos: list[int] = []

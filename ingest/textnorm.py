@@ -316,7 +316,7 @@ def _normalise(text: str) -> Normalised:
         passes.append(anchors)
     if out.isascii():
         out, anchors = _as_spaces(out.lower()), None
-    elif (folded := fold_units(out)) is not None:  # the whole fold, one table lookup per character
+    elif (folded := fold_units(out, _units(text, out))) is not None:  # the whole fold, one table lookup per character
         out, anchors = folded
     else:  # a character the table cannot fold alone: pass by pass (folding lowers too)
         if len(text) < _SCAN_FROM:
@@ -328,6 +328,12 @@ def _normalise(text: str) -> Normalised:
     if anchors:
         passes.append(anchors)
     return Normalised(out, tuple(passes), decoded, entity_passes)
+
+
+def _units(text: str, out: str) -> np.ndarray | None:
+    """The code units of `out` when textscan's pass over `text` already has them (a
+    long text that collapsing left as it was); None to encode `out` afresh."""
+    return _profile(text).units if out is text and len(text) >= _SCAN_FROM else None
 
 
 def _as_spaces(out: str) -> str:

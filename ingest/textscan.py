@@ -87,15 +87,18 @@ class Profile:
     # none invisible, not after a hyphen or a Han character: one space), and the others.
     runs: tuple[list[int], list[int], list[tuple[int, int]]]
     fold_length_at: list[int]  # where the characters whose folding may change the length are
+    units: np.ndarray | None  # code_units(text), kept for folding (None for an ASCII text)
 
 
 def profile(text: str, table: np.ndarray) -> Profile:
-    classes = classify(text, table)
+    units = None if text.isascii() else code_units(text)
+    classes = classify(text, table) if units is None else table.take(units)
     present = int(np.bitwise_or.reduce(classes)) if len(classes) else 0
     space = (classes & WHITESPACE).view(bool)
     han = int(np.count_nonzero(classes & CJK)) if present & CJK else 0
     fold_length_at = np.flatnonzero((classes & FOLD_LENGTH) != 0).tolist() if present & FOLD_LENGTH else []
-    return Profile(present, count_words(space), han, _changing_runs(classes, space, present), fold_length_at)
+    runs = _changing_runs(classes, space, present)
+    return Profile(present, count_words(space), han, runs, fold_length_at, units)
 
 
 def _changing_runs(
