@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from math import log
 
 _LOCK = threading.Lock()
 _ADDED: set[str] = set()
@@ -94,14 +95,43 @@ def _boundary_in_block(window: str, start: int, end: int) -> bool | None:
         return None
     word = block.group()
     with _LOCK:
-        tokenizer = _tokenizer()
-        route: dict[int, tuple[float, int]] = {}
-        tokenizer.calc(word, tokenizer.get_DAG(word), route)
+        ends = best_route(_tokenizer(), word)
     x = 0
     while x < len(word):
-        x = route[x][1] + 1
+        x = ends[x] + 1
         if start < block.start() + x < end:
             return True  # between two Han characters: jieba never merges those tokens
         if block.start() + x >= end:
             break
     return False
+
+
+def best_route(tokenizer, sentence: str) -> list[int]:
+    """jieba's best route through `sentence`: for each position, where the word that
+    starts there ends (inclusive), as Tokenizer.calc over Tokenizer.get_DAG gives it.
+    The two fused, without their dict of lists and generator of tuples (the cost of
+    checking a short Chinese form): the same fragments, the same arithmetic in the
+    same order, so the same floats, and a tie goes to the longer word as max() over
+    (score, end) tuples gives it.  Stopping at a fragment FREQ lacks is jieba's own
+    rule: its dictionary holds every prefix of every word (at frequency 0)."""
+    freq = tokenizer.FREQ
+    n = len(sentence)
+    logtotal = log(tokenizer.total)
+    score = [0.0] * (n + 1)
+    ends = [0] * n
+    for idx in range(n - 1, -1, -1):
+        best, best_end = 0.0, -1
+        i = idx
+        frag = sentence[idx]
+        while i < n and frag in freq:
+            f = freq[frag]
+            if f:
+                s = log(f) - logtotal + score[i + 1]
+                if best_end < 0 or s >= best:  # later ends are longer words: they win a tie
+                    best, best_end = s, i
+            i += 1
+            frag = sentence[idx : i + 1]
+        if best_end < 0:  # no word starts here: the character alone
+            best, best_end = log(freq.get(sentence[idx]) or 1) - logtotal + score[idx + 1], idx
+        score[idx], ends[idx] = best, best_end
+    return ends

@@ -1,0 +1,45 @@
+"""The scorer's boundary check walks jieba's best route computed by
+segment.best_route, a fused copy of jieba's get_DAG and calc: it must be exactly
+jieba's route (same ends, ties included) for any string of Han characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import segment
+from ingest.lexicon import Matcher, load_lexicon
+
+MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
+# Words the scorer meets (its forms are added as user words) and the characters around
+# them in official prose, so routes have real choices to make; plus any Han character.
+PIECES = [*MATCHER.han_words, "除去风险", "国内政治", "清零和", "南北约定", "东亚信息", "干涉中国内政", "的", "和"]
+PROSE = "中方坚决反对任何国家干涉中国内政我们愿同各方一道推动构建人类命运共同体摒弃冷战思维和零和博弈"
+han = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+sentences = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(PROSE), han), min_size=1, max_size=20).map(
+    "".join
+)
+
+
+def _jieba_route(sentence: str) -> list[int]:
+    tokenizer = segment._tokenizer()
+    route: dict[int, tuple[float, int]] = {}
+    tokenizer.calc(sentence, tokenizer.get_DAG(sentence), route)
+    return [route[i][1] for i in range(len(sentence))]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(sentences)
+def test_best_route_is_jiebas_route(sentence):
+    segment.add_words(MATCHER.han_words)  # as the scorer does before its first check
+    assert segment.best_route(segment._tokenizer(), sentence) == _jieba_route(sentence)
+
+
+def test_best_route_of_a_known_sentence():
+    segment.add_words(MATCHER.han_words)
+    sentence = "国内政治形势"
+    ends = segment.best_route(segment._tokenizer(), sentence)
+    assert ends == _jieba_route(sentence)
+    assert ends[0] == 1  # 国内|政治: the route does not take 内政
