@@ -3,6 +3,7 @@
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from analysis.default_view import default_period, newer_data
 from analysis.trends import Period
@@ -74,11 +75,14 @@ def _rows(source: str, first: date, days: int, step: int) -> list[dict[str, str]
     ]
 
 
-def test_overview_opens_on_the_covered_window_and_says_what_is_newer(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    """Three archives that end on 2022-09-08 and one small archive alone in 2026, ingested."""
     from tests.builders import write_config, write_jsonl
-    from tests.dashboard_fixtures import open_fresh, run_ingest
+    from tests.dashboard_fixtures import run_ingest
 
-    plan = {  # three archives to 2022-09-08, one small archive alone in 2026
+    directory = tmp_path_factory.mktemp("coverage")
+    plan = {
         "wire": (date(2022, 1, 1), 251, 5),
         "heads": (date(2021, 6, 1), 465, 7),
         "think": (date(2022, 3, 1), 192, 6),
@@ -86,19 +90,51 @@ def test_overview_opens_on_the_covered_window_and_says_what_is_newer(tmp_path, m
     }
     specs = []
     for source, (first, days, step) in plan.items():
-        write_jsonl(tmp_path / f"{source}.jsonl", _rows(source, first, days, step))
+        write_jsonl(directory / f"{source}.jsonl", _rows(source, first, days, step))
         specs.append(SourceSpec(source, "cn-official" if source != "heads" else "western-media", "archive",
-                                {"path": str(tmp_path / f"{source}.jsonl"), "fields": FIELDS, "language": "en"}))
-    config = write_config(tmp_path, specs)
+                                {"path": str(directory / f"{source}.jsonl"), "fields": FIELDS, "language": "en"}))
+    config = write_config(directory, specs)
     run_ingest(config)
-    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    return config
 
+
+NEWEST = date.fromordinal(date(2026, 1, 1).toordinal() + (60 // 3 - 1) * 3)
+
+
+def _newer_notes(at) -> list[str]:
+    return [c.value for c in at.caption if "newer items" in c.value]
+
+
+def test_overview_opens_on_the_covered_window_and_says_what_is_newer(archives, monkeypatch):
+    from tests.dashboard_fixtures import open_fresh
+
+    monkeypatch.setenv("MONITOR_CONFIG", str(archives))
     at = open_fresh(None, {})
     start, end = at.date_input(key="ov_period").value
-    newest = date(2026, 1, 1).toordinal() + (60 // 3 - 1) * 3
     assert end < date(2023, 1, 1) and (end - start).days == 89  # not the telegram's lonely weeks
-    notes = [c.value for c in at.caption if "newer items" in c.value]
-    assert notes and "1 source(s) have newer items, up to " + date.fromordinal(newest).isoformat() in notes[0]
+    notes = _newer_notes(at)
+    assert notes and f"1 source(s) have newer items, up to {NEWEST.isoformat()}" in notes[0]
 
-    moved = open_fresh(None, {"from": "2026-01-01", "to": date.fromordinal(newest).isoformat()})
-    assert not [c.value for c in moved.caption if "newer items" in c.value]  # a chosen period says nothing
+    moved = open_fresh(None, {"from": "2026-01-01", "to": NEWEST.isoformat()})
+    assert not _newer_notes(moved)  # a chosen period says nothing
+
+
+def test_briefing_opens_on_the_covered_stretch_on_the_page_and_in_the_cli(archives, monkeypatch):
+    import subprocess
+    import sys
+
+    from analysis.briefing import resolve_week
+    from store.briefing_reads import BriefingReader
+    from tests.builders import REPO
+    from tests.dashboard_fixtures import open_fresh
+
+    with BriefingReader(str(archives.parent / "monitor.sqlite3")) as reader:
+        week = resolve_week(reader, None, TODAY)
+    assert str(week).startswith("2022-W")
+    monkeypatch.setenv("MONITOR_CONFIG", str(archives))
+    at = open_fresh("briefing", {})
+    assert at.selectbox[1].value.startswith(str(week))
+    assert f"1 source(s) have newer items, up to {NEWEST.isoformat()}" in _newer_notes(at)[0]
+    out = subprocess.run([sys.executable, "-m", "ingest", "--config", str(archives), "briefing", "--format", "txt"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.startswith(f"# Weekly briefing {week}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from store.briefing_reads import MAX_STORED_MATCHES, BriefingReader
 from store.watch_reads import WatchReads
 
+from ..default_view import NewerData, default_period, newer_data
 from . import format as fmt
 from . import significance
 from .articles import pick_articles, top_articles
@@ -37,10 +39,32 @@ METHOD = (
 
 
 def resolve_week(reader: BriefingReader, week: str | None, today: date | None = None) -> IsoWeek:
+    """The week asked for, or the default one (the CLI and the page both call this)."""
     if week:
         return IsoWeek.parse(week)
+    return opening(reader, today or datetime.now(UTC).date()).default
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the briefing opens on without a week asked for."""
+
+    weeks: list[str]  # every week with day-dated items, newest first
+    default: IsoWeek
+    newer: NewerData | None  # sources with items after the default week, said beside it
+
+
+def opening(reader: BriefingReader, today: date) -> Opening:
+    """The last complete week of the latest well-covered stretch (analysis/default_view.py): a
+    small archive newer than all the others does not open the briefing on a week it holds alone;
+    a live store opens on its last complete week."""
     weeks = {week_of_day(d) for d in reader.days_with_items()}
-    return default_week(today or datetime.now(UTC).date(), reader.item_day_range()[1], weeks)
+    first, last = reader.item_day_range()
+    spans = reader.source_spans(exclude_groups=("seed",))
+    covered = default_period(first, last, BASELINE_WEEKS * 7, today, spans)
+    default = default_week(today, last and covered.last, weeks)
+    # Said only when coverage moved the week back: a live store's newest items are just this week's.
+    return Opening(sorted(weeks, reverse=True), default, newer_data(covered, spans, last))
 
 
 def compute_briefing(

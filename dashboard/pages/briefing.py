@@ -12,11 +12,19 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown, render_text, tables
+from analysis.briefing import (
+    compute_briefing,
+    render_csv,
+    render_html,
+    render_markdown,
+    render_text,
+    tables,
+)
 from analysis.briefing import format as fmt
 from analysis.briefing.charts import trend_chart
+from analysis.briefing.compute import Opening, opening
 from analysis.briefing.render_md import md_sentence
-from analysis.briefing.weeks import IsoWeek, default_week, week_of_day
+from analysis.briefing.weeks import IsoWeek
 from dashboard import controls, htmltable, methodology
 from dashboard.context import open_page
 from store.briefing_reads import BriefingReader
@@ -30,6 +38,11 @@ def _reader(path: str) -> BriefingReader:
 @st.cache_data(max_entries=32, show_spinner="Computing the briefing…")
 def _briefing(path: str, version: str, week: str, groups: tuple[str, ...]):
     return compute_briefing(_reader(path), week, groups)
+
+
+@st.cache_data(max_entries=8)
+def _opening(path: str, version: str, today: date) -> Opening:
+    return opening(_reader(path), today)
 
 
 NUMBER = re.compile(r"(?:[\d\s.,%+\-−—<>()]|pp|of)*")  # "75.0% (+46.4 pp)", "<0.001", "6 of 8": figures, right-aligned
@@ -50,14 +63,17 @@ ctx = open_page("Weekly briefing")
 path = ctx.store_path
 reader = _reader(path)
 
-weeks = sorted({week_of_day(d) for d in reader.days_with_items()}, reverse=True)
-if not weeks:
+start = _opening(path, ctx.version, datetime.now(UTC).date())
+if not start.weeks:
     st.info("The store holds no items yet: run `python -m ingest run`.")
     st.stop()
-default = str(default_week(datetime.now(UTC).date(), reader.item_day_range()[1], weeks))
+default = str(start.default)
 groups = reader.group_list()
 left, right = st.columns([2, 3])  # the year and week boxes need room for "2026" and "2026-W11 · …"
-week, chosen = controls.week_and_groups(weeks, default, groups, left, right)
+week, chosen = controls.week_and_groups(start.weeks, default, groups, left, right)
+if week == default and start.newer is not None:  # the default week leaves recent data out: say so
+    st.caption(f"Opened on the last week of the latest well-covered stretch of data; {start.newer.sources} "
+               f"source(s) have newer items, up to {start.newer.newest.isoformat()}. Pick a later week to see them.")
 b = _briefing(path, ctx.version, week, tuple(chosen))
 monday = IsoWeek.parse(b.week).monday
 st.caption(f"{b.first_day} to {b.last_day} (UTC) · scope: {fmt.md_escape(b.scope)}"
