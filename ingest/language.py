@@ -36,6 +36,9 @@ def _traditional_only() -> frozenset[str]:
 def detect_language(text: str, sample: int = 1000) -> str:
     """Return en, zh-hans, zh-hant, ru or und for `text` (a sample of it)."""
     head = text[:sample]
+    if head.isascii():  # most feed items: no CJK or Cyrillic to look for
+        latin = len(head) - len(head.encode("ascii").translate(None, _ASCII_LETTERS))
+        return _latin_language(head, latin)
     cjk = _CJK.findall(head)
     latin = len(head) - len(_LATIN.sub("", head))
     cyr = len(head) - len(_CYRILLIC.sub("", head))
@@ -46,7 +49,22 @@ def detect_language(text: str, sample: int = 1000) -> str:
         return "zh-hant" if trad > simp else "zh-hans"
     if cyr > latin:
         return "ru"
+    return _latin_language(head, latin)
+
+
+# The letters _LATIN counts in an ASCII text: deleting them from its bytes counts them in C.
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _latin_language(head: str, latin: int) -> str:
+    """en or und for a text with no more Cyrillic than Latin letters and too little CJK."""
     if latin == 0:
         return "und"
     words = max(1, len(head.split()))
-    return "en" if _EN_STOP.subn("", head)[1] / words >= 0.08 or words < 12 else "und"
+    if words < 12:
+        return "en"
+    # English once stop words reach 8 % of the words: the scan stops there, not at the end.
+    for found, _ in enumerate(_EN_STOP.finditer(head), start=1):
+        if found / words >= 0.08:
+            return "en"
+    return "und"
