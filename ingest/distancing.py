@@ -37,6 +37,12 @@ _SO_CALLED = re.compile(
     r"[\s\"'\u201c\u201e\u2018\u300c\u300e\u00ab\u2039\uff02]{0,3}$",
     re.I,
 )
+# The first character of a piece every _SO_CALLED match holds (called, self, 所,
+# 号称, 號稱, называем, н., пресловут), in every case re.I matches: ſ is a long s
+# (tests check the class against re.I over all of Unicode).  Most texts have none in
+# the 24 characters before a match; a class is found at C speed, while _SO_CALLED
+# tries each of its cues at every position.
+_SO_CALLED_FIRST = re.compile("[cCsS\u017f所号號нНпП]")
 # Each alternative starts with its opening mark, so re scans for those characters.
 _QUOTE_SPAN = re.compile(
     r"\"[^\"\n]{1,600}\""
@@ -107,7 +113,8 @@ class Quotations:
 
 
 def so_called(text: str, start: int) -> bool:
-    return _SO_CALLED.search(text, max(0, start - 24), start) is not None
+    lo = max(0, start - 24)
+    return _SO_CALLED_FIRST.search(text, lo, start) is not None and _SO_CALLED.search(text, lo, start) is not None
 
 
 def quote_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:

@@ -1,0 +1,55 @@
+"""Shortcuts the scorer takes for speed must answer exactly what the rule they skip
+would: each is checked here against that rule, over all of Unicode where it is a
+character class and over random text where it is a function."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
+
+
+def test_so_called_first_is_every_character_re_ignorecase_matches():
+    """The first characters of called, self, 所, 号称, 號稱, называем, н., пресловут,
+    in every case Python's re matches them without regard to case."""
+    ignorecase = re.compile("[cs所号號нп]", re.I)
+    for cp in range(0x110000):
+        ch = chr(cp)
+        assert (ignorecase.fullmatch(ch) is None) == (_SO_CALLED_FIRST.fullmatch(ch) is None), hex(cp)
+
+
+CUES = [
+    "so-called ",
+    "So\u00adcalled",
+    "SELF-STYLED ",
+    "self proclaimed",
+    "所谓",
+    "所謂的",
+    "号称",
+    "號稱",
+    "так называемый ",
+    "Так\u00adназываемых",
+    "т. н. ",
+    "т.н.",
+    "пресловутый",
+    "ſelf-styled",
+    "\u201c",
+    "\u300c",
+    "'",
+    "\u00ab",
+    " ",
+    "\n",
+    "called",
+    "сalled",
+]
+texts = st.lists(st.one_of(st.sampled_from(CUES), st.text(max_size=4)), max_size=12).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts, st.integers(0, 80))
+def test_so_called_answers_what_its_regex_alone_does(text, start):
+    start = min(start, len(text))
+    assert so_called(text, start) == (_SO_CALLED.search(text, max(0, start - 24), start) is not None)
