@@ -7,6 +7,7 @@ result is our own <mark> and <div> elements, placed with the stored offsets.
 from __future__ import annotations
 
 import html
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -49,6 +50,41 @@ EXCERPT_RADIUS = 300  # characters shown either side of a match in the "around t
 MAX_EXCERPTS = 50
 
 
+# Searched words: bold on yellow with an outline, inside a concept's tint where they overlap one.
+QUERY_STYLE = "background:#ffe564;color:#000;font-weight:700;outline:1px solid #b08800;padding:0 1px;border-radius:2px;"
+
+
+class SearchMarks:
+    """The places a search found in a text ([start, end) pairs), merged and sorted, to be marked
+    wherever a piece of the text is escaped: a searched word inside a concept match is marked
+    within that match's own mark, so neither hides the other."""
+
+    def __init__(self, places: Iterable[tuple[int, int]] = ()):
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(p for p in places if p[1] > p[0]):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        self.places = merged
+        self._ends = [b for _, b in merged]
+
+    def escaped(self, text: str, start: int, end: int) -> str:
+        out, pos = [], start
+        for a, b in self.places[bisect_right(self._ends, start) :]:
+            if a >= end:
+                break
+            a, b = max(a, start), min(b, end)
+            out.append(html.escape(text[pos:a]))
+            out.append(f'<mark class="query-term" style="{QUERY_STYLE}">{html.escape(text[a:b])}</mark>')
+            pos = b
+        out.append(html.escape(text[pos:end]))
+        return "".join(out)
+
+
+NO_SEARCH = SearchMarks()
+
+
 def highlight_html(
     text: str,
     spans: Iterable[Span],
@@ -56,9 +92,11 @@ def highlight_html(
     labels: Mapping[str, str],
     start: int = 0,
     end: int | None = None,
+    searched: SearchMarks = NO_SEARCH,
 ) -> str:
-    """`text[start:end]` as escaped HTML with each span wrapped in a <mark> coloured by its concept's family."""
-    return _box(_marked(text, spans, colours, labels, start, len(text) if end is None else end))
+    """`text[start:end]` as escaped HTML with each span wrapped in a <mark> coloured by its
+    concept's family, and the places of `searched` marked as searched words."""
+    return _box(_marked(text, spans, colours, labels, start, len(text) if end is None else end, searched))
 
 
 def _box(inner: str) -> str:
@@ -71,30 +109,39 @@ def _box(inner: str) -> str:
 
 
 def _marked(
-    text: str, spans: Iterable[Span], colours: Mapping[str, str], labels: Mapping[str, str], start: int, end: int
+    text: str,
+    spans: Iterable[Span],
+    colours: Mapping[str, str],
+    labels: Mapping[str, str],
+    start: int,
+    end: int,
+    searched: SearchMarks = NO_SEARCH,
 ) -> str:
     out: list[str] = []
     pos = start
     for s in non_overlapping(spans, len(text)):
         if s.start < start or s.end > end:
             continue
-        out.append(html.escape(text[pos : s.start]))
-        out.append(concept_mark(text[s.start : s.end], s, colours, labels))
+        out.append(searched.escaped(text, pos, s.start))
+        out.append(concept_mark(text[s.start : s.end], s, colours, labels, searched.escaped(text, s.start, s.end)))
         pos = s.end
-    out.append(html.escape(text[pos:end]))
+    out.append(searched.escaped(text, pos, end))
     return "".join(out)
 
 
-def concept_mark(piece: str, span: Span, colours: Mapping[str, str], labels: Mapping[str, str]) -> str:
+def concept_mark(
+    piece: str, span: Span, colours: Mapping[str, str], labels: Mapping[str, str], inner: str | None = None
+) -> str:
     """One concept match as a <mark> tinted by its concept's family colour; a distanced
-    use is underlined dashed, an own-voice one solid. Every piece of it is escaped."""
+    use is underlined dashed, an own-voice one solid. Every piece of it is escaped
+    (`inner`, when given, is the piece already escaped with searched words marked)."""
     colour = html.escape(colours.get(span.concept_id, "#999999"), quote=True)
     label = labels.get(span.concept_id, span.concept_id) + (" (distanced)" if span.distanced else "")
     line = "dashed" if span.distanced else "solid"
     return (
         f'<mark class="concept" data-concept="{html.escape(span.concept_id, quote=True)}" '
         f'title="{html.escape(label, quote=True)}" style="background:{colour}33;border-bottom:2px {line} {colour};'
-        f'color:inherit;padding:0 1px">{html.escape(piece)}</mark>'
+        f'color:inherit;padding:0 1px">{html.escape(piece) if inner is None else inner}</mark>'
     )
 
 
@@ -141,13 +188,14 @@ def excerpts_html(
     colours: Mapping[str, str],
     labels: Mapping[str, str],
     ranges: list[tuple[int, int]],
+    searched: SearchMarks = NO_SEARCH,
 ) -> str:
     """The given passages of `text`, highlighted, each marked with where it sits in the text."""
     spans = list(spans)
     parts = [
         f'<div style="color:#888;font-size:0.8rem">characters {a:,}–{b:,}</div>'
         + ("…" if a > 0 else "")
-        + _marked(text, spans, colours, labels, a, b)
+        + _marked(text, spans, colours, labels, a, b, searched)
         + ("…" if b < len(text) else "")
         for a, b in ranges
     ]

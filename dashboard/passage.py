@@ -11,9 +11,8 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from .highlight import Span, concept_mark, non_overlapping
+from .highlight import QUERY_STYLE, Span, concept_mark, non_overlapping
 
-QUERY_STYLE = "background:#ffe564;color:#000;font-weight:700;outline:1px solid #b08800;padding:0 1px;border-radius:2px;"
 WIDTH = 320  # characters of text around the first searched word
 MAX_MARKS = 200  # a pattern that matches everywhere (lang-only query) must not make a page slow
 LEGEND = (
@@ -22,11 +21,12 @@ LEGEND = (
 )
 
 
-def query_spans(text: str, patterns: Sequence[str]) -> list[tuple[int, int]]:
+def query_spans(text: str, patterns: Sequence[str], most: int = MAX_MARKS) -> list[tuple[int, int]]:
+    """Where the searched words occur: at most `most` places per pattern, earliest first."""
     spans: list[tuple[int, int]] = []
     for pattern in patterns:
         for n, m in enumerate(re.finditer(pattern, text)):
-            if n >= MAX_MARKS:
+            if n >= most:
                 break
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))

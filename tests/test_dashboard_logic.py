@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import default_view, trends
-from dashboard import highlight, similarity, urlstate
+from dashboard import highlight, passage, similarity, urlstate
 from dashboard.freshness import describe
 from dashboard.highlight import Span
 
@@ -22,6 +22,27 @@ def test_highlight_escapes_text_and_keeps_only_our_markup():
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; the " in out
     assert out.count("<mark") == 1 and ">Cold War mentality</mark>" in out
     assert 'title="Cold &quot;War&quot;"' in out
+
+
+def test_searched_words_are_marked_in_the_text_inside_and_beside_concept_matches():
+    text = "<b>Cold</b> War mentality & the <i>new</i> Cold War mentality, cold war"
+    concept = text.index("Cold War mentality,")
+    spans = [Span(concept, concept + 18, "cwm")]
+    places = passage.query_spans(text, [r"(?i)cold war", r"<i>"])
+    out = highlight.highlight_html(text, spans, {"cwm": "#7f3c8d"}, {"cwm": "Cold War mentality"},
+                                   searched=highlight.SearchMarks(places))
+    assert "<i>" not in out and "<b>" not in out  # the text stays text
+    searched = re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', out)
+    assert searched == ["&lt;i&gt;", "Cold War", "cold war"]
+    # the searched words inside the concept match sit within its mark: both stay visible
+    assert re.search(r'<mark class="concept"[^>]*><mark class="query-term"[^>]*>Cold War</mark> mentality</mark>', out)
+    # "<b>Cold</b> War" is not "Cold War" in the text: unmarked; marks never change the text
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == text
+    # a searched place crossing a concept's edge is split at it, not dropped
+    crossing = highlight.SearchMarks([(concept - 4, concept + 4)])
+    out = highlight.highlight_html(text, spans, {}, {}, searched=crossing)
+    assert re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', out) == ["/i&gt; ", "Cold"]
+    assert highlight.SearchMarks([(5, 9), (0, 6), (20, 20)]).places == [(0, 9)]  # merged, empty ones dropped
 
 
 def test_highlight_drops_overlapping_and_out_of_range_spans():

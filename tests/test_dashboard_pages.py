@@ -401,6 +401,11 @@ def test_an_article_opened_from_a_search_lists_where_the_searched_words_are(app,
     assert any(m.value.startswith("**Your search** · ") for m in page.markdown)
     places = next(h.value for h in page.html if "search-places" in h.value)
     assert set(re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', places)) <= {"spokesperson", "NATO"}
+    # ...and marked in the article's text itself, as well as listed under it
+    full = next(h.value for h in page.html if "class=\"article-text\"" in h.value)
+    marked = re.findall(r'<mark class="query-term"[^>]*>(.*?)</mark>', full)
+    assert marked and {m.lower() for m in marked} <= {"spokesperson", "nato"}
+    assert "searched words" in next(h.value for h in page.html if "Colours: " in h.value)
     assert page.query_params["q"] in ("spokesperson NATO", ["spokesperson NATO"])
 
 

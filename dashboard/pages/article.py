@@ -23,6 +23,7 @@ from ingest.match_cap import MAX_STORED_MATCHES
 from store.query_language import SearchError, parse_query
 
 KWIC_ROWS = 300
+SEARCH_MARKS = 5_000  # searched-word places marked in the text, per pattern (a query matching everywhere)
 ctx = open_page("Article")
 item_id = urlstate.read_int(st.query_params.to_dict(), "item")
 data = None if item_id is None else queries.article(ctx.store_path, ctx.version, item_id)
@@ -67,6 +68,11 @@ elif item.get("url"):
 
 text = item["text"]
 spans = highlight.spans_from(matches)
+try:  # the search that led here, marked in the text as well as listed under it
+    patterns = parse_query(searched).highlight_patterns() if searched else []
+except SearchError:
+    patterns = []
+marks = highlight.SearchMarks(passage.query_spans(text, patterns, most=SEARCH_MARKS))
 colours = ref.family_colour
 labels = dict(zip(ref.concepts["id"], ref.concepts["label"], strict=True))
 counted = int(scores["hits"].sum()) if not scores.empty else len(matches)
@@ -78,7 +84,7 @@ with text_col:
                  f"and quoting; hits and scores count all {counted:,}")
     st.markdown(note)
     if len(text) <= highlight.PAGE_CHARS:
-        st.html(highlight.highlight_html(text, spans, colours, labels))
+        st.html(highlight.highlight_html(text, spans, colours, labels, searched=marks))
     else:
         view = st.radio(f"This text is long ({len(text):,} characters): show", ["around the matches", "page by page"],
                         horizontal=True, key="art_view")
@@ -86,11 +92,11 @@ with text_col:
             pages = highlight.page_ranges(text, spans)
             page = int(st.number_input(f"Page (of {len(pages):,})", 1, len(pages), 1, key="art_text_page"))
             first, last = pages[page - 1]
-            st.html(highlight.highlight_html(text, spans, colours, labels, first, last))
+            st.html(highlight.highlight_html(text, spans, colours, labels, first, last, marks))
             st.caption(f"Characters {first:,}–{last:,} of {len(text):,}.")
         else:
             ranges = highlight.excerpt_ranges(len(text), spans)
-            st.html(highlight.excerpts_html(text, spans, colours, labels, ranges))
+            st.html(highlight.excerpts_html(text, spans, colours, labels, ranges, marks))
             st.caption(f"{len(ranges):,} passage(s) around the matches (at most {highlight.MAX_EXCERPTS}); "
                        "page by page shows the rest.")
     st.download_button("Download the full text", text.encode("utf-8"), file_name=f"article-{item_id}.txt",
@@ -99,7 +105,7 @@ with text_col:
         lambda f: f"<span style='background:{f.colour}33;border-bottom:2px solid {f.colour};padding:0 4px'>"
                   f"{html.escape(f.label)}</span>", axis=1)
     st.html("<div style='font-size:0.85rem'>Colours: " + " ".join(legend) + " · dashed underline = distanced "
-            "(quoted / so-called)</div>")
+            "(quoted / so-called)" + (f" · {passage.LEGEND.split(' · ')[0]}" if marks.places else "") + "</div>")
 with side:
     st.markdown("**Hits per concept**")
     if scores.empty:
@@ -131,10 +137,6 @@ with side:
         st.caption(f"Ranked by {similarity.CONCEPT_METHOD}; {similarity.WORD_METHOD} is shown beside it.")
 
 if searched:
-    try:
-        patterns = parse_query(searched).highlight_patterns()
-    except SearchError:
-        patterns = []
     found, places = passage.places_html(text, patterns)
     st.markdown(f"**Your search** · {found:,} place(s) in this article")
     if found:
