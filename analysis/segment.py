@@ -48,14 +48,26 @@ def words(text: str) -> list[str]:
 
 def _may_straddle(text: str, start: int, end: int, reach: int = 4) -> bool:
     """Is there a dictionary word that crosses either edge of the span?  If not, no
-    segmentation can put a boundary inside it, and the segmenter need not run."""
+    segmentation can put a boundary inside it, and the segmenter need not run.
+
+    A word over the left edge starts at most `reach` before it and ends inside the
+    span; one over the right edge starts inside the span and ends at most `reach`
+    after it (a word over the whole span is not a straddle).  From each start, longer
+    fragments are tried only while the dictionary holds the shorter one: jieba's
+    dictionary holds every prefix of every word (its own get_DAG stops the same way)."""
     freq = _tokenizer().FREQ
-    for edge in (start, end):
-        for left in range(max(0, edge - reach), edge):
-            for right in range(edge + 1, min(len(text), edge + reach) + 1):
-                if (edge == start and right > end) or (edge == end and left < start):
-                    continue  # a word over the whole span is not a straddle
-                if freq.get(text[left:right]):
+    n = len(text)
+    edges = (
+        (start, range(max(0, start - reach), start), min(n, start + reach, end)),
+        (end, range(max(start, end - reach), end), min(n, end + reach)),
+    )
+    for edge, lefts, last in edges:
+        for left in lefts:
+            for right in range(edge + 1, last + 1):
+                f = freq.get(text[left:right])
+                if f is None:
+                    break  # no word starts with this fragment
+                if f:
                     return True
     return False
 

@@ -43,3 +43,26 @@ def test_best_route_of_a_known_sentence():
     ends = segment.best_route(segment._tokenizer(), sentence)
     assert ends == _jieba_route(sentence)
     assert ends[0] == 1  # 国内|政治: the route does not take 内政
+
+
+def _crossing_word(text: str, start: int, end: int, reach: int = 4) -> bool:
+    """The rule _may_straddle shortens: any dictionary word over either edge, tried
+    fragment by fragment."""
+    freq = segment._tokenizer().FREQ
+    for edge in (start, end):
+        for left in range(max(0, edge - reach), edge):
+            for right in range(edge + 1, min(len(text), edge + reach) + 1):
+                if (edge == start and right > end) or (edge == end and left < start):
+                    continue
+                if freq.get(text[left:right]):
+                    return True
+    return False
+
+
+@settings(max_examples=2000, deadline=None)
+@given(sentences, st.integers(0, 60), st.integers(2, 3))
+def test_may_straddle_finds_what_trying_every_fragment_finds(text, start, length):
+    segment.add_words(MATCHER.han_words)
+    start = min(start, max(0, len(text) - length))
+    end = min(len(text), start + length)
+    assert segment._may_straddle(text, start, end) == _crossing_word(text, start, end)
