@@ -126,7 +126,7 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
         # Boundaries, case and distancing are judged on the original with entities
         # decoded; the stored span is mapped on into the original itself.
         d_start, d_end = _trim(decoded, *norm.span_to_decoded(start, end))
-        if _inside_a_word(decoded, d_start, d_end, info):
+        if (info.check_left or info.check_right or info.prefix) and _inside_a_word(decoded, d_start, d_end, info):
             continue  # a folded character ("¼" -> "1⁄4") hid a boundary the original lacks
         if info.case_sensitive and not _same_case(decoded[d_start:d_end], info.form):
             continue

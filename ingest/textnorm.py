@@ -108,10 +108,15 @@ class Normalised:
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         return _span_back(start, end, self.passes)
 
+    # Most texts have no pass of one kind or the other (called once per match: no slice).
     def span_to_decoded(self, start: int, end: int) -> tuple[int, int]:
+        if len(self.passes) == self.entity_passes:
+            return start, end
         return _span_back(start, end, self.passes[self.entity_passes :])
 
     def decoded_to_original(self, start: int, end: int) -> tuple[int, int]:
+        if not self.entity_passes:
+            return start, end
         return _span_back(start, end, self.passes[: self.entity_passes])
 
 
