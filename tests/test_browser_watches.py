@@ -59,6 +59,8 @@ def test_watch_created_in_the_browser_alerts_after_a_surge(tmp_path):
                 page.set_default_timeout(30_000)
                 page.goto(f"{base}/watches")
                 page.get_by_text("No watches yet").wait_for()
+                # the form is drawn once its expander is opened
+                page.locator("[data-testid='stExpander'] summary").filter(has_text="Create or edit a watch").click()
                 page.get_by_label("Name (lower-case letters, digits, - and _)").fill("gsi")
                 page.get_by_label("Label").fill("GSI surge watch")
                 concepts = page.locator("[data-testid='stMultiSelect']").filter(has_text="Concepts (for a concept")

@@ -15,7 +15,7 @@ from analysis import trends
 from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown
 from store.briefing_reads import BriefingReader
 from store.reads import ArticleQuery, StoreReader
-from tests.dashboard_fixtures import page_opener
+from tests.dashboard_fixtures import html_frame, page_opener
 from tests.honest_fixtures import HonestStore, build_honest_store
 
 
@@ -195,7 +195,7 @@ def test_a_watch_without_items_in_its_scope_this_week_has_no_share_and_shows_its
         )
     assert state.scope_items == 0 and state.share is None
     assert state.sentence().startswith("no items in the watch's scope in 2026-11-19..2026-11-25")
-    table = next(df.value for df in page("watches").dataframe)
+    table = html_frame(page("watches"), "watch-states")
     row = table.set_index("name").loc["speeches"]
     assert row["n this week"] == 0 and pd.isna(row["share this week"]) and row["n before"] == 0
 

@@ -8,7 +8,7 @@ import pytest
 from store import Store, now_utc
 from store.alert_log import AlertEvent, AlertLog
 from store.reads import StoreReader
-from tests.dashboard_fixtures import build_store, page_opener, tables_open
+from tests.dashboard_fixtures import build_store, html_frame, page_opener, tables_open
 
 PERIOD = {"from": "2026-10-01", "to": "2026-11-20"}
 HOSTILE = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1))"
@@ -31,9 +31,26 @@ def rows(store, sql):
         return [tuple(r) for r in reader.conn.execute(sql).fetchall()]
 
 
-def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_store):
+def open_editor(at):
+    """The analyst opens the "Create or edit a watch" expander (a rerun draws the form)."""
+    at.session_state["watch_editor"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_editor_draws_no_widget_until_it_is_opened(app):
     at = app("watches")
     assert any("No watches yet" in i.value for i in at.info)
+    assert not at.selectbox and not at.text_input and not at.multiselect and not at.button
+    open_editor(at)
+    assert at.selectbox(key="watch_pick").value == "(new watch)"
+    assert at.text_input(key="watch_name_new").value == ""
+    assert any(b.label == "Save watch" for b in at.button)
+
+
+def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_store):
+    at = open_editor(app("watches"))
     at.text_input(key="watch_name_new").input("gsi-all")
     at.text_input(key="watch_label_new").input("GSI everywhere")
     at.multiselect(key="watch_concepts_new").select("global_security_initiative")
@@ -46,8 +63,10 @@ def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_
         "SELECT count(DISTINCT item_id) FROM item_concepts WHERE concept_id = 'global_security_initiative'",
     )
     assert rows(fixture_store, "SELECT count(*) FROM watch_items WHERE watch_name = 'gsi-all'") == direct
-    table = next(df.value for df in at.dataframe if "state" in df.value.columns)
-    assert list(table["name"]) == ["gsi-all"]
+    table = html_frame(at, "watch-states")
+    assert list(table["name"]) == ["gsi-all"] and list(table["label"]) == ["GSI everywhere"]
+    assert "href='watches?watch=gsi-all'" in next(h.value for h in at.html if "watch-states" in h.value)
+    assert at.selectbox(key="watch_pick")  # the editor stays open after the save
 
     ov = app("overview", **PERIOD, concepts="global_security_initiative,watch:gsi-all", bucket="week")
     numbers = next(df.value for df in tables_open(ov).dataframe if "numerator" in df.value.columns)
@@ -59,7 +78,7 @@ def test_create_a_watch_from_the_dashboard_and_draw_it_in_overview(app, fixture_
 
 
 def test_an_invalid_watch_is_refused_in_words_and_nothing_is_saved(app, fixture_store):
-    at = app("watches")
+    at = open_editor(app("watches"))
     at.text_input(key="watch_name_new").input("Bad Name!")
     at.multiselect(key="watch_concepts_new").select("global_security_initiative")
     next(b for b in at.button if b.label == "Save watch").click()
@@ -115,7 +134,7 @@ def test_edit_and_delete_a_watch_from_the_dashboard(app, fixture_store):
             Watch("gsi", "concept", "Old label", concepts=("global_security_initiative",), groups=("cn-official",)),
             now_utc(),
         )
-    at = app("watches", watch="gsi")
+    at = app("watches", watch="gsi")  # the list's link to the watch opens the editor at once
     assert at.selectbox(key="watch_pick").value == "gsi"
     assert at.text_input(key="watch_name_gsi").disabled
     at.text_input(key="watch_label_gsi").input("New label")
@@ -133,3 +152,15 @@ def test_edit_and_delete_a_watch_from_the_dashboard(app, fixture_store):
     at.run()
     assert rows(fixture_store, "SELECT count(*) FROM watches") == [(0,)]
     assert any("Deleted the watch" in s.value for s in at.success)
+
+
+def test_the_watch_list_shows_hostile_labels_as_text(app, fixture_store):
+    from store.watches import Watch, WatchBook
+
+    with Store(fixture_store.store) as s:
+        WatchBook(s.conn).save(Watch("gsi", "concept", HOSTILE, concepts=("global_security_initiative",)), now_utc())
+    at = app("watches")
+    assert list(html_frame(at, "watch-states")["label"]) == [HOSTILE]
+    body = next(h.value for h in at.html if "watch-states" in h.value)
+    assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert not at.selectbox  # the editor waits until it is opened
