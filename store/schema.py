@@ -451,6 +451,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE runs ADD COLUMN batch_job TEXT;
         """,
     ),
+    (
+        12,
+        "run liveness across process namespaces",
+        # A dashboard in another container (another PID namespace) cannot see a SQLite run's
+        # pid, and took a live run for an interrupted one.  A run records its pid namespace;
+        # a reader in another one goes by the heartbeat the run's process stamps instead
+        # (store/runs.py).
+        """
+        ALTER TABLE runs ADD COLUMN pid_ns TEXT;
+        ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -44,6 +44,7 @@ class Store:
         self._touched_days: set[tuple[str, str]] = set()  # (source, day) of items updated in this transaction
         self._estimates = SourceEstimates()  # PostgreSQL: items stored per source, for the planner's statistics
         self.items_rewritten = 0  # by `rescore_items` on this connection (what a rescore's edit touched)
+        self._heartbeats: dict[int, runs.Heartbeat] = {}  # SQLite: runs this process vouches for
         self.conn = open_connection(self.target, readonly=False)
         try:
             self.applied = migrate(self.conn, where)
@@ -62,6 +63,8 @@ class Store:
             raise
 
     def close(self) -> None:
+        for run_id in list(self._heartbeats):  # a run left open by an error is vouched for no longer
+            self.release_run(run_id)
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -240,7 +243,8 @@ class Store:
         """Open a run; earlier runs still marked running that are not going (store/runs.py)
         become interrupted."""
         with self.transaction() as c:
-            for row in c.execute("SELECT id, pid, batch_job FROM runs WHERE status = 'running'").fetchall():
+            running = "SELECT id, pid, pid_ns, heartbeat_at, batch_job FROM runs WHERE status = 'running'"
+            for row in c.execute(running).fetchall():
                 # Leases are stamped by the clock, not by the time a run carries (`now` may be an import's)
                 if not runs.going(c, dict(row), datetime.now(UTC)):
                     c.execute(
@@ -248,13 +252,16 @@ class Store:
                         (iso(now), row["id"]),
                     )
             cur = c.execute(
-                "INSERT INTO runs (started_at, status, pid, lexicon_hash) VALUES (?, 'running', ?, ?)",
-                (iso(now), os.getpid(), lexicon_hash),
+                "INSERT INTO runs (started_at, status, pid, pid_ns, heartbeat_at, lexicon_hash) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (iso(now), os.getpid(), runs.pid_namespace(), iso(datetime.now(UTC)), lexicon_hash),
             )
             self.bump_data_version()
         run_id = int(cur.lastrowid or 0)
         if self.conn.is_postgres:  # held by this session until finish_run or its death
             self.conn.execute("SELECT pg_advisory_lock(?, ?)", (runs.RUN_LOCK, run_id))
+        elif self.target.path is not None:
+            self._heartbeats[run_id] = runs.Heartbeat(self.target.path, run_id)
         return run_id
 
     def record_source(self, run_id: int, source_id: str, outcome: dict[str, Any], now: datetime) -> None:
@@ -314,9 +321,13 @@ class Store:
         return {"status": status, "new": totals["new"], "duplicates": totals["dup"], "errors": errors}
 
     def release_run(self, run_id: int) -> None:
-        """PostgreSQL: this session no longer vouches for the run (its advisory lock goes)."""
+        """This process no longer vouches for the run (PostgreSQL: its advisory lock goes;
+        SQLite: its heartbeat stops)."""
         if self.conn.is_postgres:
             self.conn.execute("SELECT pg_advisory_unlock(?, ?)", (runs.RUN_LOCK, run_id))
+        beat = self._heartbeats.pop(run_id, None)
+        if beat is not None:
+            beat.stop()
 
     # ---- items ------------------------------------------------------------
 
