@@ -76,6 +76,20 @@ def build(work: Path, reuse: bool) -> Path:
     return config
 
 
+def add_watch(config: Path) -> None:
+    """One saved watch, so the Watches page shows its list and its editor (opened by the
+    ?watch= link, as from the list or an alert e-mail) with real values."""
+    from store import Store
+    from store.watches import Watch, WatchBook
+
+    with Store(load_config(config).store_path) as store:
+        book = WatchBook(store.conn)
+        book.save(Watch("gsi", "concept", "Global Security Initiative", concepts=("global_security_initiative",),
+                        groups=("cn-official",)), datetime.now(UTC))
+        book.evaluate("gsi")
+        store.bump_data_version()
+
+
 def pick_article(store: Path) -> int:
     conn = sqlite3.connect(store)
     try:
@@ -99,7 +113,7 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
         "article": (f"/article?item={article_id}", "div.article-text"),
         "lexicon": ("/lexicon", "table.seed-heat"),
         "briefing": ("/briefing?week=2019-W17", "text=Emerging phrases"),
-        "watches": ("/watches", "text=Watches"),
+        "watches": ("/watches?watch=gsi", "text=Save watch"),
         "alerts": ("/alerts", "text=Alerts"),
     }
 
@@ -133,6 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     config = build(args.workdir, args.reuse)
+    add_watch(config)
     proc, base, stderr = start_dashboard(config, args.workdir)
     try:
         capture(base, shots(pick_article(load_config(config).store_path)))
