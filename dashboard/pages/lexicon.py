@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import trends
-from dashboard import htmltable, listing, methodology, queries
+from dashboard import chips, htmltable, listing, methodology, queries, urlstate
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
@@ -30,8 +30,11 @@ table["family"] = table["family_id"].map(dict(zip(ref.families["id"], ref.famili
 table["forms"] = table["forms"].map(forms)
 table[["hits", "items"]] = table[["hits", "items"]].fillna(0).astype("int64")
 table["trend"] = table["id"].map(lambda c: spark.loc[c].tolist() if c in spark.index else [0] * len(months))
-family_filter = st.multiselect("Families", ref.families["id"].tolist(), key="lex_families",
-                               format_func=lambda f: ref.families.set_index("id").loc[f, "label"])
+# The family filter lives in the URL (?families=a,b), drawn as links (dashboard/chips.py).
+family_filter = urlstate.read_list(st.query_params.to_dict(), "families", ref.families["id"]) or []
+st.html(chips.chips_html("lexicon", "families", list(zip(ref.families["id"], ref.families["label"],
+                                                             ref.families["colour"], strict=True)),
+                         family_filter, "Families"))
 if family_filter:
     table = table[table["family_id"].isin(family_filter)]
 spark_title = f"Hits over time ({months[0]} … {months[-1]})" if months else "Hits over time"
