@@ -9,7 +9,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest import textscan
 from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
+from ingest.textnorm import _class_table
 
 
 def test_so_called_first_is_every_character_re_ignorecase_matches():
@@ -53,3 +55,22 @@ texts = st.lists(st.one_of(st.sampled_from(CUES), st.text(max_size=4)), max_size
 def test_so_called_answers_what_its_regex_alone_does(text, start):
     start = min(start, len(text))
     assert so_called(text, start) == (_SO_CALLED.search(text, max(0, start - 24), start) is not None)
+
+
+RUN_PIECES = list(" \n\t\r\f\v\u00a0\u2028\u3000-aZ中文。：，\"'") + ["-\n", " \n", "\r\n", "：\n", "文 文"]
+run_texts = st.lists(st.sampled_from(RUN_PIECES), max_size=60).map("".join)
+
+
+def _runs_with(text: str, few: int):
+    saved = textscan._FEW
+    textscan._FEW = few
+    try:
+        return textscan.profile(text, _class_table()).runs
+    finally:
+        textscan._FEW = saved
+
+
+@settings(max_examples=1000, deadline=None)
+@given(run_texts)
+def test_few_runs_walked_in_python_are_what_the_array_steps_find(text):
+    assert _runs_with(text, 10**9) == _runs_with(text, 0)
