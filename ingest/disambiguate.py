@@ -39,8 +39,9 @@ def drop_bracketed_repeats(text: str, matches: list) -> list:
     …"), which repeats a name the text has just used."""
     out: list = []
     prev = None  # the previous match, kept or not
+    glossary = "Краткая справка" in text  # what every _GLOSSARY_LABEL match holds: one scan, not one per match
     for m in matches:
-        repeat = _GLOSSARY_LABEL.search(text, max(0, m.start - 20), m.start) is not None or (
+        repeat = (glossary and _GLOSSARY_LABEL.search(text, max(0, m.start - 20), m.start) is not None) or (
             prev is not None
             and prev.concept == m.concept
             and m.start - prev.end <= 12

@@ -5,12 +5,15 @@ character class and over random text where it is a function."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest import textscan
 from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
+from ingest.lexicon import Matcher, load_lexicon
+from ingest.score import find_matches
 from ingest.textnorm import _class_table
 
 
@@ -74,3 +77,12 @@ def _runs_with(text: str, few: int):
 @given(run_texts)
 def test_few_runs_walked_in_python_are_what_the_array_steps_find(text):
     assert _runs_with(text, 10**9) == _runs_with(text, 0)
+
+
+def test_a_glossary_label_is_still_dropped_and_only_where_the_label_is():
+    """drop_bracketed_repeats looks for the label per match only when the text holds it."""
+    matcher = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
+    text = "Россия председательствует в БРИКС в 2024 году.\nКраткая справка БРИКС (англ. BRICS) – объединение."
+    assert [(m.concept, m.start) for m in find_matches(text, matcher)] == [("brics", 28)]
+    unlabelled = text.replace("Краткая справка", "Краткая история")
+    assert [m.start for m in find_matches(unlabelled, matcher)] == [28, unlabelled.index("БРИКС (")]
