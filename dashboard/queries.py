@@ -8,7 +8,7 @@ SQL lives in `store.reads`; shaping lives in `trends`, `highlight`, `similarity`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,12 +159,23 @@ def latest(store_path: str, version: str, start: str, end: str, sources: tuple[s
 
 
 @st.cache_data(**CACHE)
-def search(store_path: str, version: str, query: ArticleQuery, limit: int | None, offset: int
-           ) -> tuple[pd.DataFrame, int]:
+def search_page(store_path: str, version: str, query: ArticleQuery, limit: int, offset: int) -> pd.DataFrame:
+    """One page of the articles matching `query`, with their top concepts."""
     labels = reference(store_path, version)._labels("concepts", "label")
     with StoreReader(store_path) as r:
-        rows, total = r.search(query, limit, offset)
-        return _with_top_concepts(r, rows, labels), total
+        return _with_top_concepts(r, r.search_rows(query, limit, offset), labels)
+
+
+def search_total(store_path: str, version: str, query: ArticleQuery) -> int:
+    """How many articles match `query`: counted once per query whatever page or order is
+    shown (a count over a large period is most of a first visit's time)."""
+    return _search_total(store_path, version, replace(query, sort="date", descending=True))
+
+
+@st.cache_data(**CACHE)
+def _search_total(store_path: str, version: str, query: ArticleQuery) -> int:
+    with StoreReader(store_path) as r:
+        return r.search_count(query)
 
 
 @st.cache_data(**CACHE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -293,20 +293,33 @@ class StoreReader:
     def search(self, q: ArticleQuery, limit: int | None = 50, offset: int = 0) -> tuple[pd.DataFrame, int]:
         """(one page of matching articles, total count).  Raises SearchError (QuerySyntaxError
         for a query that does not parse, with its position), never sqlite3 errors."""
+        return self.search_rows(q, limit, offset), self.search_count(q)
+
+    def search_count(self, q: ArticleQuery) -> int:
+        """How many articles match `q` (a page shows its pages from it; it counts once per query)."""
+        where, params = _article_where(q, self.conn.is_postgres)
+        sql = f"SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id {where}"
+        return int(self._bounded(lambda: self.scalar(sql, params)))
+
+    def search_rows(self, q: ArticleQuery, limit: int | None = 50, offset: int = 0) -> pd.DataFrame:
+        """One page of the articles matching `q`, in its order (all of them when `limit` is None)."""
         where, params = _article_where(q, self.conn.is_postgres)
         order = ARTICLE_SORTS.get(q.sort, ARTICLE_SORTS["date"])
         direction = "DESC" if q.descending else "ASC"
         page = "" if limit is None else " LIMIT ? OFFSET ?"
         page_params = () if limit is None else (int(limit), int(offset))
+        return self._bounded(
+            lambda: self._article_frame(
+                f"{where} ORDER BY {order} {direction}, i.id {direction}{page}", params + page_params
+            )
+        )
+
+    def _bounded(self, read: Callable[[], Any]) -> Any:
+        """`read()` stopped after SEARCH_SECONDS; its failures as SearchError, never sqlite3 errors."""
         deadline = time.monotonic() + SEARCH_SECONDS
         self.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
-            total = int(
-                self.scalar(f"SELECT count(*) FROM items i JOIN sources s ON s.id = i.source_id {where}", params)
-            )
-            rows = self._article_frame(
-                f"{where} ORDER BY {order} {direction}, i.id {direction}{page}", params + page_params
-            )
+            return read()
         except _query_errors() as exc:
             if time.monotonic() > deadline:
                 raise SearchError(
@@ -316,7 +329,6 @@ class StoreReader:
             raise SearchError(f"The search could not run ({exc}). Try other words.") from None
         finally:
             self.conn.set_progress_handler(None, 0)
-        return rows, total
 
     def search_left_out(self, q: ArticleQuery) -> dict[str, int]:
         """Items matching every filter but the period that the period leaves out although they

@@ -409,6 +409,23 @@ def test_an_article_opened_from_a_search_lists_where_the_searched_words_are(app,
     assert page.query_params["q"] in ("spokesperson NATO", ["spokesperson NATO"])
 
 
+def test_articles_count_each_query_once_whatever_the_page_or_order(app, monkeypatch):
+    # The count over the period was most of a first visit at a million items, and the page
+    # ran it twice (once for the number of pages, once with the rows).
+    calls = []
+    real = StoreReader.search_count
+    monkeypatch.setattr(StoreReader, "search_count", lambda self, q: calls.append(q) or real(self, q))
+    at = app("articles", q="security OR mentality OR counted-once-test", **PERIOD)
+    assert len(calls) == 1
+    total = int(re.match(r"\*\*([\d,]+) article", next(m.value for m in at.markdown if "article(s)**" in m.value))
+                .group(1).replace(",", ""))
+    assert total > 5  # more than one page (page_size 5)
+    at.radio(key="art_sort").set_value("score").run()
+    at.number_input(key="art_page").set_value(2).run()
+    assert not at.exception and len(calls) == 1
+    assert f"**{total:,} article(s)**" in [m.value for m in at.markdown]
+
+
 def test_articles_syntax_error_points_at_the_mistake(app):
     at = app("articles", q="security AND (council")
     assert "never closed" in at.warning[0].value and at.code[0].value.splitlines()[1] == " " * 13 + "^"

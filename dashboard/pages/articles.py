@@ -69,7 +69,7 @@ query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=t
                      unplaced=unplaced, headline=trends.headline_flag(evidence))
 size = int(ctx.setting("page_size"))
 try:
-    _, total = queries.search(ctx.store_path, ctx.version, query, 0, 0)
+    total = queries.search_total(ctx.store_path, ctx.version, query)
 except SearchError as exc:
     st.warning(md_escape(str(exc)))  # the message may quote the typed query
     controls.write_url(state, share=False)
@@ -77,7 +77,7 @@ except SearchError as exc:
 pages = max(1, -(-total // size))
 viewstate.seed("art_page", min(pages, max(1, urlstate.read_int(params, "page") or 1)))
 st.session_state["art_page"] = min(st.session_state["art_page"], pages)
-rows, _ = queries.search(ctx.store_path, ctx.version, query, size, (st.session_state["art_page"] - 1) * size)
+rows = queries.search_page(ctx.store_path, ctx.version, query, size, (st.session_state["art_page"] - 1) * size)
 state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
 
 st.markdown(f"**{total:,} article(s)**")  # the typed query stays in its box: never rendered as Markdown
