@@ -303,7 +303,9 @@ def _plain_tags_text(html: str) -> str | None:
 
 def plain(text: str) -> str:
     """Collapse whitespace inside lines, drop empty lines; paragraphs stay one per line."""
-    lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
+    if "\n" not in text:  # one line (most titles and authors): no lines to split or drop
+        return " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
 

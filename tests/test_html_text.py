@@ -9,7 +9,7 @@ import random
 import feedparser
 import pytest
 
-from ingest.feedparse import _plain_tags_text, _TextParser, html_to_text
+from ingest.feedparse import _plain_tags_text, _TextParser, html_to_text, plain
 from tests.builders import REPO
 
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -72,3 +72,18 @@ def test_real_feed_fields_read_as_the_parser_reads_them() -> None:
 )
 def test_examples(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+def test_plain_one_line_shortcut_is_the_line_rule() -> None:
+    """A text without a newline is one line; with the odd separators str.split knows
+    (\\r, \\x85, \\u2028, ...) it still is, as it was for the line-by-line rule."""
+
+    def by_lines(text: str) -> str:
+        lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
+        return "\n".join(line for line in lines if line)
+
+    rng = random.Random(3)
+    alphabet = ["a", "b", " ", "\n", "\r", "\r\n", "\t", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u00a0", "中"]
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert plain(text) == by_lines(text), repr(text)
