@@ -52,11 +52,16 @@ def canonical_url(url: str | None) -> str | None:
         port = None
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    query = ""
+    if parts.query:  # most article links have none: no parsing, sorting or encoding to do
+        kept = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+        query = urlencode(kept)
+    path = parts.path or "/"
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
     if len(path) > 1:
         path = path.rstrip("/")
-    return urlunsplit(("https", host, path, urlencode(query), ""))
+    return urlunsplit(("https", host, path, query, ""))
 
 
 @dataclass(frozen=True)
