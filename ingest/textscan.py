@@ -113,10 +113,14 @@ def _changing_runs(
     inside = run[1:] & after  # a run character after a run character, a hyphen or a Han one
     if not inside.any() and not present & INVISIBLE:
         return [], [], []
-    at = np.flatnonzero(inside) + 1
-    invisible = np.flatnonzero((classes & INVISIBLE) != 0) if present & INVISIBLE else None
-    if invisible is not None:  # an invisible character between two letters is a run of its own
-        at = np.union1d(at, invisible)
+    invisible = None
+    if not present & INVISIBLE:
+        at = np.flatnonzero(inside) + 1
+    else:  # an invisible character between two letters is a run of its own
+        marked = (classes & INVISIBLE) != 0
+        invisible = np.flatnonzero(marked)
+        marked[1:] |= inside  # and the run characters: the union of both, in order, as one mask
+        at = np.flatnonzero(marked)
     if not len(at):
         return [], [], []
     if invisible is None and len(at) <= _FEW:
