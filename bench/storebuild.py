@@ -58,7 +58,7 @@ def build_store(
                 url = f"https://{sid}.example.org/{k}"
                 one = replace(item, source_id=sid, url=url, canonical_url=canonical_url(url), guid=url,
                               published_at=datetime.combine(day, time(12), UTC), date_estimated=False, date_flag=None)
-                store.insert_item(one, thash, scored, lexicon.content_hash, None)
+                store.insert_item(one, thash, scored, None)
             store.rebuild_daily()
             store.bump_data_version()
 

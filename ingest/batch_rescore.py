@@ -5,13 +5,12 @@ works through them; every `python -m ingest worker` whose lexicon and scoring se
 are the same takes batches too (the job's name carries the lexicon's content hash and
 the settings, so no worker rescores with another lexicon).  Each batch is read, scored
 outside any transaction, and written in one transaction: the items whose evidence
-changed rewritten with the daily rows of their days (Store.rescore_items), every item's
-lexicon_hash set, the batch marked done.  Scoring is a pure function of the text, the
+changed rewritten with the daily rows of their days (Store.rescore_items), the batch
+marked done.  Scoring is a pure function of the text, the
 lexicon and the settings, so the store ends exactly as a one-process rescore leaves it
 (tests/test_batch_rescore.py).  The concepts are rewritten by whoever ends the last
 batch, in that batch's transaction; until then readers see the items already rescored
-(each item's lexicon_hash says which lexicon scored it), with daily figures that agree
-with them.
+(the job's done batches), with daily figures that agree with them.
 """
 
 from __future__ import annotations
@@ -71,7 +70,7 @@ class BatchRescorer:
         with self.store.transaction():
             if not self.jobs.hold(batch, self.worker):
                 raise LeaseLost(batch)
-            self.store.rescore_items(scored, self.lexicon.content_hash)
+            self.store.rescore_items(scored)
             self.store.refresh_touched_days()
             if self.jobs.mark_done(batch, now_utc()):
                 self.store._sync_lexicon(self.lexicon)

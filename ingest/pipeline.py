@@ -345,13 +345,13 @@ class Ingest:
             for item, score, thash in scored:
                 again = place_one(self.store, item) if item.content_hash in updating else Placement("new", item)
                 if again.action == "update" and again.target is not None:
-                    self.store.update_item(again.target, again.item, thash, score, self.lexicon.content_hash)
+                    self.store.update_item(again.target, again.item, thash, score)
                     outcome.updated += 1
                 elif again.action == "new":
                     new.append((again.item, thash, score))
                 else:
                     outcome.duplicates += 1
-            ids, duplicates = self.store.insert_items(new, self.lexicon.content_hash, run_id)
+            ids, duplicates = self.store.insert_items(new, run_id)
             outcome.duplicates += duplicates
             outcome.new += len(ids)
             first_id = ids[0] if ids else None
@@ -430,9 +430,9 @@ def rescore(
         for batch, scores in scorer.score_ahead(texts, lambda rows: [(r["text"], r["language"]) for r in rows]):
             scored = [(row["id"], kept_matches(r)) for row, r in zip(batch, scores, strict=True)]
             if full:
-                store.replace_scores(scored, lexicon.content_hash)
+                store.replace_scores(scored)
             else:
-                store.rescore_items(scored, lexicon.content_hash)
+                store.rescore_items(scored)
             done += len(batch)
             if progress:
                 progress(len(batch))

@@ -15,9 +15,7 @@ from .item_writes import ITEM_COLUMNS, item_row
 from .records import Item
 
 
-def replace_item(
-    conn: Any, item_id: int, item: Item, text_hash: str, scored: Any, lexicon_hash: str
-) -> set[tuple[str, str]]:
+def replace_item(conn: Any, item_id: int, item: Item, text_hash: str, scored: Any) -> set[tuple[str, str]]:
     """Rewrite item `item_id` from `item` and its scores; returns the (source, day) pairs
     whose daily aggregates must be recomputed (its old and new day, and those of items
     that were copies of its old text)."""
@@ -25,7 +23,7 @@ def replace_item(
     touched = {(old["source_id"], old["day"])}
     copy = _original_of(conn, text_hash, item.source_id, item_id)
     # Every column an insert writes except the item's source and the run that first stored it.
-    row = dict(zip(ITEM_COLUMNS, item_row(item, text_hash, scored, copy, lexicon_hash, None), strict=True))
+    row = dict(zip(ITEM_COLUMNS, item_row(item, text_hash, scored, copy, None), strict=True))
     kept = [c for c in ITEM_COLUMNS if c not in ("source_id", "run_id")]
     conn.execute(
         f"UPDATE items SET {', '.join(f'{c} = ?' for c in kept)} WHERE id = ?",

@@ -23,7 +23,7 @@ COPY_SQL = "SELECT id FROM items WHERE text_hash = ? AND source_id != ? AND copy
 ITEM_COLUMNS = (
     "source_id", "title", "text", "summary", "url", "canonical_url", "guid", "author", "language",
     "published_at", "day", "date_estimated", "date_flag", "published_raw", "fetched_at", "content_hash",
-    "text_hash", "copy_of", "words", "score", "matching", "lexicon_hash", "run_id", "date_precision", "headline_only",
+    "text_hash", "copy_of", "words", "score", "matching", "run_id", "date_precision", "headline_only",
 )  # fmt: skip
 INSERT_SQL = f"INSERT INTO items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in ITEM_COLUMNS)})"
 _MATCHES_SQL = (
@@ -52,7 +52,7 @@ def find_duplicates(conn: Any, sql: str, items: Sequence[Item]) -> list[int | No
 
 
 def insert_items(
-    conn: Any, duplicate_sql: str, batch: Sequence[tuple[Item, str, Any]], lexicon_hash: str, run_id: int | None
+    conn: Any, duplicate_sql: str, batch: Sequence[tuple[Item, str, Any]], run_id: int | None
 ) -> tuple[list[int], int]:
     """Insert the new items of `batch` ((item, text hash, score) in order): (their ids, duplicates skipped).
 
@@ -83,7 +83,7 @@ def insert_items(
         else:
             later.append((n, earlier))
     ids = conn.insert_each(
-        INSERT_SQL, [item_row(i, h, s, c, lexicon_hash, run_id) for (i, h, s), c in zip(fresh, copy_of, strict=True)]
+        INSERT_SQL, [item_row(i, h, s, c, run_id) for (i, h, s), c in zip(fresh, copy_of, strict=True)]
     )
     # A copy of an item of this same batch learns its original's id once that is inserted
     # (copy_of fires no trigger and feeds no aggregate before the batch's end).
@@ -92,7 +92,7 @@ def insert_items(
     return ids, len(batch) - len(fresh)
 
 
-def item_row(item: Item, thash: str, scored: Any, copy_of: int | None, lexicon_hash: str, run_id: int | None):
+def item_row(item: Item, thash: str, scored: Any, copy_of: int | None, run_id: int | None):
     return (
         item.source_id,
         item.title,
@@ -115,7 +115,6 @@ def item_row(item: Item, thash: str, scored: Any, copy_of: int | None, lexicon_h
         scored.words,
         scored.score,
         int(scored.matching),
-        lexicon_hash,
         run_id,
         "undated" if item.published_at is None else item.date_precision,
         int(headline_only(item.title, item.text)),
@@ -138,9 +137,9 @@ def concept_rows(scored: Any) -> list[tuple[Any, ...]]:
     return [(cid, c.hits, c.own, c.distanced, c.per_1k) for cid, c in scored.scores.items()]
 
 
-def replace_scores(conn: Any, scored: Sequence[tuple[int, Any]], lexicon_hash: str) -> None:
+def replace_scores(conn: Any, scored: Sequence[tuple[int, Any]]) -> None:
     """New scores for stored items whose old matches and per-concept rows are already gone."""
-    rows = [(s.words, s.score, int(s.matching), lexicon_hash, item_id) for item_id, s in scored]
+    rows = [(s.words, s.score, int(s.matching), item_id) for item_id, s in scored]
     if conn.is_postgres:
         _update_scores_pg(conn, rows)
     else:
@@ -148,14 +147,14 @@ def replace_scores(conn: Any, scored: Sequence[tuple[int, Any]], lexicon_hash: s
     insert_scores(conn, scored)
 
 
-_UPDATE_SCORES_SQL = "UPDATE items SET words = ?, score = ?, matching = ?, lexicon_hash = ? WHERE id = ?"
+_UPDATE_SCORES_SQL = "UPDATE items SET words = ?, score = ?, matching = ? WHERE id = ?"
 # One statement per chunk of items: each pipelined one-row UPDATE cost PostgreSQL its own
 # parse, plan and executor start (a rescore batch of 2,000 items took ~0.5 ms per row at 1M
 # items).  The arrays carry the same values the one-row statements did, typed as the columns.
 _UPDATE_SCORES_PG = (
-    "UPDATE items SET words = v.words, score = v.score, matching = v.matching, lexicon_hash = v.lexicon_hash "
-    "FROM unnest(?::bigint[], ?::double precision[], ?::bigint[], ?::text[], ?::bigint[]) "
-    "AS v(words, score, matching, lexicon_hash, id) WHERE items.id = v.id"
+    "UPDATE items SET words = v.words, score = v.score, matching = v.matching "
+    "FROM unnest(?::bigint[], ?::double precision[], ?::bigint[], ?::bigint[]) "
+    "AS v(words, score, matching, id) WHERE items.id = v.id"
 )
 
 

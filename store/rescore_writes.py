@@ -7,9 +7,9 @@ bottleneck of a rescore, whatever the number of scoring processes.  So each batc
 evidence is compared with the stored one (reading it costs a fraction of writing it),
 and only the items whose words, score, matching flag, kept matches or per-concept rows
 differ are rewritten; their (source, day) pairs are returned for the caller to recompute
-those daily rows, as an edited entry's are (Store.refresh_touched_days).  Every item's
-lexicon_hash is set, changed or not, so the store ends exactly as a full rewrite leaves
-it (tests/test_rescore_changed.py compares every table on both backends).
+those daily rows, as an edited entry's are (Store.refresh_touched_days).  The store ends
+exactly as a full rewrite leaves it (tests/test_rescore_changed.py compares every table on
+both backends); an unchanged item is not written at all.
 """
 
 from __future__ import annotations
@@ -28,12 +28,10 @@ _CONCEPTS_SQL = (
 )
 
 
-def rewrite_changed(
-    conn: Any, scored: Sequence[tuple[int, Any]], lexicon_hash: str
-) -> tuple[int, set[tuple[str, str]]]:
+def rewrite_changed(conn: Any, scored: Sequence[tuple[int, Any]]) -> tuple[int, set[tuple[str, str]]]:
     """Store the new scores of (item id, score) pairs whose evidence differs from the
-    stored one; set every item's lexicon_hash.  Returns (items rewritten, (source, day)
-    pairs whose daily rows must be recomputed).  An id no longer stored is skipped."""
+    stored one.  Returns (items rewritten, (source, day) pairs whose daily rows must be
+    recomputed).  An id no longer stored is skipped."""
     if not scored:
         return 0, set()
     ids = [item_id for item_id, _ in scored]
@@ -41,33 +39,24 @@ def rewrite_changed(
     changed = [(i, s) for i, s in scored if i in stored and stored[i] != evidence(s)]
     for table in ("matches", "item_concepts"):
         _each_id(conn, f"DELETE FROM {table} WHERE item_id = ?", [i for i, _ in changed])
-    replace_scores(conn, changed, lexicon_hash)
-    # The unchanged ones too (an UPDATE that changes nothing is skipped: a row rewrite
-    # is most of a write's cost).
-    _each_id(
-        conn,
-        "UPDATE items SET lexicon_hash = ?1 WHERE id = ?2 AND lexicon_hash != ?1",
-        [i for i in ids if i in stored],
-        lexicon_hash,
-    )
+    replace_scores(conn, changed)
     return len(changed), {where[i] for i, _ in changed}
 
 
-def _each_id(conn: Any, sql: str, ids: list[int], *args: Any) -> None:
-    """`sql`, whose last parameter is an item id in `... = ?` or `... = ?N`, for every id
-    of `ids` (the other parameters `args`).  On PostgreSQL one statement over an array of
-    the ids (`= ANY(...)`), not one statement (parse, plan, executor start) per item, which
-    cost a rescore batch about half a millisecond per item in a 1M-item store."""
+def _each_id(conn: Any, sql: str, ids: list[int]) -> None:
+    """`sql`, whose one parameter is an item id in `... = ?`, for every id of `ids`.  On
+    PostgreSQL one statement over an array of the ids (`= ANY(...)`), not one statement
+    (parse, plan, executor start) per item, which cost a rescore batch about half a
+    millisecond per item in a 1M-item store."""
     if not ids:
         return
     if not conn.is_postgres:
-        conn.executemany(sql, [(*args, i) for i in ids])
+        conn.executemany(sql, [(i,) for i in ids])
         return
-    mark = f"?{len(args) + 1}" if args else "?"
-    head, sep, tail = sql.rpartition(f"= {mark}")
+    head, sep, tail = sql.rpartition("= ?")
     if not sep:
-        raise ValueError(f"no '= {mark}' for the ids in: {sql}")
-    conn.execute(f"{head}= ANY({mark}::bigint[]){tail}", (*args, ids))
+        raise ValueError(f"no '= ?' for the ids in: {sql}")
+    conn.execute(f"{head}= ANY(?::bigint[]){tail}", (ids,))
 
 
 def evidence(scored: Any) -> tuple[Any, ...]:

@@ -463,6 +463,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
         """,
     ),
+    (
+        13,
+        "items no longer carry the lexicon that scored them",
+        # Nothing read it, and keeping it true cost every rescore a write of every item's
+        # row (on PostgreSQL half of a rescore batch's time, each row a new version in every
+        # index).  Which lexicon scored the store is meta.lexicon_hash; an item first stored
+        # by a run has that run's runs.lexicon_hash; a batch rescore's done batches say
+        # which items it has rescored so far (batch_jobs).
+        """
+        ALTER TABLE items DROP COLUMN lexicon_hash;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -363,7 +363,7 @@ class Store:
     def inserted_in_this_transaction(self, item_id: int) -> bool:
         return self._unindexed_from is not None and item_id >= self._unindexed_from
 
-    def update_item(self, item_id: int, item: Item, text_hash: str, scored: Any, lexicon_hash: str) -> None:
+    def update_item(self, item_id: int, item: Item, text_hash: str, scored: Any) -> None:
         """Replace a stored item by a newer version of itself, inside `transaction()`: its text,
         scores and evidence, its syndication links, and the daily rows of every day touched.
         Call it before the transaction's inserts, and `refresh_touched_days` after they were
@@ -374,7 +374,7 @@ class Store:
             raise RuntimeError("Store.update_item needs an item committed before this transaction")
         if self.conn.is_postgres:  # syndication links are decided one transaction at a time (insert_item)
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
-        self._touched_days |= replace_item(self.conn, item_id, item, text_hash, scored, lexicon_hash)
+        self._touched_days |= replace_item(self.conn, item_id, item, text_hash, scored)
         item_writes.insert_scores(self.conn, [(item_id, scored)])
         WatchBook(self.conn).rematch([item_id])  # watches count items by their concepts and text
 
@@ -392,7 +392,7 @@ class Store:
             self.refresh_daily(source_id, days)
         self._touched_days = set()
 
-    def insert_item(self, item: Item, text_hash: str, scored: Any, lexicon_hash: str, run_id: int | None) -> int:
+    def insert_item(self, item: Item, text_hash: str, scored: Any, run_id: int | None) -> int:
         """Insert one new item with its matches and per-concept scores, inside `transaction()`
         (which adds it to the full-text index before committing)."""
         if not self._in_transaction:
@@ -402,16 +402,14 @@ class Store:
             # (one lock, not one per text: two batches sharing two texts must not deadlock).
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))
         copy = self.conn.execute(item_writes.COPY_SQL, (text_hash, item.source_id)).fetchone()
-        row = item_writes.item_row(item, text_hash, scored, None if copy is None else copy[0], lexicon_hash, run_id)
+        row = item_writes.item_row(item, text_hash, scored, None if copy is None else copy[0], run_id)
         item_id = int(self.conn.execute(item_writes.INSERT_SQL, row).lastrowid or 0)
         if self._unindexed_from is None:
             self._unindexed_from = item_id
         item_writes.insert_scores(self.conn, [(item_id, scored)])
         return item_id
 
-    def insert_items(
-        self, batch: list[tuple[Item, str, Any]], lexicon_hash: str, run_id: int | None
-    ) -> tuple[list[int], int]:
+    def insert_items(self, batch: list[tuple[Item, str, Any]], run_id: int | None) -> tuple[list[int], int]:
         """Insert the new items of a batch of (item, text hash, score), skipping those already
         stored or earlier in the batch, inside `transaction()`: (new ids, duplicates).  The same
         rows as `find_duplicate` + `insert_item` one by one, in a few round trips."""
@@ -419,7 +417,7 @@ class Store:
             raise RuntimeError("Store.insert_items must run inside Store.transaction()")
         if self.conn.is_postgres and batch:
             self.conn.execute("SELECT pg_advisory_xact_lock(?)", (_COPY_LOCK,))  # see insert_item
-        ids, duplicates = item_writes.insert_items(self.conn, self.FIND_DUPLICATE_SQL, batch, lexicon_hash, run_id)
+        ids, duplicates = item_writes.insert_items(self.conn, self.FIND_DUPLICATE_SQL, batch, run_id)
         self._estimates.inserted(item.source_id for item, _, _ in batch)
         if ids and self._unindexed_from is None:
             self._unindexed_from = ids[0]
@@ -511,18 +509,18 @@ class Store:
         self.conn.execute("DELETE FROM matches")
         self.conn.execute("DELETE FROM item_concepts")
 
-    def rescore_items(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> int:
+    def rescore_items(self, scored: list[tuple[int, Any]]) -> int:
         """New scores for stored items (id, score), inside `transaction()`: only the items
         whose evidence differs from the stored one are rewritten (store/rescore_writes.py),
         and their days are recomputed by `refresh_touched_days`.  Returns items rewritten."""
-        changed, touched = rewrite_changed(self.conn, scored, lexicon_hash)
+        changed, touched = rewrite_changed(self.conn, scored)
         self._touched_days |= touched
         self.items_rewritten += changed
         return changed
 
-    def replace_scores(self, scored: list[tuple[int, Any]], lexicon_hash: str) -> None:
+    def replace_scores(self, scored: list[tuple[int, Any]]) -> None:
         """New scores for stored items (id, score) after `clear_scores` (or their own delete)."""
-        item_writes.replace_scores(self.conn, scored, lexicon_hash)
+        item_writes.replace_scores(self.conn, scored)
 
     def stats(self) -> dict[str, Any]:
         return store_stats(self.conn)

@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TABLES = {
     "items": "SELECT id, copy_of, source_id, title, text, summary, url, canonical_url, guid, author, language, "
     "published_at, day, date_estimated, date_flag, published_raw, fetched_at, content_hash, text_hash, words, score, "
-    "matching, lexicon_hash, run_id, date_precision, headline_only FROM items",
+    "matching, run_id, date_precision, headline_only FROM items",
     "matches": 'SELECT item_id, concept_id, start, "end", text, form, distanced, how FROM matches',
     "item_concepts": "SELECT item_id, concept_id, hits, own, distanced, per_1k FROM item_concepts",
     "daily_source": "SELECT day, source_id, precision, headline, items, matching, original_items, "

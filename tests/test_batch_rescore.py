@@ -32,7 +32,7 @@ en = ["dialogue", "cooperation"]
 zh = ["对话"]
 """
 TABLES = {
-    "items": "SELECT id, words, score, matching, lexicon_hash FROM items",
+    "items": "SELECT id, words, score, matching FROM items",
     "matches": 'SELECT item_id, concept_id, start, "end", text, form, distanced, how FROM matches',
     "item_concepts": "SELECT item_id, concept_id, hits, own, distanced, per_1k FROM item_concepts",
     "daily_source": "SELECT * FROM daily_source",

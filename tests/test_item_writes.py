@@ -47,7 +47,7 @@ def _batch(rng: random.Random, n: int, first: int) -> list:
     return out
 
 
-def _store(url: str, batches: list[list], one_by_one: bool, matcher: Matcher, lexicon_hash: str) -> dict:
+def _store(url: str, batches: list[list], one_by_one: bool, matcher: Matcher) -> dict:
     with Store(url) as store:
         for sid in ("src-0", "src-1", "src-2", "src-3"):
             with store.transaction():
@@ -61,9 +61,9 @@ def _store(url: str, batches: list[list], one_by_one: bool, matcher: Matcher, le
                 if one_by_one:
                     for item, thash, score in scored:
                         if store.find_duplicate(item) is None:
-                            store.insert_item(item, thash, score, lexicon_hash, None)
+                            store.insert_item(item, thash, score, None)
                 else:
-                    store.insert_items(scored, lexicon_hash, None)
+                    store.insert_items(scored, None)
         conn = store.conn
         return {
             "items": [
@@ -90,8 +90,8 @@ def test_a_batch_is_stored_as_items_one_by_one(store_url, tmp_path):
     matcher = Matcher(lexicon)
     rng = random.Random(14)
     batches = [_batch(rng, 40, 0), _batch(rng, 40, 40), _batch(rng, 25, 80)]
-    batched = _store(store_url, batches, one_by_one=False, matcher=matcher, lexicon_hash=lexicon.content_hash)
-    reference = _store("sqlite:///" + str(tmp_path / "ref.sqlite3"), batches, True, matcher, lexicon.content_hash)
+    batched = _store(store_url, batches, one_by_one=False, matcher=matcher)
+    reference = _store("sqlite:///" + str(tmp_path / "ref.sqlite3"), batches, True, matcher)
     assert batched == reference
     ids = [r[0] for r in batched["items"]]
     copies = [r for r in batched["items"] if r[6] is not None]

@@ -191,8 +191,8 @@ en = ["asian security architecture"]  # longer than the shipped security_archite
     assert done == 5
     after = rows(cfg, "SELECT count(*) AS n FROM matches WHERE concept_id = 'test-extra-concept'")[0]["n"]
     assert after >= 3
-    hashes = {r["lexicon_hash"] for r in rows(cfg, "SELECT lexicon_hash FROM items")}
-    assert hashes == {new_lex.content_hash}
+    stored = rows(cfg, "SELECT value FROM meta WHERE key = 'lexicon_hash'")
+    assert stored == [{"value": new_lex.content_hash}]  # the store says which lexicon scored it
     daily = rows(cfg, "SELECT sum(hits) AS h FROM daily_concept WHERE concept_id = 'test-extra-concept'")[0]["h"]
     assert daily == after
 

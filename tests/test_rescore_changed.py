@@ -151,9 +151,9 @@ def test_a_rescore_with_an_unchanged_lexicon_rewrites_nothing(store_url, tmp_pat
         scorer = Scorer(lexicon, 1.0, 0.5)
         scored = [(r["id"], kept_matches(scorer.score(r["text"], r["language"]))) for r in rows]
         with store.transaction():
-            assert store.rescore_items(scored, lexicon.content_hash) == 0
+            assert store.rescore_items(scored) == 0
             # One item's stored evidence made stale: that one is found and rewritten.
             store.conn.execute("UPDATE items SET score = score + 1 WHERE id = ?", (rows[7]["id"],))
-            assert store.rescore_items(scored, lexicon.content_hash) == 1
+            assert store.rescore_items(scored) == 1
             store.refresh_touched_days()
     assert table_snapshot(store_url, TABLES) == full

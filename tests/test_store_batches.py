@@ -126,7 +126,7 @@ def test_full_text_index_written_per_batch_gives_the_hits_of_a_full_rebuild(arch
 
 def test_insert_item_outside_a_store_transaction_is_refused(whole):
     with Store(whole[0]) as store, pytest.raises(RuntimeError, match=r"inside Store\.transaction"):
-        store.insert_item(None, "", None, "", None)  # type: ignore[arg-type]
+        store.insert_item(None, "", None, None)  # type: ignore[arg-type]
 
 
 def test_failure_mid_archive_keeps_committed_batches_and_a_rerun_completes_it(archive, whole, tmp_path):
