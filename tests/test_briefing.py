@@ -343,18 +343,12 @@ def test_cli_writes_the_same_briefing(store, tmp_path, monkeypatch):
 
 
 def _page(cfg, monkeypatch, week: str):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.builders import REPO
+    """The Briefing page opened on `week` by a link (the URL's `week`), as an analyst shares it."""
+    from tests.dashboard_fixtures import open_fresh
 
     monkeypatch.setenv("MONITOR_CONFIG", str(cfg))
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/briefing.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    at.selectbox(key="briefing_week").set_value(week).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_fresh("briefing", {"week": week})
+    assert at.selectbox(key="briefing_week").value == week
     return at
 
 
