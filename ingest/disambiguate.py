@@ -69,7 +69,7 @@ _PAIR_OR_REGION = re.compile(
 
 def regional_shared_future(text: str, matches: list, concept_ids: set[str]) -> list:
     """Reassign bare 命运共同体 after a pair or a region to the regional concept."""
-    if REGIONAL not in concept_ids:
+    if REGIONAL not in concept_ids or all(m.concept != MANKIND for m in matches):
         return matches
     out = []
     for m in matches:

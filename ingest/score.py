@@ -68,11 +68,12 @@ def find_matches(text: str, matcher: Matcher) -> list[Match]:
     n = len(t)
     candidates: list[tuple[int, int, FormInfo]] = []
     anchor_hits: list[tuple[int, FormInfo]] = []
-    for last, info in matcher.automaton.iter_long(t):
+    for hit in matcher.automaton.iter_long(t):
+        last, info = hit
         if info.kind == KIND_ANCHOR:
             # Most hits in English text are context anchors; they only matter when a
             # context form needs them, so they are checked lazily in _anchors().
-            anchor_hits.append((last, info))
+            anchor_hits.append(hit)  # the scan's own (last, info) tuple
             continue
         start = last - info.length + 1
         end = last + 1
@@ -105,19 +106,13 @@ def _straddles(t: str, start: int, end: int, matcher: Matcher) -> bool:
 def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
     concepts = matcher.lexicon.concepts
     full = {info.concept for _, _, info in candidates if not info.needs_context}
-    local = LocalContext(
-        text,
-        norm,
-        norm.text,
-        anchor_hits,
-        [(start, info.concept) for start, _, info in candidates if not info.needs_context],
-        matcher.lexicon.min_anchors,
-    )
+    local = None  # built on first need: most texts have no context form without its full form
     decoded = norm.decoded or text
     quotes = Quotations(decoded)  # scanned on first need
     out: list[Match] = []
     for start, end, info in candidates:
         if info.needs_context and info.concept not in full:
+            local = local or _local_context(text, norm, candidates, anchor_hits, matcher)
             if info.case_sensitive:  # an acronym: judged in its paragraph
                 if not local.ok(*norm.span_to_original(start, end)):
                     continue
@@ -136,6 +131,11 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
             Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how)
         )
     return out
+
+
+def _local_context(text, norm, candidates, anchor_hits, matcher) -> LocalContext:
+    full_spans = [(start, info.concept) for start, _, info in candidates if not info.needs_context]
+    return LocalContext(text, norm, norm.text, anchor_hits, full_spans, matcher.lexicon.min_anchors)
 
 
 def _inside_a_word(text: str, start: int, end: int, info: FormInfo) -> bool:
@@ -181,7 +181,9 @@ def score_text(
 def _aggregate(matches, matcher, words, threshold, distanced_weight) -> dict:
     counts: dict[str, list[int]] = {}
     for m in matches:
-        c = counts.setdefault(m.concept, [0, 0])
+        c = counts.get(m.concept)
+        if c is None:  # not setdefault: it would build a list for every match
+            c = counts[m.concept] = [0, 0]
         c[1 if m.distanced else 0] += 1
     weights = matcher.weights
     scores = {}
