@@ -244,6 +244,8 @@ def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors
     the length changed; the text itself when no length changed."""
     if not changes:
         return text, None
+    if len(changes) <= _FEW_CHANGES:
+        return _apply_few(text, changes)
     begins, ends, repls = zip(*changes, strict=True)
     start = np.array(begins)
     end = np.array(ends)
@@ -258,6 +260,30 @@ def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors
     pieces: list[str] = [""] * (2 * len(repls) + 1)
     pieces[0::2] = map(text.__getitem__, map(slice, (0, *ends), (*begins, len(text))))
     pieces[1::2] = repls
+    return "".join(pieces), (tuple(new_pos), tuple(old_pos))
+
+
+# Below this many changes (a Chinese text's few paragraph breaks after a colon), a loop
+# costs less than the dozen array operations of _apply at microseconds each.
+_FEW_CHANGES = 16
+
+
+def _apply_few(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors | None]:
+    """_apply, change by change."""
+    pieces: list[str] = []
+    new_pos: list[int] = []
+    old_pos: list[int] = []
+    last = shift = 0  # shift: output length minus input length so far
+    for start, end, repl in changes:
+        pieces += (text[last:start], repl)
+        if len(repl) != end - start:
+            new_pos += (start + shift, start + shift + len(repl))
+            old_pos += (start, end)
+            shift += len(repl) - (end - start)
+        last = end
+    if not new_pos:
+        return text, None  # every change kept the length
+    pieces.append(text[last:])
     return "".join(pieces), (tuple(new_pos), tuple(old_pos))
 
 

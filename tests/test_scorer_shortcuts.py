@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest import textscan
+from ingest import textnorm, textscan
 from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
 from ingest.lexicon import Matcher, load_lexicon
 from ingest.score import find_matches
@@ -86,3 +86,25 @@ def test_a_glossary_label_is_still_dropped_and_only_where_the_label_is():
     assert [(m.concept, m.start) for m in find_matches(text, matcher)] == [("brics", 28)]
     unlabelled = text.replace("Краткая справка", "Краткая история")
     assert [m.start for m in find_matches(unlabelled, matcher)] == [28, unlabelled.index("БРИКС (")]
+
+
+@st.composite
+def texts_and_changes(draw):
+    """A text and sorted, non-overlapping (start, end, replacement) changes to it."""
+    text = draw(st.text(alphabet=" \n-ab中\u00ad", max_size=80))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=40)))
+    pairs = list(zip(cuts[0::2], cuts[1::2]))
+    return text, [(a, b, draw(st.sampled_from(["", " ", "  ", "x"]))) for a, b in pairs]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts_and_changes())
+def test_few_changes_applied_in_a_loop_are_what_the_array_steps_make(case):
+    text, changes = case
+    saved = textnorm._FEW_CHANGES
+    try:
+        textnorm._FEW_CHANGES = -1
+        by_arrays = textnorm._apply(text, changes)
+    finally:
+        textnorm._FEW_CHANGES = saved
+    assert textnorm._apply_few(text, changes) == by_arrays
