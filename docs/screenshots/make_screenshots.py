@@ -1,6 +1,6 @@
 """Screenshots of every dashboard page against a store built from real corpus data.
 
-    python docs/screenshots/make_screenshots.py [--workdir DIR] [--reuse]
+    python docs/screenshots/make_screenshots.py [--workdir DIR] [--reuse] [--width PX] [--out DIR]
 
 Builds a store with the real ingest from ../shared/corpus (read by path, never
 copied): the MFA spokesperson archive (en + zh), the five seeds, UN General
@@ -118,12 +118,13 @@ def shots(article_id: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def capture(base: str, paths: dict[str, tuple[str, str]]) -> None:
+def capture(base: str, paths: dict[str, tuple[str, str]], width: int = 1440, out: Path = OUT) -> None:
     from playwright.sync_api import sync_playwright
 
+    out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        tab = browser.new_page(viewport={"width": width, "height": 1000}, device_scale_factor=1)
         tab.set_default_timeout(240_000)  # the briefing computes its emerging phrases on first view
         for name, (path, ready) in paths.items():
             tab.goto(base + path)
@@ -132,11 +133,11 @@ def capture(base: str, paths: dict[str, tuple[str, str]]) -> None:
             tab.wait_for_timeout(2000)  # let vega finish drawing
             # Streamlit scrolls inside its own container: grow the window to the page's height
             height = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-            tab.set_viewport_size({"width": 1440, "height": min(max(int(height) + 40, 1000), 7000)})
+            tab.set_viewport_size({"width": width, "height": min(max(int(height) + 40, 1000), 7000)})
             tab.wait_for_timeout(1500)
-            tab.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-            tab.set_viewport_size({"width": 1440, "height": 1000})
-            print("wrote", OUT / f"{name}.png")
+            tab.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            tab.set_viewport_size({"width": width, "height": 1000})
+            print("wrote", out / f"{name}.png")
         browser.close()
 
 
@@ -144,13 +145,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "monitor-screenshots")
     parser.add_argument("--reuse", action="store_true", help="reuse a store built by an earlier run")
+    parser.add_argument("--width", type=int, default=1440, help="window width in px (check 1280 and 1920 too)")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the PNGs go (default: docs/screenshots)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     config = build(args.workdir, args.reuse)
     add_watch(config)
     proc, base, stderr = start_dashboard(config, args.workdir)
     try:
-        capture(base, shots(pick_article(load_config(config).store_path)))
+        capture(base, shots(pick_article(load_config(config).store_path)), args.width, args.out)
     except Exception:
         print(stderr.read_text(errors="replace"), file=sys.stderr)
         raise
