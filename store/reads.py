@@ -217,11 +217,14 @@ class StoreReader:
 
     def source_spans(self, exclude_groups: Sequence[str] = ()) -> pd.DataFrame:
         """First and last day each source has items: where coverage begins and ends."""
-        keep = f"AND s.group_id NOT IN ({_marks(exclude_groups)})" if exclude_groups else ""
+        # Grouped first, from the covering index daily_source_span; then one source lookup a group.
+        keep = f"WHERE s.group_id NOT IN ({_marks(exclude_groups)})" if exclude_groups else ""
         return self.frame(
-            f"""SELECT d.source_id, min(d.day) AS first_day, max(d.day) AS last_day, sum(d.items) AS items
-                FROM daily_source d JOIN sources s ON s.id = d.source_id
-                WHERE d.precision = 'day' {keep} GROUP BY d.source_id""",
+            f"""SELECT d.source_id, d.first_day, d.last_day, d.items
+                FROM (SELECT source_id, min(day) AS first_day, max(day) AS last_day, sum(items) AS items
+                      FROM daily_source WHERE precision = 'day' GROUP BY source_id) d
+                JOIN sources s ON s.id = d.source_id {keep}
+                ORDER BY d.source_id""",
             tuple(exclude_groups),
         )
 

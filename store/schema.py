@@ -475,6 +475,16 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE items DROP COLUMN lexicon_hash;
         """,
     ),
+    (
+        14,
+        "each source's span of days read from an index",
+        # Every page's default period needs each source's first and last day (analysis/
+        # default_view.py): a scan of daily_source that looked up every row for its precision
+        # and count (50 ms at a million items, 40 sources).  This index covers the query.
+        """
+        CREATE INDEX daily_source_span ON daily_source(precision, source_id, day, items);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
