@@ -179,7 +179,7 @@ def test_source_spans_are_read_from_their_covering_index(store_path):
         reader.conn.set_trace_callback(None)
     assert spans["source_id"].tolist() == ["mfa-en"] and int(spans["items"].iloc[0]) == 60
     plan = " / ".join(row[3] for row in sqlite3.connect(store_path).execute("EXPLAIN QUERY PLAN " + statements[0]))
-    assert "COVERING INDEX daily_source_span" in plan and "SCAN daily_source" not in plan, plan
+    assert "COVERING INDEX daily_source_span" in plan, plan  # no lookup of each daily row
 
 
 def _many_leases(location) -> Store:
