@@ -209,10 +209,8 @@ def _collapse_candidates(text: str) -> tuple[str, Anchors | None]:
         runs.sort()
     if not runs:
         return text, None
-    pieces: list[str] = []
-    new_pos: list[int] = []
-    old_pos: list[int] = []
-    last = done = shift = 0  # shift: output length minus input length so far
+    changes: list[tuple[int, int, str]] = []
+    done = 0
     for q, b in runs:
         if q < done:
             continue  # inside a run already visited
@@ -225,18 +223,9 @@ def _collapse_candidates(text: str) -> tuple[str, Anchors | None]:
             spans = [(a, b, " ")]  # a plain run of whitespace: one space
         else:
             spans = _run_matches(text, a - 1 if hyphen else a, b)
-        for start, end, repl in spans:
-            pieces.append(text[last:start])
-            pieces.append(repl)
-            if len(repl) != end - start:
-                new_pos += (start + shift, start + shift + len(repl))
-                old_pos += (start, end)
-                shift += len(repl) - (end - start)
-            last = end
-    if not new_pos:
-        return text, None  # every change kept the length: only a lone hyphen or space was met
-    pieces.append(text[last:])
-    return "".join(pieces), (tuple(new_pos), tuple(old_pos))
+        changes += spans
+    # None when every change kept the length: only a lone hyphen or space was met
+    return _apply_few(text, changes)
 
 
 def _apply(text: str, changes: list[tuple[int, int, str]]) -> tuple[str, Anchors | None]:
