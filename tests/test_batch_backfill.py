@@ -130,13 +130,7 @@ def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_p
     cfg = _config(tmp_path / "run", archive, batch_rows=100)
     job = _enqueue(cfg, store_url)
     victim = _worker(cfg, store_url, lease=3)
-    deadline = time.monotonic() + 120
-    while not any(w and done is None for w, done, _ in _job_state(store_url, job)):  # it holds a batch
-        assert time.monotonic() < deadline and victim.poll() is None
-        time.sleep(0.02)
-    time.sleep(0.3)  # mid-batch: reading and scoring it
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
+    _kill_holding_a_batch(victim, store_url, job)
     survivors = [_worker(cfg, store_url, lease=3) for _ in range(2)]
     outs = [w.communicate(timeout=600) for w in survivors]
     assert all(w.returncode == 0 for w in survivors), [o[1][-2000:] for o in outs]
@@ -152,6 +146,27 @@ def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_p
         report = health(Path(store_url.removeprefix("sqlite:///")))
         assert report["integrity"] == ["ok"] and not report["foreign_keys"] and report["fts"] == "ok"
     _unchanged_afterwards(cfg, store_url)
+
+
+def _kill_holding_a_batch(victim: subprocess.Popen, store_url: str, job: str) -> None:
+    """SIGKILL the worker while it holds a batch it has not written.  It is frozen first and
+    the job looked at again: a batch can take less time than any fixed wait, and a kill
+    between two batches would leave nothing to take over."""
+
+    def holds() -> bool:
+        return any(w and done is None for w, done, _ in _job_state(store_url, job))
+
+    deadline = time.monotonic() + 120
+    while True:
+        assert time.monotonic() < deadline and victim.poll() is None
+        if holds():
+            os.kill(victim.pid, signal.SIGSTOP)
+            if holds():
+                break
+            os.kill(victim.pid, signal.SIGCONT)
+        time.sleep(0.01)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
 
 
 def test_csv_with_quoted_newlines_is_cut_at_record_ends(tmp_path):
