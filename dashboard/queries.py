@@ -188,7 +188,7 @@ def export_csv(store_path: str, query: ArticleQuery) -> bytes:
     """Every hit of `query` as CSV (at most EXPORT_LIMIT rows), built when the analyst asks
     for the download and never cached: an export is used once and can be tens of MB."""
     with StoreReader(store_path) as r:
-        rows, _ = r.search(query, EXPORT_LIMIT, 0)
+        rows = r.search_rows(query, EXPORT_LIMIT, 0)  # no count: the page has it
         concepts = r.concepts()
         full = _with_top_concepts(r, rows, dict(zip(concepts["id"], concepts["label"], strict=True)))
     # With a byte-order mark Excel opens Chinese and Russian text correctly.

@@ -14,11 +14,13 @@ says "running" about a process that is gone.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .db import StoreError, connect
 from .timefmt import iso, parse_iso
 
 RUN_LOCK = 7410522  # PostgreSQL advisory lock namespace: (RUN_LOCK, run id) is held by the run's session
@@ -109,10 +111,6 @@ class Heartbeat:
         self._thread.start()
 
     def _beat(self) -> None:
-        import sqlite3
-
-        from .db import StoreError, connect
-
         while not self._stop.wait(self.every):
             try:
                 conn = connect(self.path, readonly=False)
