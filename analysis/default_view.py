@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from .trends import Period
+from .periods import Period
 
 # A window qualifies when at least this share of the best-covered window's sources report in
 # it.  Half keeps a live store on its latest weeks even when some of its feeds died long ago.

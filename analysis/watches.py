@@ -15,7 +15,7 @@ from store.watches import WATCH_PREFIX, Watch, WatchBook
 
 from .briefing.model import WatchLine
 from .briefing.significance import SIGNIFICANCE_P, log_likelihood, p_value
-from .trends import Period
+from .periods import Period
 
 WINDOW_DAYS = 7  # "this week": the seven days ending on the newest trusted day
 BASELINE_DAYS = 28  # its own baseline: the four weeks before, as in the briefing

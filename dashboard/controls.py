@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from analysis.default_view import default_period, newer_data
-from analysis.trends import GRANULARITIES, Period, default_granularity
+from analysis.periods import GRANULARITIES, Period, default_granularity
 
 from . import queries, urlstate, viewstate
 from .context import PageContext

@@ -191,7 +191,7 @@ class StoreReader:
         """Counts per day, source, precision (`day`, `month`, `year`) and kind of evidence
         (`headline` 1: headline-only items, 0: items with a body text): a month- or year-dated
         item sits on the first day of its month or year, and callers must never count it in a
-        finer bucket (analysis.trends.at_granularity)."""
+        finer bucket (analysis.periods.in_period)."""
         return self.frame(
             """SELECT day, source_id, precision, headline, items, matching, original_items, original_matching
                FROM daily_source WHERE day BETWEEN ? AND ? ORDER BY day""",

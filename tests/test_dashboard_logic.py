@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from analysis import default_view, trends
+from analysis import default_view, periods, trends
 from dashboard import highlight, passage, similarity, urlstate
 from dashboard.freshness import describe
 from dashboard.highlight import Span
@@ -130,17 +130,17 @@ def test_freshness_reports_errors_staleness_and_running():
 
 def test_default_period_and_buckets():
     today = date(2026, 11, 21)
-    assert default_view.default_period("2026-01-01", "2026-11-20", 90, today) == trends.Period(
+    assert default_view.default_period("2026-01-01", "2026-11-20", 90, today) == periods.Period(
         date(2026, 8, 23), date(2026, 11, 20)
     )
     # an archive-only store opens on the last 90 days of its newest data, as the README says
-    assert default_view.default_period("2016-01-01", "2020-07-03", 90, today) == trends.Period(
+    assert default_view.default_period("2016-01-01", "2020-07-03", 90, today) == periods.Period(
         date(2020, 4, 5), date(2020, 7, 3)
     )
-    p = trends.Period(date(2026, 10, 29), date(2026, 11, 10))
-    assert list(trends.buckets(p, "week").strftime("%Y-%m-%d")) == ["2026-10-26", "2026-11-02", "2026-11-09"]
-    assert list(trends.buckets(p, "month").strftime("%Y-%m")) == ["2026-10", "2026-11"]
-    assert p.previous() == trends.Period(date(2026, 10, 16), date(2026, 10, 28))
+    p = periods.Period(date(2026, 10, 29), date(2026, 11, 10))
+    assert list(periods.buckets(p, "week").strftime("%Y-%m-%d")) == ["2026-10-26", "2026-11-02", "2026-11-09"]
+    assert list(periods.buckets(p, "month").strftime("%Y-%m")) == ["2026-10", "2026-11"]
+    assert p.previous() == periods.Period(date(2026, 10, 16), date(2026, 10, 28))
 
 
 def test_trend_sums_numerators_and_denominators_never_averages_ratios():
@@ -167,7 +167,7 @@ def test_trend_sums_numerators_and_denominators_never_averages_ratios():
             "original_items": [1],
         }
     )
-    out = trends.trend(ds, dc, sources, trends.Period(date(2026, 11, 2), date(2026, 11, 15)), "week", ["c"])
+    out = trends.trend(ds, dc, sources, periods.Period(date(2026, 11, 2), date(2026, 11, 15)), "week", ["c"])
     assert out[["numerator", "denominator"]].values.tolist() == [[1, 20], [0, 0]]
     assert out["share"].iloc[0] == pytest.approx(1 / 20)  # not mean(1/1, 0/9, 0/10)
     assert pd.isna(out["share"].iloc[1]), "a bucket without items is a gap, not 0%"
@@ -177,11 +177,11 @@ def test_a_clicked_chart_point_becomes_its_buckets_days():
     from dashboard.charts import selected_points
     from dashboard.controls import picked_bucket
 
-    p = trends.Period(date(2026, 10, 1), date(2026, 11, 20))
+    p = periods.Period(date(2026, 10, 1), date(2026, 11, 20))
     week_ms = int(pd.Timestamp("2026-11-16").timestamp() * 1000)
-    assert picked_bucket(week_ms, "week", p) == trends.Period(date(2026, 11, 16), date(2026, 11, 20))
-    assert picked_bucket("2026-10-01T00:00:00", "month", p) == trends.Period(date(2026, 10, 1), date(2026, 10, 31))
-    assert picked_bucket(week_ms, "day", p) == trends.Period(date(2026, 11, 16), date(2026, 11, 16))
+    assert picked_bucket(week_ms, "week", p) == periods.Period(date(2026, 11, 16), date(2026, 11, 20))
+    assert picked_bucket("2026-10-01T00:00:00", "month", p) == periods.Period(date(2026, 10, 1), date(2026, 10, 31))
+    assert picked_bucket(week_ms, "day", p) == periods.Period(date(2026, 11, 16), date(2026, 11, 16))
     event = {"selection": {"pick": [{"bucket": week_ms, "concept": "Zero-sum game"}]}}
     assert selected_points(event) == [{"bucket": week_ms, "concept": "Zero-sum game"}]
     assert selected_points({"selection": {}}) == [] and selected_points(None) == []
@@ -190,11 +190,11 @@ def test_a_clicked_chart_point_becomes_its_buckets_days():
 def test_year_buckets_for_decades_of_data():
     from dashboard.controls import picked_bucket
 
-    p = trends.Period(date(1971, 3, 1), date(2024, 1, 1))
-    assert trends.default_granularity(p) == "year"
-    years = trends.buckets(p, "year")
+    p = periods.Period(date(1971, 3, 1), date(2024, 1, 1))
+    assert periods.default_granularity(p) == "year"
+    years = periods.buckets(p, "year")
     assert years[0].year == 1971 and years[-1].year == 2024 and len(years) == 54
-    assert picked_bucket("2019-01-01T00:00:00", "year", p) == trends.Period(date(2019, 1, 1), date(2019, 12, 31))
+    assert picked_bucket("2019-01-01T00:00:00", "year", p) == periods.Period(date(2019, 1, 1), date(2019, 12, 31))
 
 
 def test_passage_escapes_text_and_marks_search_words_apart_from_concepts():
@@ -263,7 +263,7 @@ def test_an_all_zero_trend_keeps_a_readable_axis():
 
 
 def test_widest_concepts_keeps_the_most_found_concepts_in_order_and_counts_all():
-    from analysis.trends import widest_concepts
+    from analysis.source_tables import widest_concepts
 
     matrix = pd.DataFrame(
         {

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.default_view import default_period, newer_data
-from analysis.trends import Period
+from analysis.periods import Period
 from tests.builders import SourceSpec
 
 TODAY = date(2026, 11, 30)

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from analysis import trends
+from analysis import periods, trends
+from analysis.evidence import evidence_note, of_evidence, split_by_evidence
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
@@ -123,23 +124,21 @@ def _daily(path):
 
 def test_the_evidence_filter_counts_each_items_own_kind_not_its_sources(store):
     ds, dc, sources = _daily(store[1])
-    period = trends.Period(FIRST, LAST)
+    period = periods.Period(FIRST, LAST)
     mixed = sources[sources["id"] == "mixed"]
     by_kind = {}
     for kind in ("full text", "headlines"):
-        out = trends.trend(
-            trends.of_evidence(ds, kind), trends.of_evidence(dc, kind), mixed, period, "week", ["win_win_cooperation"]
-        )
+        out = trends.trend(of_evidence(ds, kind), of_evidence(dc, kind), mixed, period, "week", ["win_win_cooperation"])
         by_kind[kind] = out[["numerator", "denominator"]].sum().tolist()
     assert by_kind == {"full text": [28, 28], "headlines": [14, 42]}
-    note = trends.evidence_note(trends.of_evidence(ds, "headlines"), sources, period, "week")
+    note = evidence_note(of_evidence(ds, "headlines"), sources, period, "week")
     assert "0 full-text item(s) and 182 headline-only item(s)" in note
 
 
 def test_the_split_by_evidence_draws_one_series_per_kind_of_item(store):
     ds, dc, sources = _daily(store[1])
-    period = trends.Period(FIRST, LAST)
-    ts, tc, split = trends.split_by_evidence(ds, dc, sources)
+    period = periods.Period(FIRST, LAST)
+    ts, tc, split = split_by_evidence(ds, dc, sources)
     out = trends.trend(ts, tc, split, period, "week", ["win_win_cooperation"], by_group=True)
     got = out.groupby("group_id")[["numerator", "denominator"]].sum().to_dict("index")
     assert got == {

@@ -217,31 +217,31 @@ def _daily(honest):
 
 
 def test_coarse_items_count_only_in_buckets_at_least_as_coarse(honest):
-    from analysis import trends
+    from analysis import omissions, periods, trends
 
     ds, dc, sources = _daily(honest)
     regional = sources[sources["id"].isin(["yearly", "monthly"])]
     weeks = trends.trend(
-        ds, dc, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "week", ["global_security_initiative"]
+        ds, dc, regional, periods.Period(date(2026, 1, 1), date(2026, 12, 31)), "week", ["global_security_initiative"]
     )
     assert weeks["numerator"].sum() == 0 and weeks["denominator"].sum() == 0
     months = trends.trend(
-        ds, dc, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "month", ["global_security_initiative"]
+        ds, dc, regional, periods.Period(date(2026, 1, 1), date(2026, 12, 31)), "month", ["global_security_initiative"]
     )
     assert months["denominator"].sum() == 2 and months.loc[months["denominator"] > 0, "bucket"].tolist() == [
         pd.Timestamp("2026-10-01")
     ]
     years = trends.trend(
-        ds, dc, regional, trends.Period(date(2025, 1, 1), date(2026, 12, 31)), "year", ["global_security_initiative"]
+        ds, dc, regional, periods.Period(date(2025, 1, 1), date(2026, 12, 31)), "year", ["global_security_initiative"]
     )
     assert years.set_index("bucket")["denominator"].to_dict() == {
         pd.Timestamp("2025-01-01"): 1,
         pd.Timestamp("2026-01-01"): 5,
     }
-    part = trends.Period(date(2026, 3, 1), date(2026, 12, 31))
-    assert trends.left_out(ds, regional, part, "year") == {"year": 3}, "a 2026 speech is not evidence about March"
-    note = trends.left_out_note(
-        trends.left_out(ds, regional, trends.Period(date(2026, 1, 1), date(2026, 12, 31)), "week"), 7, "week"
+    part = periods.Period(date(2026, 3, 1), date(2026, 12, 31))
+    assert omissions.left_out(ds, regional, part, "year") == {"year": 3}, "a 2026 speech is not evidence about March"
+    note = omissions.left_out_note(
+        omissions.left_out(ds, regional, periods.Period(date(2026, 1, 1), date(2026, 12, 31)), "week"), 7, "week"
     )
     assert "2 item(s) dated only to the month" in note and "3 item(s) dated only to the year" in note
     assert "7 undated item(s)" in note
@@ -253,11 +253,11 @@ SPAN = ("2026-09-07", "2026-11-25")
 
 
 def test_empty_buckets_are_gaps_and_every_share_has_n_and_a_wilson_interval(honest):
-    from analysis import trends
+    from analysis import periods, trends
 
     ds, dc, sources = _daily(honest)
     chosen = sources[sources["group_id"].isin(["cn-official", "regional-media"])]
-    period = trends.Period(date(2026, 10, 5), date(2026, 11, 25))
+    period = periods.Period(date(2026, 10, 5), date(2026, 11, 25))
     out = trends.trend(ds, dc, chosen, period, "week", ["win_win_cooperation"], by_group=True, data_span=SPAN)
     regional = out[out["group_id"] == "regional-media"]
     assert (regional["denominator"] == 0).all() and regional["share"].isna().all() and regional["low"].isna().all()
@@ -271,11 +271,11 @@ def test_empty_buckets_are_gaps_and_every_share_has_n_and_a_wilson_interval(hone
 
 
 def test_a_thick_bucket_is_solid_and_a_month_cut_by_the_data_is_partial(honest):
-    from analysis import trends
+    from analysis import periods, trends
 
     ds, dc, sources = _daily(honest)
     heads = sources[sources["id"] == "heads"]
-    period = trends.Period(date(2026, 9, 1), date(2026, 11, 30))
+    period = periods.Period(date(2026, 9, 1), date(2026, 11, 30))
     out = trends.trend(ds, dc, heads, period, "month", ["win_win_cooperation"], data_span=SPAN).set_index("bucket")
     october, november = out.loc[pd.Timestamp("2026-10-01")], out.loc[pd.Timestamp("2026-11-01")]
     assert october["denominator"] == 13 * 30 and not october["thin"]
@@ -284,13 +284,14 @@ def test_a_thick_bucket_is_solid_and_a_month_cut_by_the_data_is_partial(honest):
 
 
 def test_movers_compare_a_matched_panel_and_name_what_they_leave_out(honest):
-    from analysis import trends
+    from analysis import periods, trends
+    from analysis.movers import concept_movers
 
     ds, dc, sources = _daily(honest)
     everyone = sources[sources["group_id"] != "seed"]
     # heads (30 headlines a day) starts on 2026-10-19, inside this period but not the previous one
-    period = trends.Period(date(2026, 10, 12), date(2026, 10, 25))
-    movers = trends.concept_movers(ds, dc, everyone, period, min_items=10, data_span=SPAN)
+    period = periods.Period(date(2026, 10, 12), date(2026, 10, 25))
+    movers = concept_movers(ds, dc, everyone, period, min_items=10, data_span=SPAN)
     assert "heads" in movers.left_out and "heads" not in movers.panel
     assert set(movers.panel) == {"wire", "think"}
     panel_count = (
@@ -302,9 +303,9 @@ def test_movers_compare_a_matched_panel_and_name_what_they_leave_out(honest):
     assert movers.reason is None and not movers.table.empty
     pooled_with_heads = trends.headline(ds, everyone, period)
     assert pooled_with_heads["items"] > movers.total_now, "the panel drops the source that only just started"
-    thin = trends.concept_movers(ds, dc, everyone, period, min_items=20, data_span=SPAN)
+    thin = concept_movers(ds, dc, everyone, period, min_items=20, data_span=SPAN)
     assert thin.table.empty and "too few items" in (thin.reason or "")
-    early = trends.concept_movers(ds, dc, everyone, trends.Period(date(2026, 9, 10), date(2026, 9, 20)), 1, SPAN)
+    early = concept_movers(ds, dc, everyone, periods.Period(date(2026, 9, 10), date(2026, 9, 20)), 1, SPAN)
     assert early.table.empty and "starts before the data" in (early.reason or "")
 
 
@@ -358,11 +359,11 @@ def test_default_overview_opens_on_the_lineage_in_distinct_hues(page):
 
 
 def test_per_source_share_keeps_a_headline_flood_from_drowning_a_full_text_source(honest):
-    from analysis import trends
+    from analysis import periods, trends
 
     ds, dc, sources = _daily(honest)
     both = sources[sources["id"].isin(["heads", "wire"])]
-    period = trends.Period(date(2026, 11, 2), date(2026, 11, 15))
+    period = periods.Period(date(2026, 11, 2), date(2026, 11, 15))
     kw = {"min_items": 20, "data_span": SPAN}
     pooled = trends.trend(ds, dc, both, period, "week", ["win_win_cooperation"], **kw)
     mean = trends.trend(ds, dc, both, period, "week", ["win_win_cooperation"], per_source=True, **kw)

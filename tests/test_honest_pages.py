@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import trends
+from analysis import omissions, periods, source_tables, sparklines, trends
 from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown
 from store.briefing_reads import BriefingReader
 from store.reads import ArticleQuery, StoreReader
@@ -64,7 +64,7 @@ def test_the_search_says_what_the_period_leaves_out_and_can_list_it(honest):
     assert total == inside + 2 + 3 + undated
     assert {"Report 0", "speech-AAA", "Headline without a date: win-win cooperation"} <= listed
     assert "speech-DDD" not in listed, "a 2025 speech does not overlap October 2026"
-    note = trends.period_left_out_note({"month": 2, "year": 3, "undated": undated})
+    note = omissions.period_left_out_note({"month": 2, "year": 3, "undated": undated})
     assert "2 item(s) dated only to a month" in note and f"{undated} undated item(s)" in note
 
 
@@ -72,8 +72,8 @@ def test_sources_counts_give_no_share_without_items_and_count_headline_items(hon
     with StoreReader(honest.store) as r:
         ds, dc = r.daily_source("2026-01-01", "2026-11-25"), r.daily_concept("2026-01-01", "2026-11-25")
         sources = r.sources()
-    out = trends.source_breakdown(
-        ds, dc, sources, trends.Period(pd.Timestamp("2026-03-01").date(), pd.Timestamp("2026-11-25").date())
+    out = source_tables.source_breakdown(
+        ds, dc, sources, periods.Period(pd.Timestamp("2026-03-01").date(), pd.Timestamp("2026-11-25").date())
     )
     out = out.set_index("source_id")
     assert out.loc["yearly", "items"] == 0 and pd.isna(out.loc["yearly", "share"]), "0 of 0 is no share, not 0 %"
@@ -86,13 +86,15 @@ def test_sparklines_skip_no_month_and_say_what_they_leave_out():
     monthly = pd.DataFrame(
         {"month": ["2026-01", "2026-04", "2026-04"], "concept_id": ["a", "a", "b"], "hits": [1, 2, 3]}
     )
-    spark = trends.monthly_sparklines(monthly)
+    spark = sparklines.monthly_sparklines(monthly)
     assert list(spark.columns) == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert spark.loc["a"].tolist() == [1, 0, 0, 2]
-    note = trends.sparkline_note({"year_hits": 5, "year_items": 4, "undated_hits": 7, "undated_items": 6}, "2026-11-25")
+    note = sparklines.sparkline_note(
+        {"year_hits": 5, "year_items": 4, "undated_hits": 7, "undated_items": 6}, "2026-11-25"
+    )
     assert "5 hit(s) in 4 item(s) dated only to a year" in note and "7 hit(s) in 6 undated item(s)" in note
     assert "The last month is partial: the data end on 2026-11-25" in note
-    assert "partial" not in trends.sparkline_note({}, "2026-11-30")
+    assert "partial" not in sparklines.sparkline_note({}, "2026-11-30")
 
 
 # ---- the pages (AppTest) ------------------------------------------------------------------------
@@ -208,7 +210,7 @@ def test_overview_shows_no_share_for_a_period_without_items(page):
         trends.headline(
             pd.DataFrame(columns=["day", "source_id", "items", "matching"]),
             pd.DataFrame({"id": []}),
-            trends.Period(pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-01-31").date()),
+            periods.Period(pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-01-31").date()),
         )["share"]
         is None
     )

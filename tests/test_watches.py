@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis import trends
+from analysis import periods, trends
 from analysis.watches import watch_daily, watch_state
 from ingest.config import ConfigError, load_config
 from ingest.watchfile import export_watches, parse_watches
@@ -176,7 +176,7 @@ def test_a_concept_watch_is_the_same_series_as_its_concept(store):
     book.save(Watch("gsi", "concept", concepts=(GSI,)), now_utc())
     book.evaluate("gsi")
     reader = StoreReader(store.path)
-    period = trends.Period(date(2026, 10, 1), date(2026, 11, 20))
+    period = periods.Period(date(2026, 10, 1), date(2026, 11, 20))
     ds, dc, sources = (
         reader.daily_source(period.first, period.last),
         reader.daily_concept(period.first, period.last),

@@ -209,7 +209,7 @@ def _cap_note(capped: int) -> str:
 
 
 def _watches(reader: BriefingReader, wk: IsoWeek) -> list:
-    from ..trends import Period
+    from ..periods import Period
     from ..watches import briefing_lines
 
     def period(first: str, last: str) -> Period:

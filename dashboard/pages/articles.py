@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analysis import trends
+from analysis import omissions
 from analysis.briefing.format import md_escape
+from analysis.evidence import EVIDENCE, headline_flag
 from dashboard import controls, listing, methodology, passage, queries, search_help, urlstate, viewstate
 from dashboard.context import open_page
 from dashboard.highlight import spans_from
@@ -39,8 +40,8 @@ with v1:
     voice = controls.one_of("art_voice", "Voice", VOICES, "any", "voice",
                             format_func={"any": "any", "own": "own voice", "distanced": "distanced"}.get)
 with v2:
-    evidence = controls.one_of("art_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
-                               format_func=trends.EVIDENCE.get)
+    evidence = controls.one_of("art_evidence", "Evidence", list(EVIDENCE), "all", "evidence",
+                               format_func=EVIDENCE.get)
     viewstate.seed("art_unplaced", params.get("unplaced") == "1")
     unplaced = st.checkbox("Also undated and coarsely dated items", key="art_unplaced",
                            help="Items without a date, or dated only to a month or year that overlaps the "
@@ -66,7 +67,7 @@ except QuerySyntaxError as exc:
 query = ArticleQuery(query=parsed, start=period.first, end=period.last, groups=tuple(groups),
                      sources=tuple(sources), concepts=tuple(chosen), languages=tuple(lang),
                      min_score=float(min_score), voice=voice, sort=sort, descending=order == "desc",
-                     unplaced=unplaced, headline=trends.headline_flag(evidence))
+                     unplaced=unplaced, headline=headline_flag(evidence))
 size = int(ctx.setting("page_size"))
 try:
     total = queries.search_total(ctx.store_path, ctx.version, query)
@@ -81,7 +82,7 @@ rows = queries.search_page(ctx.store_path, ctx.version, query, size, (st.session
 state["page"] = st.session_state["art_page"] if st.session_state["art_page"] > 1 else None
 
 st.markdown(f"**{total:,} article(s)**")  # the typed query stays in its box: never rendered as Markdown
-outside = trends.period_left_out_note(queries.search_left_out(ctx.store_path, ctx.version, query))
+outside = omissions.period_left_out_note(queries.search_left_out(ctx.store_path, ctx.version, query))
 if outside:
     st.caption(outside)
 if rows.empty:

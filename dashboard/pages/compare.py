@@ -4,7 +4,8 @@ small multiples on a shared scale, the same numbers below."""
 
 import streamlit as st
 
-from analysis import trends
+from analysis import omissions, periods, trends
+from analysis.evidence import EVIDENCE, evidence_note, of_evidence, split_by_evidence
 from dashboard import charts, colours, controls, methodology, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
@@ -22,8 +23,8 @@ c1, c2, c3 = st.columns([2, 2, 1])
 with c1:
     period = controls.period(ctx, "cmp_period")
     bucket = controls.granularity("cmp_bucket", period)
-ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period), period.last)
-dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, trends.read_from(period), period.last)
+ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period), period.last)
+dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, periods.read_from(period), period.last)
 with c2:
     if mode == "within":
         group_ids = ref.groups["id"].tolist()
@@ -41,15 +42,15 @@ with c3:
     normalised = controls.normalised("cmp_norm")
     per_source = controls.one_of("cmp_share", "Share", list(trends.SHARES), "pooled", "share",
                                  format_func=trends.SHARES.get) == "sources"
-    evidence = controls.one_of("cmp_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
-                               format_func=trends.EVIDENCE.get, horizontal=False)
+    evidence = controls.one_of("cmp_evidence", "Evidence", list(EVIDENCE), "all", "evidence",
+                               format_func=EVIDENCE.get, horizontal=False)
     originals = controls.without_copies("cmp_nocopies")
 state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket, "groups": groups,
          "concepts": chosen, "raw": not normalised, "nocopies": originals,
          "share": "sources" if per_source else None, "evidence": None if evidence == "all" else evidence}
 if mode == "within":
     state["group"], state["groups"] = groups[0], None
-ds, dc = trends.of_evidence(ds, evidence), trends.of_evidence(dc, evidence)  # per item, not per source
+ds, dc = of_evidence(ds, evidence), of_evidence(dc, evidence)  # per item, not per source
 sources = ref.sources_in(groups)
 if not chosen or sources.empty:
     st.info("Pick at least one concept and one group.")
@@ -58,7 +59,7 @@ if not chosen or sources.empty:
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
 # Split by evidence: each item's kind stands in for the group, one series per kind.
-ts, tc, tsources = trends.split_by_evidence(ds, dc, sources) if mode == "evidence" else (ds, dc, sources)
+ts, tc, tsources = split_by_evidence(ds, dc, sources) if mode == "evidence" else (ds, dc, sources)
 min_items = int(ctx.setting("min_items"))
 frame = trends.trend(ts, tc, tsources, period, bucket, chosen, by_group=mode != "within", measures=measures,
                      originals=originals, min_items=min_items,
@@ -88,10 +89,10 @@ else:
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
     st.caption("All panels share one scale. "
                + trend_table.measure_note(normalised, per_source, "items", "the same group's sources")
-               + trends.evidence_note(ds, sources, period, bucket) + "A bucket without "
+               + evidence_note(ds, sources, period, bucket) + "A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "
-               + trends.left_out_note(trends.left_out(ds, sources, period, bucket),
+               + omissions.left_out_note(omissions.left_out(ds, sources, period, bucket),
                                       queries.undated_in(ctx.store_path, ctx.version, sources["id"]), bucket))
     points = charts.selected_points(event)
     if points:

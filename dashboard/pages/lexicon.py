@@ -6,14 +6,14 @@ import json
 import pandas as pd
 import streamlit as st
 
-from analysis import trends
+from analysis import sparklines
 from dashboard import chips, htmltable, listing, methodology, queries, urlstate
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
 ref = ctx.ref
 totals, monthly, off_the_months = queries.lexicon_usage(ctx.store_path, ctx.version)
-spark = trends.monthly_sparklines(monthly)
+spark = sparklines.monthly_sparklines(monthly)
 months = list(spark.columns)
 
 
@@ -45,7 +45,7 @@ st.html(htmltable.html_table(
     right=("hits", "items"), loose=("definition", "forms"), nowrap=("trend",),
     widths={"definition": "32%", "forms": "24%"}))
 st.caption("Totals and sparklines count hits in dated items, one bar per month with none skipped. "
-           + trends.sparkline_note(off_the_months, ctx.status["last_day"]))
+           + sparklines.sparkline_note(off_the_months, ctx.status["last_day"]))
 st.subheader("The official vocabulary across the seed documents")
 seeds, seed_hits = queries.seed_matrix(ctx.store_path, ctx.version)
 if seeds.empty:

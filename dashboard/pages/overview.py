@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from analysis import trends
+from analysis import omissions, periods, source_tables, trends
 from analysis.briefing.format import md_escape
+from analysis.evidence import EVIDENCE, evidence_note, headline_flag, of_evidence
+from analysis.movers import concept_movers
 from dashboard import charts, colours, controls, listing, methodology, queries, trend_table, watch_queries
 from dashboard.context import open_page
 
@@ -13,18 +15,18 @@ with left:
     period = controls.period(ctx, "ov_period")
 with right:
     groups = controls.groups(ctx, "ov_groups")
-    evidence = controls.one_of("ov_evidence", "Evidence", list(trends.EVIDENCE), "all", "evidence",
-                               format_func=trends.EVIDENCE.get)
+    evidence = controls.one_of("ov_evidence", "Evidence", list(EVIDENCE), "all", "evidence",
+                               format_func=EVIDENCE.get)
 sources = ctx.ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period.previous()), period.last)
-ds, dc = trends.of_evidence(ds, evidence), trends.of_evidence(dc, evidence)  # per item, not per source
+ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period.previous()), period.last)
+ds, dc = of_evidence(ds, evidence), of_evidence(dc, evidence)  # per item, not per source
 figures = trends.headline(ds, sources, period)
 min_items = int(ctx.setting("min_items"))
 span = (ctx.status["first_day"], ctx.status["last_day"])
-movers = trends.concept_movers(ds, dc, sources, period, min_items, span)
+movers = concept_movers(ds, dc, sources, period, min_items, span)
 # Watches join the concepts as series for the chart (the movers above stay concepts).
-dc = trends.of_evidence(watch_queries.with_watches(ctx.store_path, ctx.version, dc,
-                                                  trends.read_from(period.previous()), period.last), evidence)
+dc = of_evidence(watch_queries.with_watches(ctx.store_path, ctx.version, dc,
+                                                  periods.read_from(period.previous()), period.last), evidence)
 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
@@ -54,7 +56,7 @@ st.caption(md_escape(
     + (f" No movers: {movers.reason}." if movers.reason else "")))
 
 undated = queries.undated_in(ctx.store_path, ctx.version, sources["id"])
-note = trends.left_out_note(trends.left_out(ds, sources, period, None), undated, None)
+note = omissions.left_out_note(omissions.left_out(ds, sources, period, None), undated, None)
 if note:
     st.caption(note)
 
@@ -87,14 +89,14 @@ if chosen:
                          data_span=span, per_source=per_source)
     frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
     colour = colours.series_colours([ctx.ref.concept_label(c) for c in chosen])
-    coverage = trends.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
+    coverage = source_tables.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
     st.caption(trend_table.measure_note(normalised, per_source, "items using the concept")
-               + trends.evidence_note(ds, sources, period, bucket) + "A bucket without "
+               + evidence_note(ds, sources, period, bucket) + "A bucket without "
                f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
                "source started or stopped reporting. Click a point to list its articles. "
-               + trends.left_out_note(trends.left_out(ds, sources, period, bucket), 0, bucket))
+               + omissions.left_out_note(omissions.left_out(ds, sources, period, bucket), 0, bucket))
     points = charts.selected_points(event)
     if points:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)
@@ -119,7 +121,7 @@ else:
 
 st.subheader("Latest matching articles")
 latest = queries.latest(ctx.store_path, ctx.version, period.first, period.last, tuple(sources["id"]),
-                        headline=trends.headline_flag(evidence))
+                        headline=headline_flag(evidence))
 if latest.empty:
     st.info("No matching articles in this period.")
 else:

@@ -5,7 +5,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import feed_health, trends
+from analysis import feed_health, omissions, periods, source_tables
 from analysis.briefing.format import md_escape
 from dashboard import charts, controls, htmltable, listing, methodology, queries
 from dashboard.context import open_page
@@ -21,9 +21,9 @@ with c2:
     groups = controls.groups(ctx, "src_groups")
 controls.write_url({"from": period.start, "to": period.end, "groups": groups})
 sources = ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, trends.read_from(period), period.last)
-per_source = trends.source_breakdown(ds, dc, sources, period)
-left_out = trends.left_out_note(trends.left_out(ds, sources, period, None),
+ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period), period.last)
+per_source = source_tables.source_breakdown(ds, dc, sources, period)
+left_out = omissions.left_out_note(omissions.left_out(ds, sources, period, None),
                                 queries.undated_in(ctx.store_path, ctx.version, sources["id"]), None)
 per_source = per_source[per_source["items"] > 0].copy()
 per_source["group"] = per_source["group_id"].map(ref.group_label)
@@ -60,12 +60,12 @@ else:
         loose=("top concepts",)))
 
     st.subheader("Concepts per source")
-    matrix = trends.source_concept_matrix(ds, dc, period)
+    matrix = source_tables.source_concept_matrix(ds, dc, period)
     matrix = matrix[matrix["source_id"].isin(per_source["source_id"])]
     if matrix.empty:
         st.caption("No concept occurs in these sources in this period.")
     else:
-        matrix, order, total = trends.widest_concepts(matrix, HEATMAP_CONCEPTS)
+        matrix, order, total = source_tables.widest_concepts(matrix, HEATMAP_CONCEPTS)
         matrix = matrix.assign(source=matrix["source_id"].map(ref.source_name),
                                concept=matrix["concept_id"].map(ref.concept_label))
         st.altair_chart(charts.heatmap(matrix, "concept", "source", "share", "Share of the source's items",
