@@ -9,11 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
 from store.db import open_connection
+from tests.batch_fixtures import job_state, kill_holding_a_batch
 from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config
 from tests.reliability_fixtures import health, start_cli
 
@@ -91,15 +90,6 @@ def _worker(cfg: Path, url: str, lease: float) -> subprocess.Popen:
     return start_cli(cfg, "worker", "--once", "--poll", "0.1", "--lease", str(lease), store_url=url)
 
 
-def _job_state(url: str, job: str) -> list[tuple]:
-    conn = open_connection(url, readonly=True)
-    try:
-        sql = "SELECT worker, done_at, claims FROM batch_jobs WHERE job = ? ORDER BY first_id"
-        return [tuple(r) for r in conn.execute(sql, (job,))]
-    finally:
-        conn.close()
-
-
 def _unchanged_afterwards(cfg: Path, url: str) -> None:
     with Store(url) as store:
         report = Ingest(load_config(cfg), load_lexicon(LEXICON), store).run()
@@ -110,7 +100,7 @@ def test_three_workers_backfill_as_one_process_does(store_url, tmp_path):
     archive = _archive(tmp_path / "mfa.jsonl", 2000)
     cfg = _config(tmp_path / "run", archive, batch_rows=150)
     job = _enqueue(cfg, store_url)
-    assert len(_job_state(store_url, job)) >= 10
+    assert len(job_state(store_url, job)) >= 10
     workers = [_worker(cfg, store_url, lease=60) for _ in range(3)]
     outs = [w.communicate(timeout=600) for w in workers]
     assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outs]
@@ -119,7 +109,7 @@ def test_three_workers_backfill_as_one_process_does(store_url, tmp_path):
     assert after == reference
     copies = [r for r in reference["items"] if r[1] is not None]  # copy_of
     assert copies and len(reference["items"]) < 2000 + 30  # copies stored, repeats dropped: order mattered
-    state = _job_state(store_url, job)
+    state = job_state(store_url, job)
     assert all(done for _, done, _ in state)
     assert len({w for w, _, _ in state}) >= 2  # the work was shared
     _unchanged_afterwards(cfg, store_url)
@@ -130,7 +120,7 @@ def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_p
     cfg = _config(tmp_path / "run", archive, batch_rows=100)
     job = _enqueue(cfg, store_url)
     victim = _worker(cfg, store_url, lease=3)
-    _kill_holding_a_batch(victim, store_url, job)
+    kill_holding_a_batch(victim, store_url, job)
     survivors = [_worker(cfg, store_url, lease=3) for _ in range(2)]
     outs = [w.communicate(timeout=600) for w in survivors]
     assert all(w.returncode == 0 for w in survivors), [o[1][-2000:] for o in outs]
@@ -140,33 +130,12 @@ def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_p
         # it have a gap.  Their order, and every reference to them, must still be the same.
         after, reference = _renumbered(after), _renumbered(reference)
     assert after == reference
-    state = _job_state(store_url, job)
+    state = job_state(store_url, job)
     assert all(done for _, done, _ in state) and any(claims > 1 for _, _, claims in state)  # taken over
     if store_url.startswith("sqlite:"):
         report = health(Path(store_url.removeprefix("sqlite:///")))
         assert report["integrity"] == ["ok"] and not report["foreign_keys"] and report["fts"] == "ok"
     _unchanged_afterwards(cfg, store_url)
-
-
-def _kill_holding_a_batch(victim: subprocess.Popen, store_url: str, job: str) -> None:
-    """SIGKILL the worker while it holds a batch it has not written.  It is frozen first and
-    the job looked at again: a batch can take less time than any fixed wait, and a kill
-    between two batches would leave nothing to take over."""
-
-    def holds() -> bool:
-        return any(w and done is None for w, done, _ in _job_state(store_url, job))
-
-    deadline = time.monotonic() + 120
-    while True:
-        assert time.monotonic() < deadline and victim.poll() is None
-        if holds():
-            os.kill(victim.pid, signal.SIGSTOP)
-            if holds():
-                break
-            os.kill(victim.pid, signal.SIGCONT)
-        time.sleep(0.01)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
 
 
 def test_csv_with_quoted_newlines_is_cut_at_record_ends(tmp_path):
@@ -248,7 +217,7 @@ def test_a_waiting_worker_gives_its_batch_back_for_a_dead_workers_earlier_one(tm
         while alive.step(lease_seconds=60, poll_seconds=0.05):
             pass
         assert not alive.ahead and alive.items > 0
-    state = _job_state(url, job)
+    state = job_state(url, job)
     assert [w for w, _, _ in state] == ["alive"] * len(state) and all(done for _, done, _ in state)
     assert [claims for _, _, claims in state][:2] == [2, 2]  # the dead one's, and the one given back
     assert _snapshot(url) == _reference(tmp_path, archive, 30)
@@ -269,7 +238,7 @@ def test_a_worker_told_to_stop_gives_a_waiting_batch_back(tmp_path):
         assert stopping.step(lease_seconds=600, poll_seconds=0.05)  # returns instead of waiting 600 s
         second = other.jobs.claim(job, "other", datetime.now(UTC), lease_seconds=600)
     assert second is not None and second.first_id > 0  # the batch it held is free again
-    assert all(done is None for _, done, _ in _job_state(url, job))  # nothing written out of turn
+    assert all(done is None for _, done, _ in job_state(url, job))  # nothing written out of turn
 
 
 def test_old_mac_and_windows_line_ends_read_as_unix_ones(tmp_path):

@@ -1,15 +1,15 @@
 """A rescore cut into batch jobs that several worker processes share (ingest/batch_rescore.py)
 leaves the store exactly as a one-process rescore does, on a real SQLite file and a real
 PostgreSQL server; a worker SIGKILLed mid-job loses nothing: its batch is taken over
-once its lease runs out, and no score is stored twice."""
+once its lease runs out, and no score is stored twice (it is killed while it provably
+holds an unwritten batch: tests/batch_fixtures.py)."""
 
 from __future__ import annotations
 
 import os
-import signal
+import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from ingest.batch_rescore import BatchRescorer
@@ -17,7 +17,7 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
 from store import Store
-from store.db import open_connection
+from tests.batch_fixtures import batch_rows, job_state, kill_holding_a_batch
 from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config, write_jsonl
 from tests.reliability_fixtures import health
 
@@ -102,14 +102,6 @@ def _enqueue(url: str, edited: Path, batch_items: int) -> tuple[int, str]:
         return rescorer.enqueue(batch_items), rescorer.job
 
 
-def _job_state(url: str, job: str) -> list[tuple]:
-    conn = open_connection(url, readonly=True)
-    try:
-        return [tuple(r) for r in conn.execute("SELECT worker, done_at, claims FROM batch_jobs WHERE job = ?", (job,))]
-    finally:
-        conn.close()
-
-
 def test_three_workers_rescore_as_one_process_does(store_url, tmp_path):
     (tmp_path / "run").mkdir()
     cfg, edited = _build(tmp_path / "run", store_url)
@@ -122,7 +114,7 @@ def test_three_workers_rescore_as_one_process_does(store_url, tmp_path):
     after = _snapshot(store_url)
     assert after == _reference(tmp_path)
     assert after["matches"] != before["matches"]  # the edit changed scores: the comparison means something
-    state = _job_state(store_url, job)
+    state = job_state(store_url, job)
     assert len(state) == 16 and all(done for _, done, _ in state)
     assert len({w for w, _, _ in state}) >= 2  # the work was shared
 
@@ -130,23 +122,31 @@ def test_three_workers_rescore_as_one_process_does(store_url, tmp_path):
 def test_a_killed_worker_loses_nothing_and_stores_nothing_twice(store_url, tmp_path):
     (tmp_path / "run").mkdir()
     cfg, edited = _build(tmp_path / "run", store_url)
+    before = _snapshot(store_url)
     _, job = _enqueue(store_url, edited, batch_items=40)
     victim = _worker(cfg, store_url, lease=3)
-    deadline = time.monotonic() + 120
-    while not any(w and done is None for w, done, _ in _job_state(store_url, job)):  # it holds a batch
-        assert time.monotonic() < deadline and victim.poll() is None
-        time.sleep(0.02)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
+    first, last = kill_holding_a_batch(victim, store_url, job)
     survivor = _worker(cfg, store_url, lease=3)
     out, err = survivor.communicate(timeout=300)
     assert survivor.returncode == 0, err[-2000:]
-    assert _snapshot(store_url) == _reference(tmp_path)
-    state = _job_state(store_url, job)
-    assert all(done for _, done, _ in state) and any(claims > 1 for _, _, claims in state)  # taken over
+    reference = _reference(tmp_path)
+    assert _snapshot(store_url) == reference
+    # The batch the victim held changes scores, so had it been lost the store would differ.
+    assert _evidence_of(before, first, last) != _evidence_of(reference, first, last)
+    # The victim's batch was taken over once, by the survivor; every other batch was
+    # claimed once: no batch was done twice.
+    state = batch_rows(store_url, job)
+    assert all(done for _, _, _, done, _ in state)
+    assert [claims for *_, claims in state] == [2 if row[0] == first else 1 for row in state]
+    assert [w for a, _, w, _, _ in state if a == first] == [f"{socket.gethostname()}:{survivor.pid}"]
     if store_url.startswith("sqlite:"):
         report = health(Path(store_url.removeprefix("sqlite:///")))
         assert report["integrity"] == ["ok"] and not report["foreign_keys"] and report["fts"] == "ok"
+
+
+def _evidence_of(snapshot: dict[str, list[tuple]], first: int, last: int) -> list[list[tuple]]:
+    """The matches and per-concept rows of the items with ids in [first, last]."""
+    return [sorted(r for r in snapshot[t] if first <= r[0] <= last) for t in ("matches", "item_concepts")]
 
 
 def test_rescore_batches_command_alone_matches_one_transaction(tmp_path):

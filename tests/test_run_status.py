@@ -16,9 +16,10 @@ from store import Store, StoreError
 from store.db import open_connection
 from store.reads import StoreReader
 from store.stats import store_stats
+from tests.batch_fixtures import job_state
 from tests.builders import REPO, write_config
 from tests.reliability_fixtures import start_cli
-from tests.test_batch_backfill import NOW, _archive, _config, _job_state, _worker
+from tests.test_batch_backfill import NOW, _archive, _config, _worker
 
 RUN_COLUMNS = "status, new_items, duplicates, failed_sources, finished_at IS NOT NULL"
 
@@ -56,19 +57,19 @@ def test_a_killed_backfills_run_is_finished_by_the_worker_that_ends_its_job(stor
     backfill = _cli(cfg, store_url, "backfill", "mfa", "--lease", "2")
     deadline = time.monotonic() + 120
     job = None
-    while job is None or not any(done_at for _, done_at, _ in _job_state(store_url, job)):  # one batch written
+    while job is None or not any(done_at for _, done_at, _ in job_state(store_url, job)):  # one batch written
         assert time.monotonic() < deadline and backfill.poll() is None, backfill.communicate()[1][-2000:]
         time.sleep(0.02)
         job = job or _batch_job(store_url)
     os.kill(backfill.pid, signal.SIGKILL)
     backfill.wait()
-    assert any(done_at is None for _, done_at, _ in _job_state(store_url, job))  # killed mid-job
+    assert any(done_at is None for _, done_at, _ in job_state(store_url, job))  # killed mid-job
     assert _rows(store_url, "SELECT id, status, finished_at FROM runs") == [(1, "running", None)]
 
     workers = [_worker(cfg, store_url, lease=2) for _ in range(2)]
     outs = [w.communicate(timeout=600) for w in workers]
     assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outs]
-    assert all(done_at for _, done_at, _ in _job_state(store_url, job))
+    assert all(done_at for _, done_at, _ in job_state(store_url, job))
     # The backfill's run (id 1; the workers' own runs come after it) with the counts one process gives.
     assert _rows(store_url, f"SELECT {RUN_COLUMNS} FROM runs WHERE id = 1") == expected
     assert _rows(store_url, "SELECT count(*) FROM items") == [(expected[0][1],)]
