@@ -26,8 +26,8 @@ from typing import Any
 from store import Store
 from store.records import Item, StoredIdentity
 
+from .identitynorm import identity_text
 from .items import canonical_url
-from .textnorm import identity_text
 
 IDENTIFIERS = ("guid", "canonical_url")
 

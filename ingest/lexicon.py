@@ -307,7 +307,7 @@ def _cached_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
     content = repr((lexicon.concepts, lexicon.context_en, lexicon.context_zh, lexicon.context_ru))
     key = buildcache.fingerprint(
         content,
-        buildcache.source_of("lexicon", "inflect", "textnorm", "textfold"),
+        buildcache.source_of("lexicon", "inflect", "textnorm", "textclasses", "textoffsets", "textfold"),
         buildcache.package_versions("pymorphy3", "pymorphy3-dicts-ru", "opencc-python-reimplemented"),
     )
     return [(k, tuple(fields)) for k, fields in buildcache.cached("matcher-keys", key, lambda: _build_keys(lexicon))]

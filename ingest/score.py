@@ -30,7 +30,8 @@ from .disambiguate import drop_bracketed_repeats, regional_shared_future
 from .distancing import QUOTE_CHARS, Quotations, distance_of, so_called
 from .language import detect_language
 from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
-from .textnorm import count_words, normalise
+from .textclasses import count_words
+from .textnorm import normalise
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2], edges[1::2]
 
 
-# The classes a text's profile asks about, one bit each (ingest/textnorm.py builds
+# The classes a text's profile asks about, one bit each (ingest/textclasses.py builds
 # the table that assigns characters to them).
 WHITESPACE = 1  # bit 1: a mask of it is read as booleans
 INVISIBLE = 2

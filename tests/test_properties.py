@@ -10,25 +10,25 @@ from hypothesis import strategies as st
 
 from ingest import textscan
 from ingest.distancing import Quotations, enclosing, quote_spans
+from ingest.identitynorm import (
+    _IDENTITY_LENGTH_CHANGING,
+    _identity_collapse,
+    _identity_collapse_candidates,
+    _identity_collapse_runs,
+    _identity_collapse_scanned,
+)
 from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
 from ingest.score import find_matches
+from ingest.textclasses import _profile, count_cjk, count_words
 from ingest.textnorm import (
-    _IDENTITY_LENGTH_CHANGING,
     _LENGTH_CHANGING,
     _collapse,
     _collapse_candidates,
     _collapse_runs,
     _collapse_scanned,
-    _identity_collapse,
-    _identity_collapse_candidates,
-    _identity_collapse_runs,
-    _identity_collapse_scanned,
-    _profile,
-    _rewrite,
-    count_cjk,
-    count_words,
     normalise,
 )
+from ingest.textoffsets import _rewrite
 
 MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
 

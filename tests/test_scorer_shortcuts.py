@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest import textnorm, textscan
+from ingest import textoffsets, textscan
 from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
 from ingest.lexicon import Matcher, load_lexicon
 from ingest.score import find_matches
-from ingest.textnorm import _class_table
+from ingest.textclasses import _class_table
 
 
 def test_so_called_first_is_every_character_re_ignorecase_matches():
@@ -101,10 +101,10 @@ def texts_and_changes(draw):
 @given(texts_and_changes())
 def test_few_changes_applied_in_a_loop_are_what_the_array_steps_make(case):
     text, changes = case
-    saved = textnorm._FEW_CHANGES
+    saved = textoffsets._FEW_CHANGES
     try:
-        textnorm._FEW_CHANGES = -1
-        by_arrays = textnorm._apply(text, changes)
+        textoffsets._FEW_CHANGES = -1
+        by_arrays = textoffsets._apply(text, changes)
     finally:
-        textnorm._FEW_CHANGES = saved
-    assert textnorm._apply_few(text, changes) == by_arrays
+        textoffsets._FEW_CHANGES = saved
+    assert textoffsets._apply_few(text, changes) == by_arrays
