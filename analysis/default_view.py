@@ -21,6 +21,10 @@ from .periods import Period
 # A window qualifies when at least this share of the best-covered window's sources report in
 # it.  Half keeps a live store on its latest weeks even when some of its feeds died long ago.
 COVERAGE_SHARE = 0.5
+# Groups whose items date the concepts, not the coverage: the seed documents.  Every "where the
+# data are" figure (the store's day range, the default period, the briefing's opening week)
+# leaves them out through this one tuple, so the dashboard and the briefing agree.
+NOT_COVERAGE = ("seed",)
 
 
 @dataclass(frozen=True)

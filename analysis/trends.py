@@ -159,3 +159,13 @@ def top_concepts(daily_concept: pd.DataFrame, sources: pd.DataFrame, period: Per
     counts = dc[dc["source_id"].isin(sources["id"])].groupby("concept_id")["items"].sum()
     counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
     return list(counts.index[:n])
+
+
+def silent_groups(frame: pd.DataFrame, groups: Sequence[str]) -> list[str]:
+    """The chosen groups without one item in any bucket of a by-group trend frame (no source,
+    or sources silent in the period): no line can be drawn for them, and a legend entry would
+    read as a series at 0%."""
+    if "group_id" not in frame:
+        return list(groups)
+    totals = frame.groupby("group_id")["denominator"].sum()
+    return [g for g in groups if totals.get(g, 0) == 0]

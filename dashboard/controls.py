@@ -22,7 +22,7 @@ _seed = viewstate.seed
 
 def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
     status = ctx.status
-    spans = _reporting_spans(ctx)
+    spans = queries.reporting_spans(ctx.store_path, ctx.version)
     default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today,
                              spans)
     params = viewstate.params()
@@ -44,13 +44,6 @@ def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
                    f"the best-covered {default.days} days; {newer.sources} source(s) have newer items, up to "
                    f"{newer.newest.isoformat()}. Move the period to see them.")
     return chosen
-
-
-def _reporting_spans(ctx: PageContext) -> Any:
-    """First and last day-dated item of every source but the seeds (they date concepts, not coverage)."""
-    spans = queries.source_spans(ctx.store_path, ctx.version)
-    reporting = ctx.ref.sources.loc[ctx.ref.sources["group_id"] != "seed", "id"]
-    return spans[spans["source_id"].isin(reporting)]
 
 
 def groups(ctx: PageContext, key: str, label: str = "Groups", include_seed: bool = False,

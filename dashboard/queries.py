@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.default_view import NOT_COVERAGE
 from analysis.watches import watch_labels
 from ingest.config import STORE_URL_ENV, Config, load_config
 from store.reads import ArticleQuery, StoreReader
@@ -105,7 +106,7 @@ def reference(store_path: str, version: str) -> Reference:
 @st.cache_data(**CACHE)
 def status(store_path: str, version: str) -> dict[str, Any]:
     with StoreReader(store_path) as r:
-        first, last = r.day_range(exclude_groups=("seed",))
+        first, last = r.day_range(exclude_groups=NOT_COVERAGE)
         return {"last_run": r.last_finished_run() or r.last_run(), "first_day": first, "last_day": last,
                 "any_items": r.scalar("SELECT 1 FROM items LIMIT 1") is not None}
 
@@ -113,7 +114,7 @@ def status(store_path: str, version: str) -> dict[str, Any]:
 def live_status(store_path: str) -> tuple[str, dict[str, Any] | None, str | None]:
     """(data_version, last run, newest day) read fresh for the auto-refreshing header."""
     with StoreReader(store_path) as r:
-        return r.data_version(), r.last_run(), r.day_range(exclude_groups=("seed",))[1]
+        return r.data_version(), r.last_run(), r.day_range(exclude_groups=NOT_COVERAGE)[1]
 
 
 @st.cache_data(**CACHE)
@@ -138,6 +139,13 @@ def undated_in(store_path: str, version: str, source_ids) -> int:
 def source_spans(store_path: str, version: str) -> pd.DataFrame:
     with StoreReader(store_path) as r:
         return r.source_spans()
+
+
+@st.cache_data(**CACHE)
+def reporting_spans(store_path: str, version: str) -> pd.DataFrame:
+    """Source spans without the seeds: the same rows the briefing's opening week is chosen from."""
+    with StoreReader(store_path) as r:
+        return r.source_spans(exclude_groups=NOT_COVERAGE)
 
 
 def _with_top_concepts(r: StoreReader, frame: pd.DataFrame, ref_labels: dict[str, str]) -> pd.DataFrame:

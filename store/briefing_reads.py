@@ -43,10 +43,6 @@ class BriefingReader(StoreReader):
                FROM concepts c LEFT JOIN families f ON f.id = c.family_id ORDER BY c.position"""
         )
 
-    def item_day_range(self) -> tuple[str | None, str | None]:
-        row = self.conn.execute("SELECT min(day), max(day) FROM daily_source WHERE precision = 'day'").fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
     def days_with_items(self) -> list[str]:
         sql = "SELECT DISTINCT day FROM daily_source WHERE precision = 'day' ORDER BY day"
         return [r[0] for r in self.conn.execute(sql)]

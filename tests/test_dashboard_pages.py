@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import sqlite3
 from datetime import date
@@ -300,6 +301,29 @@ def test_compare_one_concept_across_groups_uses_each_groups_own_denominator(app,
         )[0]
         assert tuple(totals.loc[label]) == (want["k"], want["n"])
     assert len(chart_datasets(at)[0]) == len(table)
+
+
+def test_compare_leaves_groups_without_items_out_of_the_legend_and_names_them(app):
+    # Western media has only a dead feed; the fixture has no Russian source at all.
+    at = app("compare", **PERIOD, concepts="cold_war_mentality", bucket="month",
+             groups="cn-official,western-media,ru-official")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    domains = [enc["scale"]["domain"] for enc in _encodings(spec, "color") if "domain" in enc.get("scale", {})]
+    assert domains and all(d == ["Chinese official & state media"] for d in domains)
+    assert set(frame_by_key(at, "cmp_table")["group"]) == {"Chinese official & state media"}
+    assert any("No items in the period from: Western media, Russian official & state media." in c.value
+               for c in at.caption)
+
+
+def _encodings(spec: object, channel: str) -> list[dict]:
+    """Every `channel` encoding anywhere in a Vega-Lite spec (layers, facets, concatenations)."""
+    if isinstance(spec, dict):
+        enc = spec.get("encoding")
+        found = [enc[channel]] if isinstance(enc, dict) and channel in enc else []
+        return found + [e for v in spec.values() for e in _encodings(v, channel)]
+    if isinstance(spec, list):
+        return [e for v in spec for e in _encodings(v, channel)]
+    return []
 
 
 def test_compare_several_concepts_within_one_group(app):

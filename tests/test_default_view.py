@@ -77,7 +77,9 @@ def _rows(source: str, first: date, days: int, step: int) -> list[dict[str, str]
 
 @pytest.fixture(scope="module")
 def archives(tmp_path_factory):
-    """Three archives that end on 2022-09-08 and one small archive alone in 2026, ingested."""
+    """Three archives that end on 2022-09-08, one small archive alone in 2026 and, in the seed
+    group, a larger archive newer than all of them (seeds date concepts, not coverage: neither the
+    Overview nor the briefing may open on it or count it as newer data), ingested."""
     from tests.builders import write_config, write_jsonl
     from tests.dashboard_fixtures import run_ingest
 
@@ -89,9 +91,11 @@ def archives(tmp_path_factory):
         "telegram": (date(2026, 1, 1), 60, 3),
     }
     specs = []
+    groups = {"heads": "western-media", "canon": "seed"}
+    plan["canon"] = (date(2026, 6, 1), 180, 1)
     for source, (first, days, step) in plan.items():
         write_jsonl(directory / f"{source}.jsonl", _rows(source, first, days, step))
-        specs.append(SourceSpec(source, "cn-official" if source != "heads" else "western-media", "archive",
+        specs.append(SourceSpec(source, groups.get(source, "cn-official"), "archive",
                                 {"path": str(directory / f"{source}.jsonl"), "fields": FIELDS, "language": "en"}))
     config = write_config(directory, specs)
     run_ingest(config)

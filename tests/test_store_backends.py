@@ -102,7 +102,7 @@ def _figures(url: str) -> dict[str, pd.DataFrame]:
         out["copies"] = r.copies(ids[0])
         out["passage texts"], out["passage spans"] = r.passages(ids[:10])
     with BriefingReader(url) as b:
-        first, last = b.item_day_range()
+        first, last = b.day_range()
         out["b source_days"] = b.source_days(first, last, None)
         out["b concept_days"] = b.concept_days(first, last, None)
         out["b history"] = b.concept_history(last)
@@ -142,7 +142,7 @@ def test_weekly_briefing_is_identical_on_both_backends(tmp_path, pg_url, monkeyp
     rendered = []
     for url in (sqlite_url, pg_url):
         with BriefingReader(url) as reader:
-            last = reader.item_day_range()[1]
+            last = reader.day_range()[1]
             week = IsoWeek.of(date.fromisoformat(last)) if last else None
             briefing = compute_briefing(reader, str(week), today=date.fromisoformat(last) + timedelta(days=8))
             rendered.append((render_markdown(briefing), render_csv(briefing)))

@@ -11,7 +11,7 @@ import pandas as pd
 from store.briefing_reads import MAX_STORED_MATCHES, BriefingReader
 from store.watch_reads import WatchReads
 
-from ..default_view import NewerData, default_period, newer_data
+from ..default_view import NOT_COVERAGE, NewerData, default_period, newer_data
 from . import format as fmt
 from . import significance
 from .articles import pick_articles, top_articles
@@ -59,8 +59,8 @@ def opening(reader: BriefingReader, today: date) -> Opening:
     small archive newer than all the others does not open the briefing on a week it holds alone;
     a live store opens on its last complete week."""
     weeks = {week_of_day(d) for d in reader.days_with_items()}
-    first, last = reader.item_day_range()
-    spans = reader.source_spans(exclude_groups=("seed",))
+    first, last = reader.day_range(exclude_groups=NOT_COVERAGE)  # the dashboard's range, seeds left out
+    spans = reader.source_spans(exclude_groups=NOT_COVERAGE)
     covered = default_period(first, last, BASELINE_WEEKS * 7, today, spans)
     default = default_week(today, last and covered.last, weeks)
     # Said only when coverage moved the week back: a live store's newest items are just this week's.
@@ -87,7 +87,9 @@ def compute_briefing(
     cd = reader.concept_days(first, wk.last_day, groups).assign(week=lambda d: d["day"].map(week_of_day))
     base_weeks = {str(wk.shift(-i)) for i in range(1, BASELINE_WEEKS + 1)}
     in_week, in_base = sd["week"] == str(wk), sd["week"].isin(base_weeks)
-    store_first = reader.item_day_range()[0]
+    # Baseline weeks count as covered from the first day of coverage; the seeds (1997 on) would
+    # make every baseline week look covered in a store whose feeds began last week.
+    store_first = reader.day_range(exclude_groups=NOT_COVERAGE)[0]
     covered = sum(
         1 for i in range(1, BASELINE_WEEKS + 1) if store_first is not None and wk.shift(-i).last_day >= store_first
     )

@@ -68,8 +68,16 @@ frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
     frame["group"] = frame["group_id"] if mode == "evidence" else frame["group_id"].map(ref.group_label)
 frame["voice"] = frame["measure"].map(trends.MEASURES)
+# A group without a single item in the period has no line: it leaves the legend (where it would
+# read as a series at 0%) and is named under the chart instead.
+silent = trends.silent_groups(frame, groups) if mode in ("across", "voice") else []
+if silent:
+    frame = frame[~frame["group_id"].isin(silent)]
+    groups_drawn = [g for g in groups if g not in silent]
+else:
+    groups_drawn = groups
 if mode == "across":
-    series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups}
+    series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups_drawn}
 elif mode == "evidence":
     series, facet, colour = "group", None, colours.series_colours(["full text", "headlines"])
 elif mode == "within":
@@ -92,6 +100,7 @@ else:
                + evidence_note(ds, sources, period, bucket) + "A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "
+               + (f"No items in the period from: {', '.join(ref.group_label(g) for g in silent)}. " if silent else "")
                + omissions.left_out_note(omissions.left_out(ds, sources, period, bucket),
                                       queries.undated_in(ctx.store_path, ctx.version, sources["id"]), bucket))
     points = charts.selected_points(event)
