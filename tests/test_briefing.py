@@ -431,3 +431,34 @@ def test_page_opens_on_the_cli_default_week_and_offers_only_weeks_with_data(stor
     fresh.query_params.clear()  # no week in the URL: the page opens where the CLI would
     fresh.run()
     assert not fresh.exception and fresh.selectbox(key="briefing_week").value == cli_default
+
+
+def test_seed_documents_do_not_count_as_baseline_coverage(tmp_path):
+    """A store whose wire began two weeks before the briefed week compares that week with the
+    average of those two weeks, not of four: the seed documents (dated 1997) are not coverage."""
+    from tests.dashboard_fixtures import run_ingest
+
+    week = IsoWeek(2026, 42)
+    write_jsonl(tmp_path / "wire.jsonl", _wire_rows(week))  # W40..W42
+    write_jsonl(
+        tmp_path / "seed.jsonl",
+        [
+            {
+                "title": "New Security Concept",
+                "date": "1997-04-23",
+                "url": "https://seed.example/1",
+                "text": "The new security concept of mutual trust, mutual benefit, equality and coordination.",
+            }
+        ],
+    )
+    specs = [
+        SourceSpec("wire", "cn-official", "archive", {"path": str(tmp_path / "wire.jsonl"), "fields": FIELDS}),
+        SourceSpec("seed-1997", "seed", "archive", {"path": str(tmp_path / "seed.jsonl"), "fields": FIELDS}),
+    ]
+    config = write_config(tmp_path, specs)
+    run_ingest(config)
+    with BriefingReader(load_config(config).store_path) as reader:
+        h = compute_briefing(reader, str(week), today=TODAY).headline
+    assert h.baseline_weeks == 2
+    before = [r for r in _wire_rows(week) if IsoWeek.of(date.fromisoformat(r["date"])) < week]
+    assert h.baseline_items == pytest.approx(len(before) / 2)
