@@ -573,26 +573,34 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     assert not at.get("vega_lite_chart"), "the seed matrix is an HTML table with its numbers, not a chart"
 
 
-def test_lexicon_family_filter_is_links_in_the_url_not_a_widget(app, fixture_store):
-    from dashboard.chips import toggle_href
-
+def test_lexicon_family_filter_is_pills_kept_in_the_url(app, fixture_store):
     families = sql(fixture_store, "SELECT DISTINCT family_id FROM concepts ORDER BY family_id")
     first, second = families[0]["family_id"], families[1]["family_id"]
     at = app("lexicon")
-    assert not at.multiselect, "the filter costs no widget"
-    chips = next(h.value for h in at.html if "class='filter-chips'" in h.value)
-    hrefs = dict(re.findall(r"data-value='([^']+)' data-on='0' href='([^']+)'", chips))
-    assert len(hrefs) == len(families) and hrefs[first] == f"lexicon?families={first}"
+    assert not at.multiselect, "pills, not a multiselect (which cost the browser more than both tables)"
+    pills = at.button_group(key="lex_families")
+    assert list(pills.value) == [] and len(frame_by_key(at, "lex_table")) == len(
+        sql(fixture_store, "SELECT id FROM concepts")
+    )
 
     one = app("lexicon", families=f"{first},no-such-family,<b>x</b>")  # unknown ids are dropped
     shown = frame_by_key(one, "lex_table")
     expected = sql(fixture_store, "SELECT count(*) AS n FROM concepts WHERE family_id = ?", (first,))[0]["n"]
     assert len(shown) == expected > 0 and shown["family"].nunique() == 1
-    chips = next(h.value for h in one.html if "class='filter-chips'" in h.value)
-    assert f"data-value='{first}' data-on='1' href='lexicon'" in chips  # a click on it again clears it
-    assert f"data-value='{second}' data-on='0' href='lexicon?families={first},{second}'" in chips
-    assert "no-such-family" not in chips and "<b>x" not in chips
-    assert toggle_href("lexicon", "families", ["a b"], "c&d") == "lexicon?families=a%20b,c%26d"
+    assert list(one.button_group(key="lex_families").value) == [first]
+    assert one.query_params["families"] == first  # the URL says what is shown, cleaned
+
+    # A click reruns the page in the same session: the filter and the URL follow it.
+    one.button_group(key="lex_families").set_value([first, second]).run()
+    both = frame_by_key(one, "lex_table")
+    assert set(both["family"]) == {
+        r["label"] for r in sql(fixture_store, "SELECT label FROM families WHERE id IN (?, ?)", (first, second))
+    }
+    assert one.query_params["families"] == f"{first},{second}"
+    one.button_group(key="lex_families").set_value([]).run()
+    assert "families" not in one.query_params and len(frame_by_key(one, "lex_table")) == len(
+        sql(fixture_store, "SELECT id FROM concepts")
+    )
 
 
 def test_overview_can_leave_out_syndicated_copies(app, fixture_store):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import sparklines
-from dashboard import chips, htmltable, listing, methodology, queries, urlstate
+from dashboard import controls, htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
 ctx = open_page("Lexicon")
@@ -30,11 +30,13 @@ table["family"] = table["family_id"].map(dict(zip(ref.families["id"], ref.famili
 table["forms"] = table["forms"].map(forms)
 table[["hits", "items"]] = table[["hits", "items"]].fillna(0).astype("int64")
 table["trend"] = table["id"].map(lambda c: spark.loc[c].tolist() if c in spark.index else [0] * len(months))
-# The family filter lives in the URL (?families=a,b), drawn as links (dashboard/chips.py).
-family_filter = urlstate.read_list(st.query_params.to_dict(), "families", ref.families["id"]) or []
-st.html(chips.chips_html("lexicon", "families", list(zip(ref.families["id"], ref.families["label"],
-                                                             ref.families["colour"], strict=True)),
-                         family_filter, "Families"))
+# The family filter lives in the URL (?families=a,b) and is drawn as pills: a click reruns the
+# page in the same session (a link reloaded it and lost every other page's view), and pills
+# cost the browser no more than the links did (a multiselect cost more than both tables).
+family_filter = controls.pills("lex_families", "Families", ref.families["id"].tolist(), "families",
+                               dict(zip(ref.families["id"], ref.families["label"], strict=True)),
+                               help="Show only the concepts of the picked families; none picked shows all.")
+controls.write_url({"families": family_filter}, share=False)
 if family_filter:
     table = table[table["family_id"].isin(family_filter)]
 spark_title = f"Hits over time ({months[0]} … {months[-1]})" if months else "Hits over time"
