@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the monitor needs on a fresh Debian machine: system packages
-# (Chromium for the browser test and screenshots, CJK fonts, PostgreSQL), a virtualenv and the
+# (Chromium for the browser test and screenshots, CJK and emoji fonts, PostgreSQL), a virtualenv and the
 # pinned Python packages. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
+# Feed titles carry emoji (Telegram channels above all): without this font the browser test and
+# the screenshots draw them as empty boxes.
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need_apt+=(fonts-noto-color-emoji)
 # PostgreSQL: the team store, and the real server the tests start for themselves.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
