@@ -9,15 +9,18 @@ and only the items whose words, score, matching flag, kept matches or per-concep
 differ are rewritten; their (source, day) pairs are returned for the caller to recompute
 those daily rows, as an edited entry's are (Store.refresh_touched_days).  The store ends
 exactly as a full rewrite leaves it (tests/test_rescore_changed.py compares every table on
-both backends); an unchanged item is not written at all.
+both backends); an unchanged item is not written at all.  `RescoreWrites` is the part
+of `Store` a rescore calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .item_writes import concept_rows, match_rows, replace_scores
+from .write_session import WriteSession
 
 _ITEMS_SQL = "SELECT id, source_id, day, words, score, matching FROM items WHERE id BETWEEN ? AND ?"
 _MATCHES_SQL = (
@@ -99,3 +102,44 @@ def _stored(conn: Any, first_id: int, last_id: int) -> tuple[dict[int, tuple[Any
 def _order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A sort key for rows that may hold NULLs (a match's `how`)."""
     return tuple((v is None, "" if v is None else v) for v in row)
+
+
+class RescoreWrites(WriteSession):
+    """The store side of `python -m ingest rescore`: stored texts in batches, and their new scores."""
+
+    def iter_item_texts(self, batch: int = 2000) -> Iterator[list[sqlite3.Row]]:
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, text, language FROM items WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["id"]
+
+    def item_texts_between(self, first_id: int, last_id: int) -> list[Any]:
+        """(id, text, language) of the items with ids in [first_id, last_id] (a rescore batch)."""
+        return self.conn.execute(
+            "SELECT id, text, language FROM items WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        ).fetchall()
+
+    def item_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def clear_scores(self) -> None:
+        self.conn.execute("DELETE FROM matches")
+        self.conn.execute("DELETE FROM item_concepts")
+
+    def rescore_items(self, scored: list[tuple[int, Any]]) -> int:
+        """New scores for stored items (id, score), inside `transaction()`: only the items
+        whose evidence differs from the stored one are rewritten (store/rescore_writes.py),
+        and their days are recomputed by `refresh_touched_days`.  Returns items rewritten."""
+        changed, touched = rewrite_changed(self.conn, scored)
+        self._touched_days |= touched
+        self.items_rewritten += changed
+        return changed
+
+    def replace_scores(self, scored: list[tuple[int, Any]]) -> None:
+        """New scores for stored items (id, score) after `clear_scores` (or their own delete)."""
+        replace_scores(self.conn, scored)

@@ -5,7 +5,7 @@ shares the run's PID namespace, else the heartbeat its process stamps; PostgreSQ
 from many machines: its session holds the run's advisory lock, seen in `pg_locks`), or,
 for a backfill, while workers carry its batch job after that process died: a batch of
 the job leased now, or one written in the last minute (a worker between two batches
-holds none).  Whoever writes the job's last batch finishes the run (store/store.py
+holds none).  Whoever writes the job's last batch finishes the run (store/run_writes.py
 `close_run`).  A run marked running that is not going was interrupted: the next run's
 sweep writes that, and until then every reader is shown it (`as_shown`), so no screen
 says "running" about a process that is gone.

@@ -29,11 +29,10 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 MAX_QUERY_CHARS = 500
 MAX_LIST = 200
 WATCH_PREFIX = "watch:"  # a watch's series id beside concept ids in trend frames
-# An undated document has no place on a time axis (as in the daily aggregates); a month- or
-# year-dated one is counted only in buckets as coarse as its date (migration 4).
-_DATED = "i.date_precision != 'undated'"
+# An undated document has no place on a time axis and a month- or year-dated one is counted
+# only in buckets as coarse as its date (migration 4): the daily aggregates' rules
+# (_DATED, _AGG_PRECISION), imported so a watch's series counts as a concept's does.
 _ON_DAY = "i.date_precision IN ('time', 'day')"  # what a day- or week-long window may count
-_AGG_PRECISION = "CASE WHEN i.date_precision = 'time' THEN 'day' ELSE i.date_precision END"
 
 
 class WatchError(ValueError):
