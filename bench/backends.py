@@ -39,7 +39,8 @@ from ingest.lexicon import Matcher, load_lexicon
 from ingest.pipeline import Ingest
 from ingest.score import score_text
 from store import Store
-from store.reads import ArticleQuery, StoreReader
+from store.article_search import ArticleQuery
+from store.reads import StoreReader
 from tests.builders import SourceSpec, write_config
 from tests.pg_fixtures import PgServer
 

@@ -2,7 +2,7 @@
 
 Every cached function takes the store path and its data_version as its first
 arguments, so a new ingest (which bumps data_version) invalidates every entry.
-SQL lives in `store.reads`; shaping lives in `trends`, `highlight`, `similarity`.
+SQL lives in `store` (StoreReader); shaping lives in `analysis`, `highlight`, `similarity`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import streamlit as st
 from analysis.default_view import NOT_COVERAGE
 from analysis.watches import watch_labels
 from ingest.config import STORE_URL_ENV, Config, load_config
-from store.reads import ArticleQuery, StoreReader
+from store.article_search import ArticleQuery
+from store.reads import StoreReader
 from store.watches import WatchBook
 
 from . import colours, similarity

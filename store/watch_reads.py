@@ -12,7 +12,7 @@ import pandas as pd
 
 from .daily_aggregates import _AGG_PRECISION, _DATED
 from .query_language import SearchError, parse_query
-from .reads import frame as _frame
+from .read_session import frame as _frame
 from .watches import _ON_DAY, WATCH_PREFIX, Watch, _scope
 
 EVIDENCE_CHARS = 320  # the passage shown around the first match of an alert's item

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .article_search import ArticleQuery, _article_where
 from .db import transaction
 from .query_language import SearchError, parse_query
-from .reads import ArticleQuery, _article_where
 from .search_sql import regexp_like
 from .timefmt import iso
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from ingest.runlock import RunLock
-from store.reads import ArticleQuery, StoreReader
+from store.article_search import ArticleQuery
+from store.reads import StoreReader
 from tests.builders import REPO, seed_sources, write_config
 from tests.reliability_fixtures import (
     build_inputs,

@@ -13,8 +13,9 @@ from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries
+from store.article_search import ArticleQuery
 from store.query_language import parse_query
-from store.reads import ArticleQuery, StoreReader
+from store.reads import StoreReader
 from tests.builders import REPO
 from tests.dashboard_fixtures import build_store
 

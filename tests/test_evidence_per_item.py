@@ -216,7 +216,7 @@ def test_migration_classifies_stored_items_and_splits_the_aggregates(tmp_path):
 
 
 def test_the_articles_page_filters_by_each_items_kind_as_the_trends_do(store, page):
-    from store.reads import ArticleQuery
+    from store.article_search import ArticleQuery
 
     with StoreReader(store[1]) as r:
         counts = {h: r.search(ArticleQuery(sources=("mixed",), headline=h), 0, 0)[1] for h in (0, 1, None)}

@@ -124,7 +124,8 @@ def _figures_agree_with_a_rebuild(store_url):
 
 
 def test_a_reused_guid_in_a_later_fetch_is_a_new_item_and_an_edit_replaces_the_text(tmp_path, feed_server, store_url):
-    from store.reads import ArticleQuery, StoreReader
+    from store.article_search import ArticleQuery
+    from store.reads import StoreReader
 
     first = [
         FeedItem("Cold War mentality", WIRE, feed_server.url("/a"), NOW, guid="a"),

@@ -13,8 +13,9 @@ import pytest
 
 from analysis import omissions, periods, source_tables, sparklines, trends
 from analysis.briefing import compute_briefing, render_csv, render_html, render_markdown
+from store.article_search import ArticleQuery
 from store.briefing_reads import BriefingReader
-from store.reads import ArticleQuery, StoreReader
+from store.reads import StoreReader
 from tests.dashboard_fixtures import html_frame, page_opener
 from tests.honest_fixtures import HonestStore, build_honest_store
 

@@ -26,7 +26,9 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
 from store import Store
-from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError, StoreReader
+from store.article_search import ARTICLE_SORTS, VOICES, ArticleQuery
+from store.query_language import SearchError
+from store.reads import StoreReader
 from store.url import StoreTarget
 from tests.builders import REPO, FeedItem, SourceSpec, atom, rss, write_config, write_jsonl
 from tests.dashboard_fixtures import open_fresh

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from store.query_language import MAX_QUERY_CHARS, QuerySyntaxError, parse_query
-from store.reads import ArticleQuery, SearchError, StoreReader
+from store.article_search import ArticleQuery
+from store.query_language import MAX_QUERY_CHARS, QuerySyntaxError, SearchError, parse_query
+from store.reads import StoreReader
 from tests.builders import SourceSpec, write_config, write_jsonl
 from tests.dashboard_fixtures import FIELDS, run_ingest
 

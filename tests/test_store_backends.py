@@ -14,8 +14,9 @@ from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
 from store import Store, StoreError
+from store.article_search import ArticleQuery
 from store.briefing_reads import BriefingReader
-from store.reads import ArticleQuery, StoreReader
+from store.reads import StoreReader
 from store.schema import SCHEMA_VERSION
 from tests.builders import SourceSpec, corpus_rows, seed_sources, write_config, write_jsonl
 

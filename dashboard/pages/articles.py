@@ -8,8 +8,8 @@ from analysis.evidence import EVIDENCE, headline_flag
 from dashboard import controls, listing, methodology, passage, queries, search_help, urlstate, viewstate
 from dashboard.context import open_page
 from dashboard.highlight import spans_from
-from store.query_language import QuerySyntaxError, parse_query
-from store.reads import ARTICLE_SORTS, VOICES, ArticleQuery, SearchError
+from store.article_search import ARTICLE_SORTS, VOICES, ArticleQuery
+from store.query_language import QuerySyntaxError, SearchError, parse_query
 
 ctx = open_page("Articles")
 params = viewstate.params()
