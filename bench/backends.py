@@ -35,7 +35,8 @@ from pathlib import Path
 
 from ingest.batch_rescore import BATCH_ITEMS, BatchRescorer
 from ingest.config import load_config
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
+from ingest.matcher import Matcher
 from ingest.pipeline import Ingest
 from ingest.score import score_text
 from store import Store

@@ -36,7 +36,8 @@ from functools import lru_cache
 from ingest.context import _INSTITUTIONAL_AFTER, _INSTITUTIONAL_BEFORE, WINDOW
 from ingest.disambiguate import drop_bracketed_repeats, regional_shared_future
 from ingest.distancing import so_called
-from ingest.lexicon import KIND_ANCHOR, KIND_CONCEPT, KIND_EXCLUDE, Lexicon, Matcher
+from ingest.lexicon import Lexicon
+from ingest.matcher import KIND_ANCHOR, KIND_CONCEPT, KIND_EXCLUDE, Matcher
 
 _SEP = r"[\s\-\u2010-\u2015]+"
 

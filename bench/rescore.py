@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from ingest.batch_rescore import BatchRescorer, rescore_in_batches
-from ingest.lexicon import Lexicon, Matcher, load_lexicon
+from ingest.lexicon import Lexicon, load_lexicon
+from ingest.matcher import Matcher
 from ingest.pipeline import rescore
 from ingest.score import score_text
 from ingest.workers import default_processes

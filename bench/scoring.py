@@ -16,7 +16,8 @@ import sys
 import time
 from collections import Counter
 
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
+from ingest.matcher import Matcher
 from ingest.score import score_text
 
 from . import baselines

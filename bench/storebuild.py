@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.items import canonical_url, make_item, text_hash
-from ingest.lexicon import Lexicon, Matcher
+from ingest.lexicon import Lexicon
+from ingest.matcher import Matcher
 from ingest.score import score_text
 from store import Store
 from tests.builders import GROUPS

@@ -13,7 +13,8 @@ from store.stats import store_stats
 
 from .cli import EXIT_BUSY, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load, print_json
 from .config import load_config
-from .lexicon import Matcher, load_lexicon
+from .lexicon import load_lexicon
+from .matcher import Matcher
 from .runlock import IngestBusy, RunLock
 from .score import score_text
 

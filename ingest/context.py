@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from .lexicon import FormInfo, _is_word_char
+from .matcher import FormInfo, _is_word_char
 
 WINDOW = 400
 

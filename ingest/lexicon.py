@@ -1,4 +1,4 @@
-"""Lexicon file -> validated concepts -> compiled matcher.
+"""Lexicon file -> validated concepts (the compiled matcher is `ingest.matcher`).
 
 The lexicon (`data/lexicon.toml`) is edited by analysts, so loading is strict:
 unknown fields, empty or duplicate forms, duplicate ids, unknown families and
@@ -12,15 +12,10 @@ import hashlib
 import math
 import re
 import tomllib
-import unicodedata
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
-from . import buildcache
-from .inflect import declensions
 from .textnorm import normalise_form
 
 
@@ -99,7 +94,7 @@ _CONCEPT_KEYS = {
     "exclude": False,
 }
 _FORM_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context", "exclude")
-_MATCH_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context")
+MATCH_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context")
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -199,8 +194,8 @@ def _parse_concepts(entries: Any, where: str, family_ids: set[str]) -> tuple[Con
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight <= 0:
             raise LexiconError(f"{at}: 'weight' must be a positive number, got {weight!r}")
         forms = {name: _forms(entry, name, at) for name in _FORM_FIELDS}
-        if not any(forms[n] for n in _MATCH_FIELDS):
-            raise LexiconError(f"{at}: no surface forms (give at least one of {', '.join(_MATCH_FIELDS)})")
+        if not any(forms[n] for n in MATCH_FIELDS):
+            raise LexiconError(f"{at}: no surface forms (give at least one of {', '.join(MATCH_FIELDS)})")
         seed = entry.get("seed")
         if seed is not None and not isinstance(seed, str):
             raise LexiconError(f"{at}: 'seed' must be a string")
@@ -261,184 +256,3 @@ def _check_form_clashes(lex: Lexicon, where: str) -> None:
             if key in owner and owner[key] != c.id:
                 raise LexiconError(f"{where}: form {form!r} of concept '{c.id}' is also a form of '{owner[key]}'")
             owner[key] = c.id
-
-
-# ---- compiled matcher -------------------------------------------------------
-
-KIND_CONCEPT = 0
-KIND_EXCLUDE = 1
-KIND_ANCHOR = 2
-
-
-@dataclass(frozen=True)
-class FormInfo:
-    kind: int
-    concept: int  # index into Lexicon.concepts (-1 for anchors)
-    length: int  # of the normalised key
-    form: str  # as written in the lexicon
-    prefix: bool  # "hegemon*": matches a word prefix
-    check_left: bool  # form starts with a letter/digit: needs a word boundary
-    check_right: bool
-    needs_context: bool
-    case_sensitive: bool  # context acronyms written with capitals ("SCO", "Quad")
-    short_han: bool = False  # a Chinese form of three characters or fewer: must not straddle two words
-
-
-class Matcher:
-    """An Aho-Corasick automaton over every normalised form of the lexicon."""
-
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
-        self.concept_ids = {c.id for c in lexicon.concepts}
-        self.weights = {c.id: c.weight for c in lexicon.concepts}
-        self.automaton = ahocorasick.Automaton()
-        for key, fields in _cached_keys(lexicon):
-            self.automaton.add_word(key, FormInfo(*fields))
-        self.automaton.make_automaton()
-        # Chinese words for the segmenter that checks short forms (analysis/segment.py)
-        self.han_words = sorted({k for k, _ in self.automaton.items() if k and all(_is_han(ch) for ch in k)})
-        self.segmenter_ready = False
-
-
-def _cached_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
-    """The automaton's keys and their FormInfo fields, from the build cache when this
-    lexicon, these rules and these packages built them before (declining the Russian
-    forms loads pymorphy3's dictionaries: about a second per process)."""
-    content = repr((lexicon.concepts, lexicon.context_en, lexicon.context_zh, lexicon.context_ru))
-    key = buildcache.fingerprint(
-        content,
-        buildcache.source_of("lexicon", "inflect", "textnorm", "textclasses", "textoffsets", "textfold"),
-        buildcache.package_versions("pymorphy3", "pymorphy3-dicts-ru", "opencc-python-reimplemented"),
-    )
-    return [(k, tuple(fields)) for k, fields in buildcache.cached("matcher-keys", key, lambda: _build_keys(lexicon))]
-
-
-def _build_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
-    keys: dict[str, FormInfo] = {}
-    entries = []
-    for ci, c in enumerate(lexicon.concepts):
-        for field_name in _MATCH_FIELDS:
-            for form in getattr(c, field_name):
-                entries.append((form, KIND_CONCEPT, ci, field_name.endswith("_context")))
-        for form in c.exclude:
-            entries.append((form, KIND_EXCLUDE, ci, False))
-    for form, kind, ci, needs_context in entries:
-        _add(keys, form, normalise_form(form.rstrip("*")), kind, ci, needs_context)
-    # Written forms first, so a declension or joined variant never takes over one.
-    for form, kind, ci, needs_context in entries:
-        for key in _variants(form):
-            _add(keys, form, key, kind, ci, needs_context)
-    for form in lexicon.context_en + lexicon.context_zh + lexicon.context_ru:
-        for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
-            _add(keys, form, key, KIND_ANCHOR, -1, needs_context=False)
-    return [(key, astuple(info)) for key, info in keys.items()]
-
-
-def _add(keys: dict[str, FormInfo], form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:
-    prefix = form.endswith("*")
-    existing = keys.get(key)
-    if existing is not None and (existing.kind == KIND_CONCEPT or kind != KIND_CONCEPT):
-        return  # a concept form wins over an anchor or exclusion with the same text
-    keys[key] = FormInfo(
-        kind=kind,
-        concept=concept,
-        length=len(key),
-        form=form,
-        prefix=prefix,
-        check_left=_is_word_char(key[0]),
-        check_right=_is_word_char(key[-1]) and not prefix,
-        needs_context=needs_context,
-        case_sensitive=needs_context and any(ch.isupper() for ch in form),
-        short_han=kind == KIND_CONCEPT and len(key) <= SHORT_HAN and all(_is_han(ch) for ch in key),
-    )
-
-
-def _variants(form: str) -> list[str]:
-    """Normalised keys besides the written form: Russian declensions, and each
-    multi-word key with one space closed up."""
-    keys = [normalise_form(f.rstrip("*")) for f in declensions(form)]
-    out = keys[1:]
-    for key in keys[:1]:
-        spellings = spelling_variants(key)
-        out += spellings
-        for variant in [key, *spellings]:
-            out += joined_variants(variant)
-    return out
-
-
-# British and American spellings, and the hyphenated "co-operation" (hyphens are
-# spaces after normalisation).  Each pair is tried both ways, word by word.
-_SPELLINGS = (
-    ("cooperation", "co operation"),
-    ("cooperative", "co operative"),
-    ("coexistence", "co existence"),
-    ("neighborhood", "neighbourhood"),
-    ("neighbor", "neighbour"),
-    ("dialogue", "dialog"),
-    ("dialogues", "dialogs"),
-    ("defense", "defence"),
-    ("center", "centre"),
-    ("favor", "favour"),
-    ("labor", "labour"),
-    ("organization", "organisation"),
-    ("civilization", "civilisation"),
-    ("civilizations", "civilisations"),
-    ("globalization", "globalisation"),
-    ("multipolarization", "multipolarisation"),
-    ("militarization", "militarisation"),
-    ("modernization", "modernisation"),
-    ("normalization", "normalisation"),
-    ("stabilization", "stabilisation"),
-    ("democratization", "democratisation"),
-)
-_SPELLING_OF = {a: b for a, b in _SPELLINGS} | {b: a for a, b in _SPELLINGS}
-
-
-def spelling_variants(key: str) -> list[str]:
-    """`key` with every British/American variant swapped (all at once, then each alone)."""
-    if not key.isascii():
-        return []
-    out: list[str] = []
-    for one in _SPELLING_OF:
-        if one in key and (" " in one or one in key.split()):
-            padded = f" {key} "
-            swapped = padded.replace(f" {one} ", f" {_SPELLING_OF[one]} ").strip()
-            if swapped != key and swapped not in out:
-                out.append(swapped)
-    if len(out) > 1:
-        combined = f" {key} "
-        for a, b in _SPELLINGS:
-            if f" {a} " in combined:
-                combined = combined.replace(f" {a} ", f" {b} ")
-            elif f" {b} " in combined:
-                combined = combined.replace(f" {b} ", f" {a} ")
-        combined = combined.strip()
-        if combined != key and combined not in out:
-            out.append(combined)
-    return out
-
-
-def joined_variants(key: str) -> list[str]:
-    """The normalised form with one inter-word space closed up, for each such space.
-
-    Rejoining a hyphenated line break cannot tell "men-\ntality" (a word split by the
-    typesetter) from "zero-\nsum" (a compound broken at its own hyphen) without a
-    dictionary; it rejoins both, and these variants let "zerosum" still be found."""
-    out = []
-    for i, ch in enumerate(key):
-        if ch == " " and 0 < i < len(key) - 1 and key[i - 1].isalpha() and key[i + 1].isalpha():
-            out.append(key[:i] + key[i + 1 :])
-    return out
-
-
-SHORT_HAN = 3
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-
-
-def _is_word_char(ch: str) -> bool:
-    """Letters, digits and combining marks of alphabetic scripts ("İ" folds to "i" plus
-    a combining dot, which must not open a word boundary); CJK has no word boundaries."""
-    return ch < "\u2e80" and (ch.isalnum() or unicodedata.combining(ch) > 0)

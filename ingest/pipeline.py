@@ -21,8 +21,9 @@ from . import feeds
 from .config import Config, Source
 from .identity import Placement, distinct_identities, is_known, place_one, placements
 from .items import item_from_entry, text_hash
-from .lexicon import Lexicon, Matcher
+from .lexicon import Lexicon
 from .match_cap import kept_matches
+from .matcher import Matcher
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
 from .workers import Scorer, default_processes
 

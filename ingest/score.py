@@ -29,7 +29,7 @@ from .context import LocalContext
 from .disambiguate import drop_bracketed_repeats, regional_shared_future
 from .distancing import QUOTE_CHARS, Quotations, distance_of, so_called
 from .language import detect_language
-from .lexicon import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
+from .matcher import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
 from .textclasses import count_words
 from .textnorm import normalise
 

@@ -151,7 +151,7 @@ def _collapse(m: re.Match[str]) -> str:
     whitespace between Han characters; a hyphenated line break rejoins a split word
     ("men-\ntality") but stays a hyphen (a space) before a capital ("Cold-\nWar").
     A compound broken at its own hyphen ("zero-\nsum") is rejoined too: the matcher
-    also knows every multi-word form with one space closed up (lexicon.joined_variants)."""
+    also knows every multi-word form with one space closed up (form_variants.joined_variants)."""
     if m.lastgroup == "han":
         return ""
     first = m.group()[0]

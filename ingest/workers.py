@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from .lexicon import Lexicon, Matcher
+from .lexicon import Lexicon
+from .matcher import Matcher
 from .score import score_text
 
 MIN_PARALLEL = 1000  # texts in one call before worker processes are worth starting (rescore)

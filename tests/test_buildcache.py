@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import buildcache, lexicon, textfold
-from ingest.lexicon import Matcher, load_lexicon, parse_lexicon
+from ingest import buildcache, matcher, textfold
+from ingest.lexicon import load_lexicon, parse_lexicon
+from ingest.matcher import Matcher
 
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
 
@@ -42,11 +43,11 @@ def test_a_matcher_read_from_the_cache_is_the_one_built_fresh(cache, monkeypatch
     def no_build(_lex):
         raise AssertionError("the cached keys were not read")
 
-    monkeypatch.setattr(lexicon, "_build_keys", no_build)
+    monkeypatch.setattr(matcher, "_build_keys", no_build)
     read = Matcher(lex)
     assert _items(read) == _items(built)
     assert read.han_words == built.han_words
-    assert any(info.kind == lexicon.KIND_ANCHOR for _, info in read.automaton.items())
+    assert any(info.kind == matcher.KIND_ANCHOR for _, info in read.automaton.items())
 
 
 def test_a_changed_lexicon_is_built_anew_even_under_the_same_content_hash(cache):

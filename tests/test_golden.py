@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from ingest.distancing import distance_of
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
+from ingest.matcher import Matcher
 from ingest.score import find_matches
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,8 +8,9 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from ingest.items import make_item, text_hash
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
 from ingest.match_cap import kept_matches
+from ingest.matcher import Matcher
 from ingest.score import score_text
 from store import Store
 from tests.builders import LEXICON

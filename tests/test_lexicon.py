@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.lexicon import KIND_ANCHOR, KIND_CONCEPT, LexiconError, Matcher, load_lexicon, parse_lexicon
+from ingest.lexicon import LexiconError, load_lexicon, parse_lexicon
+from ingest.matcher import KIND_ANCHOR, KIND_CONCEPT, Matcher
 from ingest.textnorm import normalise_form
 
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"

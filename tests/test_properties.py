@@ -17,7 +17,8 @@ from ingest.identitynorm import (
     _identity_collapse_runs,
     _identity_collapse_scanned,
 )
-from ingest.lexicon import LexiconError, Matcher, load_lexicon, parse_lexicon
+from ingest.lexicon import LexiconError, load_lexicon, parse_lexicon
+from ingest.matcher import Matcher
 from ingest.score import find_matches
 from ingest.textclasses import _profile, count_cjk, count_words
 from ingest.textnorm import (

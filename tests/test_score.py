@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.lexicon import Matcher, load_lexicon, parse_lexicon
+from ingest.lexicon import load_lexicon, parse_lexicon
+from ingest.matcher import Matcher
 from ingest.score import find_matches, score_text
 
 RAW = {

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from ingest import textoffsets, textscan
 from ingest.distancing import _SO_CALLED, _SO_CALLED_FIRST, so_called
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
+from ingest.matcher import Matcher
 from ingest.score import find_matches
 from ingest.textclasses import _class_table
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import segment
-from ingest.lexicon import Matcher, load_lexicon
+from ingest.lexicon import load_lexicon
+from ingest.matcher import Matcher
 
 MATCHER = Matcher(load_lexicon(Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"))
 # Words the scorer meets (its forms are added as user words) and the characters around

@@ -22,7 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from ingest.lexicon import Matcher, load_lexicon  # noqa: E402
+from ingest.lexicon import load_lexicon  # noqa: E402
+from ingest.matcher import Matcher  # noqa: E402
 from ingest.score import find_matches  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parent
