@@ -46,6 +46,10 @@ class Concept:
     exclude: tuple[str, ...]  # longer terms inside which this concept's forms must not fire
     ru: tuple[str, ...] = ()  # written in the nominative; every case and number matches
     ru_context: tuple[str, ...] = ()
+    # words that make a context form count when shortly before it (ingest/cues.py)
+    en_cues: tuple[str, ...] = ()
+    zh_cues: tuple[str, ...] = ()
+    ru_cues: tuple[str, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -92,9 +96,14 @@ _CONCEPT_KEYS = {
     "ru": False,
     "ru_context": False,
     "exclude": False,
+    "en_cues": False,
+    "zh_cues": False,
+    "ru_cues": False,
 }
 _FORM_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context", "exclude")
 MATCH_FIELDS = ("en", "zh", "ru", "en_context", "zh_context", "ru_context")
+_CONTEXT_FIELDS = ("en_context", "zh_context", "ru_context")
+_CUE_FIELDS = ("en_cues", "zh_cues", "ru_cues")
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -193,9 +202,15 @@ def _parse_concepts(entries: Any, where: str, family_ids: set[str]) -> tuple[Con
         weight = entry.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight <= 0:
             raise LexiconError(f"{at}: 'weight' must be a positive number, got {weight!r}")
-        forms = {name: _forms(entry, name, at) for name in _FORM_FIELDS}
+        forms = {name: _forms(entry, name, at) for name in _FORM_FIELDS + _CUE_FIELDS}
         if not any(forms[n] for n in MATCH_FIELDS):
             raise LexiconError(f"{at}: no surface forms (give at least one of {', '.join(MATCH_FIELDS)})")
+        for name in _CUE_FIELDS:
+            if forms[name] and not any(forms[n] for n in _CONTEXT_FIELDS):
+                raise LexiconError(
+                    f"{at}: '{name}' lists cues but the concept has no context forms: a cue only lets a "
+                    f"context form ({', '.join(_CONTEXT_FIELDS)}) count, and its full forms always count"
+                )
         seed = entry.get("seed")
         if seed is not None and not isinstance(seed, str):
             raise LexiconError(f"{at}: 'seed' must be a string")

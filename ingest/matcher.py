@@ -8,6 +8,7 @@ this builds what scoring walks for every text, and its keys are cached on disk.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import astuple, dataclass
 
@@ -50,18 +51,20 @@ class Matcher:
         self.concept_ids = {c.id for c in lexicon.concepts}
         self.weights = {c.id: c.weight for c in lexicon.concepts}
         self.automaton = ahocorasick.Automaton()
-        for key, fields in _cached_keys(lexicon):
+        keys, cue_keys = _cached_tables(lexicon)
+        for key, fields in keys:
             self.automaton.add_word(key, FormInfo(*fields))
         self.automaton.make_automaton()
+        self.cues = _compile_cues(cue_keys)
         # Chinese words for the segmenter that checks short forms (analysis/segment.py)
         self.han_words = sorted({k for k, _ in self.automaton.items() if k and all(_is_han(ch) for ch in k)})
         self.segmenter_ready = False
 
 
-def _cached_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
-    """The automaton's keys and their FormInfo fields, from the build cache when this
-    lexicon, these rules and these packages built them before (declining the Russian
-    forms loads pymorphy3's dictionaries: about a second per process)."""
+def _cached_tables(lexicon: Lexicon) -> tuple[list[tuple[str, tuple]], list[tuple[int, str, bool]]]:
+    """The automaton's keys with their FormInfo fields, and the cue keys, from the build
+    cache when this lexicon, these rules and these packages built them before (declining
+    the Russian forms loads pymorphy3's dictionaries: about a second per process)."""
     content = repr((lexicon.concepts, lexicon.context_en, lexicon.context_zh, lexicon.context_ru))
     key = buildcache.fingerprint(
         content,
@@ -70,7 +73,9 @@ def _cached_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
         ),
         buildcache.package_versions("pymorphy3", "pymorphy3-dicts-ru", "opencc-python-reimplemented"),
     )
-    return [(k, tuple(fields)) for k, fields in buildcache.cached("matcher-keys", key, lambda: _build_keys(lexicon))]
+    # "matcher-tables", not the "matcher-keys" of before cues: a table without cue keys is never read
+    keys, cues = buildcache.cached("matcher-tables", key, lambda: (_build_keys(lexicon), _cue_keys(lexicon)))
+    return [(k, tuple(fields)) for k, fields in keys], [(ci, k, bool(p)) for ci, k, p in cues]
 
 
 def _build_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
@@ -92,6 +97,35 @@ def _build_keys(lexicon: Lexicon) -> list[tuple[str, tuple]]:
         for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(form)):
             _add(keys, form, key, KIND_ANCHOR, -1, needs_context=False)
     return [(key, astuple(info)) for key, info in keys.items()]
+
+
+def _cue_keys(lexicon: Lexicon) -> list[tuple[int, str, bool]]:
+    """(concept index, normalised cue, "*" prefix): cues fold and decline as forms do."""
+    out = []
+    for ci, c in enumerate(lexicon.concepts):
+        for cue in c.en_cues + c.zh_cues + c.ru_cues:
+            for key in dict.fromkeys(normalise_form(f.rstrip("*")) for f in declensions(cue)):
+                out.append((ci, key, cue.endswith("*")))
+    return out
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    """A concept's cues as one pattern over the normalised text (ingest/cues.py)."""
+
+    pattern: re.Pattern[str]
+    prefixes: dict[str, bool]  # matched key -> written with a trailing "*"
+    longest: int
+
+
+def _compile_cues(cue_keys: list[tuple[int, str, bool]]) -> dict[int, CuePattern]:
+    grouped: dict[int, dict[str, bool]] = {}
+    for ci, key, prefix in cue_keys:
+        grouped.setdefault(ci, {}).setdefault(key, prefix)
+    return {
+        ci: CuePattern(re.compile("|".join(map(re.escape, sorted(ks, key=len, reverse=True)))), ks, max(map(len, ks)))
+        for ci, ks in grouped.items()
+    }
 
 
 def _add(keys: dict[str, FormInfo], form: str, key: str, kind: int, concept: int, needs_context: bool) -> None:

@@ -12,7 +12,8 @@ without refetching anything.  Rules, in order:
 3. Context forms (acronyms, generic-looking phrases) count only where the item
    also has a full form of the same concept, or where the paragraph around them
    shows at least `min_anchors` distinct signs of international-security context
-   (ingest/context.py).
+   (ingest/context.py), or where a cue of the concept comes shortly before them in
+   the same clause ("interfering in China's internal affairs", ingest/cues.py).
 4. A match just after "so-called" / 所谓 / так называемый, or inside quotation marks
    that doubt rather than name, is distanced (ingest/distancing.py).
 """
@@ -26,10 +27,11 @@ from dataclasses import dataclass
 from analysis import segment
 
 from .context import LocalContext
+from .cues import cue_before, line_break_in
 from .disambiguate import drop_bracketed_repeats, regional_shared_future
 from .distancing import QUOTE_CHARS, Quotations, distance_of, so_called
 from .language import detect_language
-from .matcher import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_word_char
+from .matcher import KIND_ANCHOR, KIND_EXCLUDE, FormInfo, Matcher, _is_han, _is_word_char
 from .textclasses import count_words
 from .textnorm import normalise
 
@@ -115,9 +117,13 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
         if info.needs_context and info.concept not in full:
             local = local or _local_context(text, norm, candidates, anchor_hits, matcher)
             if info.case_sensitive:  # an acronym: judged in its paragraph
-                if not local.ok(*norm.span_to_original(start, end)):
+                if not local.ok(*norm.span_to_original(start, end)) and not _cued(text, norm, start, info, matcher):
                     continue
-            elif not local.item_ok() and not so_called(decoded, _trim(decoded, *norm.span_to_decoded(start, end))[0]):
+            elif (
+                not local.item_ok()
+                and not so_called(decoded, _trim(decoded, *norm.span_to_decoded(start, end))[0])
+                and not _cued(text, norm, start, info, matcher)
+            ):
                 continue  # "so-called decoupling", 所谓“去风险”: the term is a discourse object
         # Boundaries, case and distancing are judged on the original with entities
         # decoded; the stored span is mapped on into the original itself.
@@ -132,6 +138,23 @@ def _resolve(text, norm, candidates, anchor_hits, matcher) -> list[Match]:
             Match(concepts[info.concept].id, o_start, o_end, text[o_start:o_end], how is not None, info.form, how)
         )
     return out
+
+
+def _cued(text: str, norm, start: int, info: FormInfo, matcher: Matcher) -> bool:
+    """A cue of the concept shortly before the context form ("interfering in ... internal
+    affairs", 干涉中国内政): only asked of a form that failed its context test."""
+    cues = matcher.cues.get(info.concept)
+    if cues is None:
+        return False
+    t = norm.text
+    return cue_before(
+        t,
+        start,
+        cues,
+        han_form=_is_han(t[start]),
+        line_break_between=lambda a, b: line_break_in(text[norm.to_original(a) : norm.to_original(b)]),
+        straddles=lambda a, b: _straddles(t, a, b, matcher),
+    )
 
 
 def _local_context(text, norm, candidates, anchor_hits, matcher) -> LocalContext:

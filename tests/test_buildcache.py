@@ -38,7 +38,7 @@ def cache(tmp_path, monkeypatch) -> Path:
 def test_a_matcher_read_from_the_cache_is_the_one_built_fresh(cache, monkeypatch):
     lex = load_lexicon(LEXICON)
     built = Matcher(lex)
-    assert [p.name.split("-")[0] for p in cache.glob("matcher-keys-*.marshal")] == ["matcher"]
+    assert [p.name.split("-")[0] for p in cache.glob("matcher-tables-*.marshal")] == ["matcher"]
 
     def no_build(_lex):
         raise AssertionError("the cached keys were not read")
@@ -50,6 +50,22 @@ def test_a_matcher_read_from_the_cache_is_the_one_built_fresh(cache, monkeypatch
     assert any(info.kind == matcher.KIND_ANCHOR for _, info in read.automaton.items())
 
 
+def test_context_cues_are_read_from_the_cache_with_the_keys(cache, monkeypatch):
+    # The cues' keys (declined, folded) live in the same cached table as the automaton's:
+    # a table written before cues existed has another name and key, and is never read.
+    lex = load_lexicon(LEXICON)
+    built = Matcher(lex)
+    assert built.cues, "the shipped lexicon has cues"
+
+    def no_build(_lex):
+        raise AssertionError("the cached cue keys were not read")
+
+    monkeypatch.setattr(matcher, "_cue_keys", no_build)
+    read = Matcher(lex)
+    assert read.cues == built.cues
+    assert not list(cache.glob("matcher-keys-*"))
+
+
 def test_a_changed_lexicon_is_built_anew_even_under_the_same_content_hash(cache):
     # parse_lexicon takes the hash from its caller, so the key must come from the content
     before = Matcher(parse_lexicon(_raw("неделимость безопасности"), "a.toml", "same"))
@@ -57,13 +73,13 @@ def test_a_changed_lexicon_is_built_anew_even_under_the_same_content_hash(cache)
     keys_before = {k for k, _ in before.automaton.items()}
     keys_after = {k for k, _ in after.automaton.items()}
     assert "стратегической стабильности" in keys_after - keys_before  # declined, not only as written
-    assert len(list(cache.glob("matcher-keys-*.marshal"))) == 2
+    assert len(list(cache.glob("matcher-tables-*.marshal"))) == 2
 
 
 def test_a_corrupt_cache_file_is_rebuilt(cache):
     lex = parse_lexicon(_raw("неделимость безопасности"), "a.toml", "h")
     fresh = Matcher(lex)
-    (path,) = cache.glob("matcher-keys-*.marshal")
+    (path,) = cache.glob("matcher-tables-*.marshal")
     path.write_bytes(b"\x00garbage")
     assert _items(Matcher(lex)) == _items(fresh)
     path.write_bytes(path.read_bytes()[:10])  # the rebuilt file was written whole
