@@ -17,7 +17,10 @@ simplified-Chinese text, so its output can be checked against ours:
   next to it ("SCO summit") or `min_anchors` distinct signs (context anchors, full
   forms of other concepts) in its paragraph, cut to `WINDOW` characters either side,
   and a generic phrase needs them anywhere in the item or a "so-called" before it
-  (the rules of score.py and context.py);
+  (the rules of score.py and context.py); failing that, either counts when a cue of
+  its concept ("interfer*" for "internal affairs") ends at most `ALPHA_GAP`
+  characters before it (`HAN_GAP` for a Chinese form) with no . ; ! ? 。 or line
+  break between (ingest/cues.py), a regex per cue searched before the form;
 * a bracketed repeat right after a full form ("... Organization (SCO)") and a
   kremlin.ru glossary label are not mentions, and bare 命运共同体 after a pair or a
   region is the regional concept (the rule functions of ingest/disambiguate.py,
@@ -34,12 +37,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.context import _INSTITUTIONAL_AFTER, _INSTITUTIONAL_BEFORE, WINDOW
+from ingest.cues import ALPHA_GAP, HAN_GAP
 from ingest.disambiguate import drop_bracketed_repeats, regional_shared_future
 from ingest.distancing import so_called
 from ingest.lexicon import Lexicon
 from ingest.matcher import KIND_ANCHOR, KIND_CONCEPT, KIND_EXCLUDE, Matcher
 
 _SEP = r"[\s\-\u2010-\u2015]+"
+KIND_CUE = -1  # a context cue: never a candidate, only looked for before a context form
+_CLAUSE_END = re.compile(r"[。｡；;！!？?.．\n\r\v\f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,9 @@ def naive_forms(matcher: Matcher) -> list[NaiveForm]:
                 case_sensitive=info.case_sensitive,
             )
         )
+    for ci, cues in matcher.cues.items():
+        for key, prefix in cues.prefixes.items():
+            out.append(NaiveForm(_regex(key, prefix, False, key), KIND_CUE, ci, key, needs_context=False))
     return out
 
 
@@ -99,7 +108,10 @@ def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tup
     original = text
     text = text.translate(_simplified())  # one character for one: offsets stay those of the original
     candidates = []
+    cues = [f for f in forms if f.kind == KIND_CUE]
     for f in forms:
+        if f.kind == KIND_CUE:
+            continue
         for m in f.pattern.finditer(text):
             candidates.append((m.start(), m.end(), f))
     if not candidates:
@@ -123,9 +135,9 @@ def naive_spans(text: str, forms: list[NaiveForm], lexicon: Lexicon) -> list[tup
     for s, e, f in concepts:
         if f.needs_context and f.concept not in full:
             if f.case_sensitive:
-                if not _acronym_in_context(original, s, e, signs, lexicon.min_anchors):
+                if not _acronym_in_context(original, s, e, signs, lexicon.min_anchors) and not _cued(text, s, f, cues):
                     continue
-            elif not item_ok and not so_called(original, s):
+            elif not item_ok and not so_called(original, s) and not _cued(text, s, f, cues):
                 continue
         out.append(NaiveMatch(ids[f.concept], s, e, f.form))
     out = regional_shared_future(original, drop_bracketed_repeats(original, out), set(ids))
@@ -143,6 +155,17 @@ def _acronym_in_context(text: str, start: int, end: int, signs: list[tuple[int, 
     lo = max(line_start, start - WINDOW)
     hi = min(len(text) if line_end < 0 else line_end, end + WINDOW)
     return len({key for position, key in signs if lo <= position <= hi}) >= need
+
+
+def _cued(text: str, start: int, form: NaiveForm, cues: list[NaiveForm]) -> bool:
+    """A cue of the same concept ending shortly before the form, in the same clause."""
+    gap = HAN_GAP if "\u3400" <= text[start] <= "\u9fff" else ALPHA_GAP
+    for cue in cues:
+        if cue.concept == form.concept:
+            for m in cue.pattern.finditer(text, 0, start):
+                if start - m.end() <= gap and not _CLAUSE_END.search(text, m.end(), start):
+                    return True
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,15 @@ An acronym counts when
   `WINDOW` characters either side for texts without paragraphs, or
 - an institutional word follows it directly: "SCO summit", "BRICS member states",
   "CSTO Secretary-General", 上合峰会, "саммит ШОС" (a headline about the summit).
+
+A generic phrase counts when the item names a full form of its concept, or shows
+`min_anchors` distinct signs anywhere, or follows "so-called" / 所谓.
+
+Failing all that, either kind counts when a cue of its concept (lexicon `en_cues`,
+`zh_cues`, `ru_cues`: "interfer*" for "internal affairs", 干涉 for 内政) ends shortly
+before it in the same clause: at most 40 characters (8 for a Chinese form) and no
+. ; ! ? 。 or line break between.  ingest/cues.py has that check; it runs only for a
+form that failed the tests here, over a bounded look-back.
 """
 
 from __future__ import annotations

@@ -153,6 +153,8 @@ field_names = st.sampled_from(
         "zh",
         "en_context",
         "zh_context",
+        "en_cues",
+        "zh_cues",
         "exclude",
         "colour",
         "description",
