@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from .query_language import Query, SearchError, parse_query
+from .query_language import SearchError, parse_query
+from .query_tree import Query
 from .read_session import ReadSession, _after, _marks, _query_errors
 from .search_sql import query_condition
 

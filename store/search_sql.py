@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .query_language import _UNSPACED, LETTER, And, Filter, Near, Node, Not, Or, Query, Term
+from .query_tree import _UNSPACED, LETTER, And, Filter, Near, Node, Not, Or, Query, Term
 
 FTS_MIN_CHARS = 3  # the trigram tokenizer cannot index shorter strings
 COLUMNS = {"text": ("i.title", "i.text"), "title": ("i.title",)}
