@@ -3,7 +3,8 @@
 `python -m ingest backfill SOURCE` reads the archive once to cut it where the one-process
 import would end a transaction (after every `ingest.archive_batch_rows` usable rows), as
 byte ranges of the file, and enqueues them; it and every `python -m ingest worker` with
-the same lexicon, scoring settings and file then take batches.  A batch's rows are read
+the same lexicon, scoring settings, matching rules (ingest/rules_version.py) and file
+then take batches.  A batch's rows are read
 and scored by whoever claims it, in parallel with the other batches, but it is written
 only when every batch before it in the file is done (checked again in the writing
 transaction), by the same code as the one-process import (`Ingest._store_items`), with
@@ -15,13 +16,16 @@ worker died and its lease ran out) it gives its own back, keeping the scores in 
 and takes the earlier one.  The last batch's transaction stores the file's fingerprint
 (so an unchanged archive is skipped afterwards) and the source's outcome for the run,
 and finishes the run (its counts, status and end): the process that started the
-backfill may have been killed while workers went on.
+backfill may have been killed while workers went on.  A worker running other matching
+rules (other code) leaves the job, saying so once: its batches would be scored
+otherwise than the rest; a backfill enqueued under its rules replaces the job.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -35,7 +39,10 @@ from store.timefmt import iso, parse_iso
 from .config import Source
 from .match_cap import kept_matches
 from .pipeline import MAX_PROBLEMS_KEPT, BatchHooks, Ingest, SourceOutcome, _fingerprint
+from .rules_version import rules_version
 from .sources import ArchiveRow, Position, Span, read_archive, read_archive_usable
+
+log = logging.getLogger(__name__)
 
 JOB_PREFIX = "backfill "
 KEPT_AHEAD = 4  # scored batches kept in memory while their turn has not come
@@ -61,6 +68,7 @@ class BackfillSpec:
     distanced_weight: float
     now: str  # the import time every item of the backfill carries
     run: int  # the run the items belong to
+    rules: str = ""  # the matching rules' version ("": named by code older than rules versions)
 
     def name(self) -> str:
         return f"{JOB_PREFIX}{json.dumps(self.source)} {json.dumps(asdict(self), sort_keys=True)}"
@@ -80,12 +88,13 @@ class BackfillSpec:
         return moment
 
     def same_work(self, other: BackfillSpec) -> bool:
-        return (self.source, self.fingerprint, self.lexicon, self.threshold, self.distanced_weight) == (
+        return (self.source, self.fingerprint, self.lexicon, self.threshold, self.distanced_weight, self.rules) == (
             other.source,
             other.fingerprint,
             other.lexicon,
             other.threshold,
             other.distanced_weight,
+            other.rules,
         )
 
 
@@ -129,6 +138,7 @@ def spec_for(ingest: Ingest, source: Source, run: int) -> BackfillSpec:
         ingest.distanced_weight,
         iso(ingest.now) or "",
         run,
+        rules_version(),
     )
 
 
@@ -142,6 +152,7 @@ class BatchBackfiller:
         self.worker = worker
         self.items = 0
         self.ahead: dict[tuple[str, int], Prepared] = {}
+        self.left: set[str] = set()  # open jobs of other rules this worker has said it leaves
 
     def specs(self) -> list[BackfillSpec]:
         """Open backfills this process can do: its archive source, unchanged file, same lexicon and settings."""
@@ -153,6 +164,17 @@ class BatchBackfiller:
                 mine = spec_for(self.ingest, archives[spec.source], spec.run)
                 if mine.same_work(spec):
                     found.append(spec)
+                elif mine.rules != spec.rules and name not in self.left:
+                    self.left.add(name)
+                    log.warning(
+                        "worker %s leaves backfill job '%s': it was begun under matching rules %s and this "
+                        "worker runs matching rules %s; only workers of its rules take its batches, and a "
+                        "backfill started under these rules replaces it",
+                        self.worker,
+                        name,
+                        spec.rules or "(not recorded: code older than rules versions)",
+                        mine.rules,
+                    )
         return found
 
     def step(self, lease_seconds: float, poll_seconds: float = 0.2, only: str | None = None) -> bool:
@@ -281,6 +303,8 @@ def enqueue_backfill(ingest: Ingest, source_id: str) -> BackfillSpec | None:
     spec = spec_for(ingest, source, store.start_run(ingest.lexicon.content_hash, ingest.now))
     spans = cut(source, ingest.archive_batch)
     older = [n for n in jobs.jobs(JOB_PREFIX, open_only=False) if _source_of(n) == source.id]
+    for name in set(older) & set(jobs.jobs(JOB_PREFIX)):
+        log.warning("backfill job '%s' is replaced by '%s' (matching rules %s)", name, spec.name(), spec.rules)
     jobs.enqueue_spans(spec.name(), spans, drop=older, run=spec.run)
     return spec
 

@@ -1,9 +1,12 @@
 """A rescore as batch jobs that any number of processes share (store/batch_jobs.py).
 
 `python -m ingest rescore --batches` cuts the stored items into batches of ids and
-works through them; every `python -m ingest worker` whose lexicon and scoring settings
-are the same takes batches too (the job's name carries the lexicon's content hash and
-the settings, so no worker rescores with another lexicon).  Each batch is read, scored
+works through them; every `python -m ingest worker` whose lexicon, scoring settings and
+matching rules are the same takes batches too (the job's name carries the lexicon's
+content hash, the settings and the rules' version, ingest/rules_version.py, so no worker
+rescores with another lexicon or finishes with new code a job begun with old code: the
+store would end scored half by each).  A worker leaves a job of other rules, saying so
+once; the job a rescore with the new rules enqueues replaces it, as a new lexicon's does.  Each batch is read, scored
 outside any transaction, and written in one transaction: the items whose evidence
 changed rewritten with the daily rows of their days (Store.rescore_items), the batch
 marked done.  Scoring is a pure function of the text, the
@@ -16,6 +19,7 @@ batch, in that batch's transaction; until then readers see the items already res
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -25,7 +29,10 @@ from store.batch_jobs import Batch, BatchJobs
 
 from .lexicon import Lexicon
 from .match_cap import kept_matches
+from .rules_version import rules_version
 from .workers import Scorer
+
+log = logging.getLogger(__name__)
 
 JOB_PREFIX = "rescore "
 BATCH_ITEMS = 2000  # items per batch: one transaction of a few seconds' work
@@ -35,8 +42,19 @@ class LeaseLost(Exception):
     """The batch's lease ran out and another worker took it: this worker's result is dropped."""
 
 
-def job_name(lexicon: Lexicon, threshold: float, distanced_weight: float) -> str:
-    return f"{JOB_PREFIX}{lexicon.content_hash} threshold={threshold!r} distanced_weight={distanced_weight!r}"
+RULES = " rules="  # before the rules' version in a job's name
+
+
+def job_name(lexicon: Lexicon, threshold: float, distanced_weight: float, rules: str) -> str:
+    settings = f"threshold={threshold!r} distanced_weight={distanced_weight!r}"
+    return f"{JOB_PREFIX}{lexicon.content_hash} {settings}{RULES}{rules}"
+
+
+def rules_of(job: str) -> str | None:
+    """The matching rules' version a rescore job was begun under (None: a job named by
+    code older than rules versions, which did not record them)."""
+    head, sep, rules = job.rpartition(RULES)
+    return rules if sep and head.startswith(JOB_PREFIX) else None
 
 
 class BatchRescorer:
@@ -47,17 +65,33 @@ class BatchRescorer:
         self.lexicon = lexicon
         self.scorer = Scorer(lexicon, threshold, distanced_weight)
         self.jobs = BatchJobs(store.conn)
-        self.job = job_name(lexicon, threshold, distanced_weight)
+        self.rules = rules_version()
+        self.job = job_name(lexicon, threshold, distanced_weight, self.rules)
         self.worker = worker
         self.items = 0
+        self.left: set[str] = set()  # open jobs of other rules this worker has said it leaves
 
     def enqueue(self, batch_items: int = BATCH_ITEMS) -> int:
+        for job in self.other_rules():
+            log.warning(
+                "rescore job '%s' (matching rules %s) is replaced by '%s' (matching rules %s): "
+                "items its batches rescored are rescored again under these rules",
+                job,
+                _version(job),
+                self.job,
+                self.rules,
+            )
         return self.jobs.enqueue_items(self.job, batch_items, supersedes=JOB_PREFIX)
+
+    def other_rules(self) -> list[str]:
+        """Open rescore jobs begun under matching rules other than this process's."""
+        return [job for job in self.jobs.jobs(JOB_PREFIX) if rules_of(job) != self.rules]
 
     def step(self, lease_seconds: float, now: datetime | None = None) -> bool:
         """Claim and do one batch; False when none is free."""
         batch = self.jobs.claim(self.job, self.worker, now or now_utc(), lease_seconds)
         if batch is None:
+            self._say_left()
             return False
         with contextlib.suppress(LeaseLost):  # another worker has it now
             self.items += self.do(batch)
@@ -79,6 +113,25 @@ class BatchRescorer:
 
     def open_batches(self) -> int:
         return self.jobs.open_batches(self.job)
+
+    def _say_left(self) -> None:
+        """Once per job: the open rescore jobs of other rules this worker will not touch."""
+        for job in self.other_rules():
+            if job not in self.left:
+                self.left.add(job)
+                log.warning(
+                    "worker %s leaves rescore job '%s': it was begun under matching rules %s and this "
+                    "worker runs matching rules %s; only workers of its rules take its batches, and a "
+                    "rescore started under these rules replaces it",
+                    self.worker,
+                    job,
+                    _version(job),
+                    self.rules,
+                )
+
+
+def _version(job: str) -> str:
+    return rules_of(job) or "(not recorded: code older than rules versions)"
 
 
 def rescore_in_batches(

@@ -1,7 +1,8 @@
 """`python -m ingest worker`: one of any number of processes sharing one store's feeds.
 
 Each worker loops: do a batch of an archive backfill (ingest/batch_backfill.py) or of a
-rescore (ingest/batch_rescore.py) if one is open for its lexicon, else claim due feeds
+rescore (ingest/batch_rescore.py) if one is open for its lexicon, settings and matching
+rules (ingest/rules_version.py: a job of other rules is left, with a warning), else claim due feeds
 (store.leases: SKIP LOCKED, a lease, at most
 `per_host` leases per host across all workers), fetch them concurrently, store each
 feed in its own transaction the moment its fetch ends (the same code as `run`), and

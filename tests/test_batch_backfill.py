@@ -15,10 +15,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.batch_backfill import BatchBackfiller, backfill_in_batches, enqueue_backfill
+from ingest.batch_backfill import BackfillSpec, BatchBackfiller, backfill_in_batches, enqueue_backfill
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest
+from ingest.rules_version import rules_version
 from store import Store
 from store.db import open_connection
 from tests.batch_fixtures import job_state, kill_holding_a_batch
@@ -278,3 +279,39 @@ def test_old_mac_and_windows_line_ends_read_as_unix_ones(tmp_path):
         assert conn.execute("SELECT text FROM items WHERE title = 'A'").fetchone()[0].startswith("Common security")
     finally:
         conn.close()
+
+
+def test_a_worker_of_other_matching_rules_leaves_a_backfill_and_a_new_one_replaces_it(store_url, tmp_path, monkeypatch):
+    """A backfill begun under other matching rules (this process's version patched, as
+    older code would name it) is not touched by a real worker of the current code, which
+    says so naming the job and both versions.  A backfill the current code enqueues
+    replaces it; the rows the old one stored are kept, not stored twice."""
+    archive = _archive(tmp_path / "mfa.jsonl", 90)
+    cfg = _config(tmp_path / "run", archive, batch_rows=30)
+    with monkeypatch.context() as patched, Store(store_url) as store:
+        patched.setattr("ingest.batch_backfill.rules_version", lambda: "0ld0ld0ld0ld0ld0")
+        ingest = Ingest(load_config(cfg), load_lexicon(LEXICON), store, now=NOW)
+        spec = enqueue_backfill(ingest, "mfa")
+        assert spec is not None and spec.rules == "0ld0ld0ld0ld0ld0"
+        assert BatchBackfiller(ingest, "old-code").step(lease_seconds=60, poll_seconds=0.05)  # its first batch
+    old_job, stored = spec.name(), table_snapshot(store_url, {"items": "SELECT id, words, score FROM items"})
+    state = job_state(store_url, old_job)
+    assert [done is not None for _, done, _ in state] == [True] + [False] * (len(state) - 1)
+
+    current = _worker(cfg, store_url, lease=60)
+    out, err = current.communicate(timeout=300)
+    assert current.returncode == 0, err[-2000:]
+    assert job_state(store_url, old_job) == state  # not a batch claimed
+    assert table_snapshot(store_url, {"items": "SELECT id, words, score FROM items"}) == stored
+    mine = rules_version()
+    assert f"leaves backfill job '{old_job}': it was begun under matching rules 0ld0ld0ld0ld0ld0" in err
+    assert err.count(f"this worker runs matching rules {mine}") == 1
+
+    job = _enqueue(cfg, store_url)
+    assert BackfillSpec.parse(job).rules == mine and job_state(store_url, old_job) == []
+    current = _worker(cfg, store_url, lease=60)
+    out, err = current.communicate(timeout=300)
+    assert current.returncode == 0, err[-2000:]
+    assert "leaves backfill job" not in err and all(done for _, done, _ in job_state(store_url, job))
+    reference = _reference(tmp_path, archive, 30)
+    assert len(_snapshot(store_url)["items"]) == len(reference["items"])

@@ -12,11 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.batch_rescore import BatchRescorer
+from ingest.batch_rescore import BatchRescorer, rules_of
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
 from ingest.pipeline import Ingest, rescore
+from ingest.rules_version import rules_version
 from store import Store
+from store.batch_jobs import BatchJobs
 from tests.batch_fixtures import batch_rows, job_state, kill_holding_a_batch
 from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, table_snapshot, write_config, write_jsonl
 from tests.reliability_fixtures import health
@@ -166,3 +168,51 @@ def test_rescore_batches_command_alone_matches_one_transaction(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "rescored 240 item(s)" in done.stdout
     assert _snapshot(url) == _reference(tmp_path)
+
+
+OLDER_RULES = "0ld0ld0ld0ld0ld0"  # a version the real code never has (it is 16 hex digits)
+
+
+def test_a_worker_of_other_matching_rules_leaves_the_job_and_a_new_one_replaces_it(store_url, tmp_path, monkeypatch):
+    """A job begun by a worker running other matching rules (here: the version of this
+    process's rules patched, as older code would have named it) is not touched by a real
+    worker of the current code, which says so naming the job and both versions; nor is
+    a job named by code that recorded no version.  The rescore the current code enqueues
+    replaces both, and the store ends as one process's rescore leaves it."""
+    (tmp_path / "run").mkdir()
+    cfg, edited = _build(tmp_path / "run", store_url)
+    with monkeypatch.context() as patched, Store(store_url) as store:
+        patched.setattr("ingest.batch_rescore.rules_version", lambda: OLDER_RULES)
+        old = BatchRescorer(store, load_lexicon(edited), 1.0, 0.5, "old-code")
+        assert old.enqueue(40) == 6 and old.step(60) and old.step(60)  # two batches under the older rules
+        old_job = old.job
+        unversioned = old_job.rpartition(" rules=")[0]  # as code before rules versions named it
+        BatchJobs(store.conn).enqueue_items(unversioned, 40)
+    assert rules_of(old_job) == OLDER_RULES and rules_of(unversioned) is None
+    before = (_scores(store_url), batch_rows(store_url, old_job), batch_rows(store_url, unversioned))
+
+    current = _worker(cfg, store_url, lease=60)
+    out, err = current.communicate(timeout=300)
+    assert current.returncode == 0, err[-2000:]
+    after = (_scores(store_url), batch_rows(store_url, old_job), batch_rows(store_url, unversioned))
+    assert after == before  # not a batch claimed nor a score written
+    mine = rules_version()
+    assert mine != OLDER_RULES
+    assert f"leaves rescore job '{old_job}': it was begun under matching rules {OLDER_RULES}" in err
+    assert f"leaves rescore job '{unversioned}': it was begun under matching rules (not recorded" in err
+    assert err.count(f"this worker runs matching rules {mine}") == 2  # said once per job
+
+    _, job = _enqueue(store_url, edited, batch_items=40)
+    assert rules_of(job) == mine and batch_rows(store_url, old_job) == batch_rows(store_url, unversioned) == []
+    current = _worker(cfg, store_url, lease=60)
+    out, err = current.communicate(timeout=300)
+    assert current.returncode == 0, err[-2000:]
+    assert "leaves rescore job" not in err
+    assert all(done for _, _, _, done, _ in batch_rows(store_url, job))
+    assert _snapshot(store_url) == _reference(tmp_path)
+
+
+def _scores(url: str) -> dict[str, list[tuple]]:
+    """The stored scores and the figures made of them (not the concepts' list, which a
+    starting worker writes from its lexicon)."""
+    return {table: rows for table, rows in _snapshot(url).items() if table != "concepts"}
