@@ -555,6 +555,10 @@ def test_lexicon_lists_every_concept_with_totals_and_seed_heatmap(app, fixture_s
     )
     assert table.loc["Cold War mentality", "hits"] == hits[0]["h"]
     assert sum(table.loc["Cold War mentality", "trend"]) == hits[0]["h"]
+    # Every written form, Russian too, and the cues that let a generic form count.
+    forms = table.loc["Non-interference in internal affairs", "forms"]
+    assert "невмешательство во внутренние дела" in forms and "内政" in forms
+    assert forms.endswith("— cues: interfer*, meddl*, 干涉, 干预, 插手, вмешательств*, вмешива*"), forms
     body = next(h.value for h in at.html if "class='seed-heat'" in h.value)
     order = [html.unescape(h) for h in re.findall(r"<th data-col='seed-\d+'[^>]*>([^<]*)</th>", body)]
     assert len(order) == 5

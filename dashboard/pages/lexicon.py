@@ -18,11 +18,16 @@ months = list(spark.columns)
 
 
 def forms(raw: str) -> str:
+    """Every form as written in the lexicon (Russian in the nominative; each case is generated),
+    then the cues that let a generic form count (README, "The lexicon")."""
     try:
         data = json.loads(raw)
     except ValueError:
         return ""
-    return " · ".join(f for key in ("en", "zh", "en_context", "zh_context") for f in data.get(key, []))
+    written = " · ".join(f for key in ("en", "zh", "ru", "en_context", "zh_context", "ru_context")
+                         for f in data.get(key, []))
+    cues = [c for key in ("en_cues", "zh_cues", "ru_cues") for c in data.get(key, [])]
+    return written + (f" — cues: {', '.join(cues)}" if cues else "")
 
 
 table = ref.concepts.merge(totals, left_on="id", right_on="concept_id", how="left")
