@@ -38,8 +38,9 @@ from store.timefmt import iso, parse_iso
 
 from .config import Source
 from .match_cap import kept_matches
-from .pipeline import MAX_PROBLEMS_KEPT, BatchHooks, Ingest, SourceOutcome, _fingerprint
+from .pipeline import BatchHooks, Ingest, _fingerprint
 from .rules_version import rules_version
+from .run_report import MAX_PROBLEMS_KEPT, SourceOutcome
 from .sources import ArchiveRow, Position, Span, read_archive, read_archive_usable
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from .items import item_from_entry, text_hash
 from .lexicon import Lexicon
 from .match_cap import kept_matches
 from .matcher import Matcher
+from .run_report import MAX_PROBLEMS_KEPT, RunReport, SourceOutcome
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
 from .workers import Scorer, default_processes
 
@@ -32,55 +33,6 @@ log = logging.getLogger(__name__)
 # Worker processes take a few seconds to start and scoring is about a third of an import's
 # work, so they pay only for long archives (bench/archive.py measures both ways).
 PARALLEL_AFTER_BATCHES = 10
-MAX_PROBLEMS_KEPT = 100  # bad rows are all counted; the first ones are kept to be shown
-
-
-@dataclass
-class SourceOutcome:
-    source_id: str
-    status: str = "ok"  # ok | not-modified | skipped | error
-    new: int = 0
-    duplicates: int = 0
-    updated: int = 0  # stored items replaced by a newer version of themselves
-    failed: int = 0
-    error: str | None = None
-    warning: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "new": self.new,
-            "duplicates": self.duplicates,
-            "failed": self.failed,
-            "error": self.error,
-            "warning": self.warning,
-        }
-
-
-@dataclass
-class RunReport:
-    run_id: int
-    outcomes: list[SourceOutcome]
-    status: str
-    stale_lock_pid: int | None = None
-    lexicon_changed: bool = False
-
-    @property
-    def new(self) -> int:
-        return sum(o.new for o in self.outcomes)
-
-    @property
-    def duplicates(self) -> int:
-        return sum(o.duplicates for o in self.outcomes)
-
-    @property
-    def updated(self) -> int:
-        return sum(o.updated for o in self.outcomes)
-
-    @property
-    def errors(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.error]
 
 
 class Ingest:
