@@ -42,6 +42,7 @@ def test_the_rules_are_every_module_the_scorer_imports_and_nothing_else():
     modules, constants, packages = rule_modules()
     expected = {"ingest.score", "ingest.match_cap", "ingest.lexicon", "ingest.textnorm", "ingest.textfold"}
     expected |= {"ingest.context", "ingest.distancing", "ingest.disambiguate", "ingest.inflect", "analysis.segment"}
+    expected |= {"ingest.matcher", "ingest.form_variants", "ingest.textclasses", "ingest.textoffsets"}
     assert expected <= set(modules)
     assert not {"ingest.pipeline", "ingest.worker", "ingest.batch_rescore", "ingest.config"} & set(modules)
     assert not any(name.startswith("store.") for name in modules)  # storage is not a rule...
