@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import SETTINGS, ConfigError, load_config
+from ingest.config import ConfigError, load_config
+from ingest.settings import SETTINGS
 from tests.builders import REPO, SourceSpec, write_config
 
 

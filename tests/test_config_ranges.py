@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ingest.config import SETTINGS, ConfigError, load_config
+from ingest.config import ConfigError, load_config
 from ingest.config_ranges import RANGES
 from ingest.lexicon import LexiconError, load_lexicon
+from ingest.settings import SETTINGS
 from tests.builders import LEXICON, REPO, SourceSpec, write_config
 from tests.reliability_fixtures import run_cli
 
