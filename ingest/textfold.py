@@ -4,7 +4,7 @@ hyphens as spaces, traditional Chinese characters folded to simplified.
 Most characters fold one for one through a table built once from Unicode's tables and
 OpenCC's dictionary (cached on disk, ingest/buildcache.py); the few whose fold changes
 the length (ligatures, composing marks) are folded one by one and leave anchors, so
-offsets still map back to the original (ingest/textnorm.py).
+offsets still map back to the original (ingest/textoffsets.py).
 """
 
 from __future__ import annotations
