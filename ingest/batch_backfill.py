@@ -154,6 +154,7 @@ class BatchBackfiller:
         self.items = 0
         self.ahead: dict[tuple[str, int], Prepared] = {}
         self.left: set[str] = set()  # open jobs of other rules this worker has said it leaves
+        rules_version()  # read from the code on disk now, at start: not after an upgrade replaced it
 
     def specs(self) -> list[BackfillSpec]:
         """Open backfills this process can do: its archive source, unchanged file, same lexicon and settings."""

@@ -16,7 +16,9 @@ Python's minor version (its regular expressions).  Any change to that code is a 
 version, whether or not it changes a score: a version that missed a real change would
 mix a store silently, one that moves on a harmless edit costs a rescore that rewrites
 nothing.  Python's patch level and build are left out, so workers on different hosts
-agree.
+agree.  The version is read from the files once per process, when its batch machinery is
+set up right after the imports, so a worker started before an upgrade keeps the version of
+the code it runs.
 """
 
 from __future__ import annotations
