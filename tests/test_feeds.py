@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.config import SETTINGS
 from ingest.feeds import (
     FeedParseError,
     FetchSettings,
@@ -23,6 +22,7 @@ from ingest.feeds import (
     parse_feed,
     parse_retry_after,
 )
+from ingest.settings import SETTINGS
 from store.records import FeedState, FetchResult
 from tests.feedserver import FeedServer, http_date  # the feed_server fixture comes via conftest.py
 

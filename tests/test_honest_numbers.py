@@ -346,7 +346,7 @@ def test_overview_names_its_panel_and_what_it_leaves_out(page):
 
 def test_default_overview_opens_on_the_lineage_in_distinct_hues(page):
     from dashboard.colours import SERIES_PALETTE
-    from ingest.config import SETTINGS
+    from ingest.settings import SETTINGS
 
     at = page("overview")
     lineage = next(s.default for s in SETTINGS if s.name == "default_concepts")
