@@ -20,7 +20,7 @@ from typing import Any
 from .db import transaction
 from .timefmt import iso
 
-_DONE_LOCK = 7410526  # PostgreSQL: the "was that the last batch?" check, one transaction at a time
+_DONE_LOCK = 7410527  # PostgreSQL advisory lock namespace (store/store.py lists them all): the last-batch check
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ reference tables and feed state (`source_writes`), runs (`run_writes`), items
 PostgreSQL advisory lock namespaces used by the store, one key each so that unrelated
 writers never wait for one another: 7410521 migrations (pg.py), 7410522 runs (runs.py),
 7410523 copy detection (item_ingest.py), 7410524 batch claims (leases.py), 7410525 config
-sync (source_writes.py), 7410526 daily refresh (daily_aggregates.py) and, under the same
-key, the last-batch check (batch_jobs.py), so those two also wait for each other.
+sync (source_writes.py), 7410526 daily refresh (daily_aggregates.py), 7410527 the
+last-batch check (batch_jobs.py; taken last in a batch's transaction, after any other).
 """
 
 from __future__ import annotations
