@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from analysis.briefing.format import md_escape
+from analysis.scoring_state import mixed_note
 from ingest.config import Config, ConfigError
 from store import StoreError, StoreMissing, StoreOutdated, StoreTooNew
 
@@ -114,5 +115,8 @@ def _live_header(ctx: PageContext) -> None:
         icon = {"ok": ":material/check_circle:", "warning": ":material/schedule:",
                 "error": ":material/error:"}[fresh.level]
         st.caption(f"{icon} **{md_escape(fresh.headline)}** · {md_escape(fresh.detail)} · refreshes every {seconds} s")
+        note = mixed_note(queries.scoring_state(ctx.store_path, version))
+        if note:  # our own words and a date: nothing from a feed
+            st.warning(note, icon=":material/rule:")
 
     header()

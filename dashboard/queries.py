@@ -112,6 +112,12 @@ def status(store_path: str, version: str) -> dict[str, Any]:
                 "any_items": r.scalar("SELECT 1 FROM items LIMIT 1") is not None}
 
 
+@st.cache_data(**CACHE)
+def scoring_state(store_path: str, version: str) -> dict[str, Any]:
+    with StoreReader(store_path) as r:
+        return r.scoring_state()
+
+
 def live_status(store_path: str) -> tuple[str, dict[str, Any] | None, str | None]:
     """(data_version, last run, newest day) read fresh for the auto-refreshing header."""
     with StoreReader(store_path) as r:

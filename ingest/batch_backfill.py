@@ -41,6 +41,7 @@ from .match_cap import kept_matches
 from .pipeline import BatchHooks, Ingest, _fingerprint
 from .rules_version import rules_version
 from .run_report import MAX_PROBLEMS_KEPT, SourceOutcome
+from .scoring_identity import scoring_identity
 from .sources import ArchiveRow, Position, Span, read_archive, read_archive_usable
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,8 @@ def enqueue_backfill(ingest: Ingest, source_id: str) -> BackfillSpec | None:
         spec = BackfillSpec.parse(name)
         if spec is not None and spec.same_work(wanted):
             return spec
-    spec = spec_for(ingest, source, store.start_run(ingest.lexicon.content_hash, ingest.now))
+    scoring = scoring_identity(ingest.lexicon, ingest.threshold, ingest.distanced_weight)
+    spec = spec_for(ingest, source, store.start_run(ingest.lexicon.content_hash, ingest.now, scoring))
     spans = cut(source, ingest.archive_batch)
     older = [n for n in jobs.jobs(JOB_PREFIX, open_only=False) if _source_of(n) == source.id]
     for name in set(older) & set(jobs.jobs(JOB_PREFIX)):

@@ -30,6 +30,7 @@ from store.batch_jobs import Batch, BatchJobs
 from .lexicon import Lexicon
 from .match_cap import kept_matches
 from .rules_version import rules_version
+from .scoring_identity import scoring_identity
 from .workers import Scorer
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class BatchRescorer:
         self.jobs = BatchJobs(store.conn)
         self.rules = rules_version()
         self.job = job_name(lexicon, threshold, distanced_weight, self.rules)
+        self.scoring = scoring_identity(lexicon, threshold, distanced_weight)
         self.worker = worker
         self.items = 0
         self.left: set[str] = set()  # open jobs of other rules this worker has said it leaves
@@ -106,8 +108,9 @@ class BatchRescorer:
                 raise LeaseLost(batch)
             self.store.rescore_items(scored)
             self.store.refresh_touched_days()
-            if self.jobs.mark_done(batch, now_utc()):
+            if self.jobs.mark_done(batch, now_utc()):  # the last batch: every item is rescored
                 self.store._sync_lexicon(self.lexicon)
+                self.store.set_meta("scored_with", self.scoring)
             self.store.bump_data_version()
         return len(scored)
 

@@ -83,13 +83,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.close()
     _print_run(report)
     _alerts_after_run(config)
-    if report.lexicon_changed:
-        print(
-            "note: the lexicon changed since the last run; run `python -m ingest rescore` to rescore "
-            "older items with it",
-            file=sys.stderr,
-        )
+    _scoring_note(config)
     return EXIT_OK
+
+
+def _scoring_note(config) -> None:
+    """Stored items scored by another lexicon, matching code or settings than this run's: said
+    after every run until a rescore (analysis/scoring_state.py), as every dashboard page says it."""
+    from analysis.scoring_state import mixed_note
+
+    try:
+        with StoreReader(config.store_target) as reader:
+            note = mixed_note(reader.scoring_state())
+    except StoreError:
+        return
+    if note:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _print_run(report) -> None:

@@ -25,6 +25,7 @@ from .lexicon import Lexicon
 from .match_cap import kept_matches
 from .matcher import Matcher
 from .run_report import MAX_PROBLEMS_KEPT, RunReport, SourceOutcome
+from .scoring_identity import scoring_identity
 from .sources import ArchiveRow, RowProblem, read_archive, seed_item
 from .workers import Scorer, default_processes
 
@@ -78,7 +79,9 @@ class Ingest:
         sources = self.select(only)
         previous_hash = self.store.meta("lexicon_hash")
         self.store.sync_config(self.config, self.lexicon, self.now)
-        run_id = self.store.start_run(self.lexicon.content_hash, self.now)
+        run_id = self.store.start_run(
+            self.lexicon.content_hash, self.now, scoring_identity(self.lexicon, self.threshold, self.distanced_weight)
+        )
         done: dict[str, SourceOutcome] = {}
 
         def finish(source: Source, fetched: tuple[FeedState, FetchResult] | None = None) -> None:
@@ -394,5 +397,6 @@ def rescore(
         else:
             store.refresh_touched_days()
         store._sync_lexicon(lexicon)
+        store.set_meta("scored_with", scoring_identity(lexicon, threshold, distanced_weight))  # every item, now
         store.bump_data_version()
     return done

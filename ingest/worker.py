@@ -85,7 +85,7 @@ def run_worker(config: Any, lexicon: Any, options: WorkerOptions, stop: threadin
             report.worker,
         )
         backfiller = BatchBackfiller(ingest, report.worker, stop)
-        report.run_id = store.start_run(lexicon.content_hash, now_utc())
+        report.run_id = store.start_run(lexicon.content_hash, now_utc(), rescorer.scoring)
         try:
             while not stop.is_set():
                 if backfiller.step(options.lease_seconds, min(options.poll_seconds, 0.5)):

@@ -35,6 +35,24 @@ class StoreReader(AggregateReads, ItemReads, ArticleSearch):
         row = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return as_shown(self.conn, None if row is None else dict(row), datetime.now(UTC))
 
+    def scoring_state(self) -> dict[str, Any]:
+        """What scored the stored items (meta.scored_with), what the newest run applies, the
+        start of the unbroken stretch of runs applying it, and whether there are items."""
+        scored = self.scalar("SELECT value FROM meta WHERE key = 'scored_with'")
+        row = self.conn.execute(
+            "SELECT scoring FROM runs WHERE scoring IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        current = None if row is None else row[0]
+        since = None
+        if current is not None:
+            since = self.scalar(
+                """SELECT min(started_at) FROM runs WHERE scoring = ? AND id > coalesce(
+                       (SELECT max(id) FROM runs WHERE scoring IS NOT NULL AND scoring != ?), 0)""",
+                (current, current),
+            )
+        any_items = self.scalar("SELECT 1 FROM items LIMIT 1") is not None
+        return {"scored_with": scored, "current": current, "since": since, "any_items": any_items}
+
     def last_finished_run(self) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
         return None if row is None else dict(row)

@@ -18,9 +18,10 @@ from .write_session import WriteSession
 class RunWrites(WriteSession):
     """Opening, recording and closing runs (part of `Store`)."""
 
-    def start_run(self, lexicon_hash: str, now: datetime) -> int:
+    def start_run(self, lexicon_hash: str, now: datetime, scoring: str = "") -> int:
         """Open a run; earlier runs still marked running that are not going (store/runs.py)
-        become interrupted."""
+        become interrupted.  `scoring` says what scores the run's items (lexicon, matching
+        code, settings); in a store without items it is what every item is scored with."""
         with self.transaction() as c:
             running = "SELECT id, pid, pid_ns, heartbeat_at, batch_job FROM runs WHERE status = 'running'"
             for row in c.execute(running).fetchall():
@@ -31,12 +32,14 @@ class RunWrites(WriteSession):
                         (iso(now), row["id"]),
                     )
             cur = c.execute(
-                "INSERT INTO runs (started_at, status, pid, pid_ns, heartbeat_at, lexicon_hash) "
-                "VALUES (?, 'running', ?, ?, ?, ?)",
-                (iso(now), os.getpid(), runs.pid_namespace(), iso(datetime.now(UTC)), lexicon_hash),
+                "INSERT INTO runs (started_at, status, pid, pid_ns, heartbeat_at, lexicon_hash, scoring) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?)",
+                (iso(now), os.getpid(), runs.pid_namespace(), iso(datetime.now(UTC)), lexicon_hash, scoring or None),
             )
+            run_id = int(cur.lastrowid or 0)
+            if scoring and c.execute("SELECT 1 FROM items LIMIT 1").fetchone() is None:
+                self.set_meta("scored_with", scoring)
             self.bump_data_version()
-        run_id = int(cur.lastrowid or 0)
         if self.conn.is_postgres:  # held by this session until finish_run or its death
             self.conn.execute("SELECT pg_advisory_lock(?, ?)", (runs.RUN_LOCK, run_id))
         elif self.target.path is not None:

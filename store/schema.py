@@ -487,6 +487,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX daily_source_span ON daily_source(source_id, precision, day, items);
         """,
     ),
+    (
+        15,
+        "runs record the scoring they apply",
+        # What scores an item: the lexicon, the matching code (ingest/rules_version.py) and the
+        # scoring settings, as one JSON text (ingest/scoring_identity.py).  meta.scored_with says
+        # under which of these every stored item was scored (set by the first run into an empty
+        # store and by every complete rescore); a run whose scoring differs leaves the store
+        # mixed until a rescore, and the dashboard says so (analysis/scoring_state.py).
+        """
+        ALTER TABLE runs ADD COLUMN scoring TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
