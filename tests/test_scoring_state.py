@@ -138,3 +138,23 @@ def test_changed_parts_name_what_differs():
     assert changed_parts(dump(base), dump(base | {"threshold": 2.0, "distanced_weight": 0.2})) == ["scoring settings"]
     assert changed_parts(dump(base), dump(base | {"lexicon": "b", "rules": "s"})) == ["lexicon", "matching code"]
     assert changed_parts("not json", dump(base)) == ["scoring"]
+
+
+def test_a_batched_rescore_records_the_scoring_when_its_last_batch_is_written(setup):
+    config, lexicon, _ = setup
+    text = lexicon.read_text(encoding="utf-8")
+    lexicon.write_text(
+        text.replace('"cold war thinking"', '"cold war thinking", "cold war logic"', 1), encoding="utf-8"
+    )
+    _cli_run(config)
+    assert mixed_note(_state(config))
+    subprocess.run(
+        [sys.executable, "-m", "ingest", "--config", str(config), "rescore", "--batches"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    state = _state(config)
+    assert state["scored_with"] == state["current"] and mixed_note(state) is None
