@@ -62,9 +62,10 @@ def _warnings(config: Path, monkeypatch) -> list[str]:
     return [w.value for w in at.warning]
 
 
-def _cli_run(config: Path) -> str:
+def _cli_run(config: Path, *command: str) -> str:
+    """`python -m ingest COMMAND` (default `run`) on the config; its stderr."""
     return subprocess.run(
-        [sys.executable, "-m", "ingest", "--config", str(config), "run"],
+        [sys.executable, "-m", "ingest", "--config", str(config), *(command or ("run",))],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -148,13 +149,6 @@ def test_a_batched_rescore_records_the_scoring_when_its_last_batch_is_written(se
     )
     _cli_run(config)
     assert mixed_note(_state(config))
-    subprocess.run(
-        [sys.executable, "-m", "ingest", "--config", str(config), "rescore", "--batches"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    _cli_run(config, "rescore", "--batches")
     state = _state(config)
     assert state["scored_with"] == state["current"] and mixed_note(state) is None
