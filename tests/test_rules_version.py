@@ -64,3 +64,26 @@ def test_an_edited_rule_is_a_new_version_and_other_code_is_not(tmp_path):
         assert _version_in(root) != version, module
         path.write_text(original, encoding="utf-8")
         assert _version_in(root) == version
+
+
+def test_a_process_reads_the_version_from_the_cache_its_inputs_key(tmp_path, monkeypatch):
+    """The version is computed once per set of sources and installed packages: later
+    processes read it back; an unreadable cache file is computed again, never trusted."""
+    cache = tmp_path / "cache"
+    root = _copy(tmp_path / "code")
+    env = {"PYTHONPATH": str(root), "DISCOURSE_CACHE_DIR": str(cache)}
+
+    def version() -> str:
+        done = subprocess.run([sys.executable, "-c", PRINT], cwd=root, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.strip()
+
+    first = version()
+    files = list(cache.glob("rules-version-*.marshal"))
+    assert first == rules_version() and len(files) == 1
+    files[0].write_bytes(b"not marshal")
+    assert version() == first
+    (root / "analysis" / "segment.py").write_text(
+        (root / "analysis" / "segment.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
+    assert version() != first and len(list(cache.glob("rules-version-*.marshal"))) == 2
