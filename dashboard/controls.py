@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.default_view import default_period, newer_data
+from analysis.default_view import NOT_COVERAGE, default_period, newer_data
 from analysis.periods import GRANULARITIES, Period, default_granularity
 
 from . import queries, urlstate, viewstate
@@ -22,7 +22,7 @@ _seed = viewstate.seed
 
 def period(ctx: PageContext, key: str, label: str = "Period") -> Period:
     status = ctx.status
-    spans = queries.reporting_spans(ctx.store_path, ctx.version)
+    spans = queries.source_spans(ctx.store_path, ctx.version, NOT_COVERAGE)
     default = default_period(status["first_day"], status["last_day"], int(ctx.setting("default_days")), ctx.today,
                              spans)
     params = viewstate.params()

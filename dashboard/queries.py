@@ -143,16 +143,11 @@ def undated_in(store_path: str, version: str, source_ids) -> int:
 
 
 @st.cache_data(**CACHE)
-def source_spans(store_path: str, version: str) -> pd.DataFrame:
+def source_spans(store_path: str, version: str, exclude_groups: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Each source's first and last day; without NOT_COVERAGE's groups, the rows the briefing's
+    opening week is chosen from."""
     with StoreReader(store_path) as r:
-        return r.source_spans()
-
-
-@st.cache_data(**CACHE)
-def reporting_spans(store_path: str, version: str) -> pd.DataFrame:
-    """Source spans without the seeds: the same rows the briefing's opening week is chosen from."""
-    with StoreReader(store_path) as r:
-        return r.source_spans(exclude_groups=NOT_COVERAGE)
+        return r.source_spans(exclude_groups=exclude_groups)
 
 
 def _with_top_concepts(r: StoreReader, frame: pd.DataFrame, ref_labels: dict[str, str]) -> pd.DataFrame:

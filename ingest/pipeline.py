@@ -77,7 +77,6 @@ class Ingest:
     ) -> RunReport:
         self.force = force
         sources = self.select(only)
-        previous_hash = self.store.meta("lexicon_hash")
         self.store.sync_config(self.config, self.lexicon, self.now)
         run_id = self.store.start_run(
             self.lexicon.content_hash, self.now, scoring_identity(self.lexicon, self.threshold, self.distanced_weight)
@@ -101,8 +100,7 @@ class Ingest:
                 finish(source)
         outcomes = [done[s.id] for s in sources]
         summary = self.store.finish_run(run_id, now_utc())
-        changed = previous_hash is not None and previous_hash != self.lexicon.content_hash
-        return RunReport(run_id, outcomes, summary["status"], lexicon_changed=changed)
+        return RunReport(run_id, outcomes, summary["status"])
 
     def select(self, only: Iterable[str] | None) -> list[Source]:
         wanted = set(only or [])

@@ -40,7 +40,6 @@ class RunReport:
     outcomes: list[SourceOutcome]
     status: str
     stale_lock_pid: int | None = None
-    lexicon_changed: bool = False
 
     @property
     def new(self) -> int:

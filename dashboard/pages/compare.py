@@ -71,11 +71,8 @@ frame["voice"] = frame["measure"].map(trends.MEASURES)
 # A group without a single item in the period has no line: it leaves the legend (where it would
 # read as a series at 0%) and is named under the chart instead.
 silent = trends.silent_groups(frame, groups) if mode in ("across", "voice") else []
-if silent:
-    frame = frame[~frame["group_id"].isin(silent)]
-    groups_drawn = [g for g in groups if g not in silent]
-else:
-    groups_drawn = groups
+frame = frame[~frame["group_id"].isin(silent)] if silent else frame
+groups_drawn = [g for g in groups if g not in silent]
 if mode == "across":
     series, facet, colour = "group", None, {ref.group_label(g): ref.group_colour[g] for g in groups_drawn}
 elif mode == "evidence":
