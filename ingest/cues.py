@@ -9,7 +9,9 @@ and a context form of that concept counts when one of them comes shortly before 
 
 - in the same clause: no 。 ; ! ? . (or their full-width forms) and no line break
   between the end of the cue and the start of the form (commas are fine: 插手香港事务、
-  干涉中国内政);
+  干涉中国内政).  A full stop that does not end a sentence does not end the clause: in
+  a number or an initialism ("3.5", "U.S.", "e.g."), or after a title or a common
+  abbreviation ("Mr.", "Dr.", "No.", "Inc.");
 - at most `ALPHA_GAP` characters between them, or `HAN_GAP` when the form is written in
   Han characters.  40 letters hold the object a cue governs ("interfering in Hong
   Kong's and Macao's internal affairs" has 31); 8 Han characters hold 中华人民共和国 (7)
@@ -37,8 +39,15 @@ ALPHA_GAP = 40
 HAN_GAP = 8
 PREFIX_SLACK = 30  # how far an "interfer*" word may run on past its written prefix
 
-# On the normalised text: NFKC has already folded ；！？．｡ to ; ! ? . 。
-_CLAUSE_END = re.compile(r"[。;!?.]")
+# On the normalised text: NFKC has already folded ；！？．｡ to ; ! ? . 。  A full stop
+# inside a word ("3.5", the first stop of "u.s.") is never an end.
+_CLAUSE_END = re.compile(r"[。;!?]|\.(?!\w)")
+# Before a full stop that does not end the sentence (the text is lower case): one letter
+# (the last stop of "u.s.", an initial) or a title or common abbreviation.
+_NO_SENTENCE_END = re.compile(
+    r"\b(?:\w|mrs?|ms|dr|prof|gen|col|lt|sgt|capt|adm|sen|rep|gov|pres|amb|st|mt|jr|sr|nos?|vol|art|para|fig|vs"
+    r"|etc|inc|ltd|co|corp|dept|univ|approx)\Z"
+)
 # On the original text: normalising turns a line break into a space.
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x85\u2028\u2029]")
 
@@ -55,7 +64,7 @@ def cue_before(
     `t` is the normalised text; `line_break_between(a, b)` looks at the original."""
     gap = HAN_GAP if han_form else ALPHA_GAP
     lo = max(0, start - gap - cues.longest - PREFIX_SLACK)
-    clause = max((m.end() for m in _CLAUSE_END.finditer(t, lo, start)), default=lo)
+    clause = max((m.end() for m in _CLAUSE_END.finditer(t, lo, start) if _ends_clause(t, m.start())), default=lo)
     for m in reversed(list(cues.pattern.finditer(t, clause, start))):
         c_start, c_end = m.start(), m.end()
         key = m.group()
@@ -73,6 +82,12 @@ def cue_before(
         if not line_break_between(c_end, start):
             return True
     return False
+
+
+def _ends_clause(t: str, i: int) -> bool:
+    """Does the mark at t[i] end a clause?  Every mark does but a full stop after one
+    letter or a common abbreviation."""
+    return t[i] != "." or _NO_SENTENCE_END.search(t, max(0, i - 8), i) is None
 
 
 def line_break_in(text: str) -> bool:

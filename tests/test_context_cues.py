@@ -63,6 +63,9 @@ def _texts(text: str, m: Matcher) -> list[tuple[str, str]]:
         ("Stop meddling in China's internal affairs!", "internal affairs"),
         ("Washington should stop INTERFERING in China’s “internal affairs”", "internal affairs"),
         ("Interference in Xinjiang and Hong Kong, China's internal affairs, must stop", "internal affairs"),
+        # A full stop that ends no sentence ends no clause: an initialism, a title.
+        ("Moscow denies meddling in the U.S. internal affairs", "internal affairs"),
+        ("Stop interfering, Mr. Pompeo, in China's internal affairs", "internal affairs"),
     ],
 )
 def test_a_cue_before_the_context_form_makes_it_count(text, surface, matcher, shipped):
@@ -79,6 +82,36 @@ def test_a_cue_before_the_context_form_makes_it_count(text, surface, matcher, sh
 )
 def test_a_russian_cue_declines_and_prefixes_like_forms(text, matcher):
     assert [c for c, _ in _texts(text, matcher)] == ["non_interference"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ru_official_ru/putin_lavrov_ru_2000_2025.jsonl (a 2015 interview, Kozak's answer)
+        "начинается истерика по\xa0поводу того, что Россия вмешивается во\xa0внутренние дела Украины?",
+        # ru_state_tv_1tv/1tv_news_1in10_2000_2026.jsonl (2003)
+        "в\xa0Эн-Насирии проводится многотысячная демонстрация против вмешательства США и\xa0Великобритании "
+        "во\xa0внутренние дела Ирака.",
+    ],
+)
+def test_the_shipped_lexicon_reads_russian_interference_in_internal_affairs(text, shipped):
+    assert [c for c, _ in _texts(text, shipped)] == ["non_interference"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ru_official_ru/putin_lavrov_ru_2000_2025.jsonl: the police, and EU justice and home affairs
+        "героизм проявили российские военнослужащие, сотрудники внутренних дел и\xa0местные граждане",
+        "совместную работу в\xa0сфере правосудия, внутренних дел, защиты окружающей среды",
+        "Министерство внутренних дел сообщило о задержании",
+        "в органах внутренних дел служат",
+    ],
+)
+def test_russian_police_and_home_affairs_are_not_the_norm(text, shipped):
+    # Context signs in the same paragraph (ООН, НАТО, Совет Безопасности) would let a bare
+    # "внутренние дела" count: the exclusions must hold even so.
+    assert _texts(f"Совет Безопасности ООН и НАТО. {text}", shipped) == []
 
 
 @pytest.mark.parametrize(
