@@ -5,8 +5,8 @@ small multiples on a shared scale, the same numbers below."""
 import streamlit as st
 
 from analysis import omissions, periods, trends
-from analysis.evidence import EVIDENCE, evidence_note, of_evidence, split_by_evidence
-from dashboard import charts, colours, controls, methodology, queries, trend_table, watch_queries
+from analysis.evidence import EVIDENCE
+from dashboard import charts, colours, controls, derived, methodology, queries, trend_table
 from dashboard.context import open_page
 
 MODES = {
@@ -23,20 +23,22 @@ c1, c2, c3 = st.columns([2, 2, 1])
 with c1:
     period = controls.period(ctx, "cmp_period")
     bucket = controls.granularity("cmp_bucket", period)
-ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period), period.last)
-dc = watch_queries.with_watches(ctx.store_path, ctx.version, dc, periods.read_from(period), period.last)
+
+def daily(groups: list[str], evidence: str = "all") -> derived.Daily:
+    return derived.Daily(ctx.store_path, ctx.version, periods.read_from(period), period.last, tuple(groups), evidence)
+
+
 with c2:
     if mode == "within":
         group_ids = ref.groups["id"].tolist()
         group = controls.one_of("cmp_group", "Group", group_ids, group_ids[1 if len(group_ids) > 1 else 0],
                                 "group", format_func=ref.group_label, horizontal=False)
         groups = [group]
-        chosen = controls.concepts(ctx, "cmp_concepts",
-                                   trends.top_concepts(dc, ref.sources_in(groups), period, 4), max_selections=8,
-                                   with_watches=True)
+        top = derived.top_concepts(daily(groups), period.start, period.end, 4)
+        chosen = controls.concepts(ctx, "cmp_concepts", top, max_selections=8, with_watches=True)
     else:
         groups = controls.groups(ctx, "cmp_groups")
-        top = trends.top_concepts(dc, ref.sources_in(groups), period, 1)
+        top = derived.top_concepts(daily(groups), period.start, period.end, 1)
         chosen = controls.concepts(ctx, "cmp_concepts", top, "Concept", max_selections=1, with_watches=True)
 with c3:
     normalised = controls.normalised("cmp_norm")
@@ -50,7 +52,6 @@ state = {"mode": mode, "from": period.start, "to": period.end, "bucket": bucket,
          "share": "sources" if per_source else None, "evidence": None if evidence == "all" else evidence}
 if mode == "within":
     state["group"], state["groups"] = groups[0], None
-ds, dc = of_evidence(ds, evidence), of_evidence(dc, evidence)  # per item, not per source
 sources = ref.sources_in(groups)
 if not chosen or sources.empty:
     st.info("Pick at least one concept and one group.")
@@ -58,12 +59,14 @@ if not chosen or sources.empty:
     st.stop()
 
 measures = ("own_items", "distanced_items") if mode == "voice" else ("items",)
-# Split by evidence: each item's kind stands in for the group, one series per kind.
-ts, tc, tsources = split_by_evidence(ds, dc, sources) if mode == "evidence" else (ds, dc, sources)
 min_items = int(ctx.setting("min_items"))
-frame = trends.trend(ts, tc, tsources, period, bucket, chosen, by_group=mode != "within", measures=measures,
-                     originals=originals, min_items=min_items,
-                     data_span=(ctx.status["first_day"], ctx.status["last_day"]), per_source=per_source)
+# The evidence filter is per item, not per source.  Split by evidence: each item's kind stands
+# in for the group, one series per kind.
+series_of = derived.trend(daily(groups, evidence), period.start, period.end, bucket, tuple(chosen),
+                          by_group=mode != "within", measures=measures, originals=originals, min_items=min_items,
+                          span=(ctx.status["first_day"], ctx.status["last_day"]), per_source=per_source,
+                          split_evidence=mode == "evidence")
+frame = series_of.frame
 frame["concept"] = frame["concept_id"].map(ref.concept_label)
 if "group_id" in frame:
     frame["group"] = frame["group_id"] if mode == "evidence" else frame["group_id"].map(ref.group_label)
@@ -94,11 +97,11 @@ else:
     event = st.altair_chart(chart, on_select="rerun", key="cmp_chart", width="stretch")
     st.caption("All panels share one scale. "
                + trend_table.measure_note(normalised, per_source, "items", "the same group's sources")
-               + evidence_note(ds, sources, period, bucket) + "A bucket without "
+               + series_of.evidence_note + "A bucket without "
                f"items is a gap, never 0%. Hollow, faded points: thin (n < {min_items}) or partial buckets. "
                "Click a point to list its articles. "
                + (f"No items in the period from: {', '.join(ref.group_label(g) for g in silent)}. " if silent else "")
-               + omissions.left_out_note(omissions.left_out(ds, sources, period, bucket),
+               + omissions.left_out_note(series_of.left_out,
                                       queries.undated_in(ctx.store_path, ctx.version, sources["id"]), bucket))
     points = charts.selected_points(event)
     if points:

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from analysis import omissions, periods, source_tables, trends
+from analysis import omissions, periods, trends
 from analysis.briefing.format import md_escape
-from analysis.evidence import EVIDENCE, evidence_note, headline_flag, of_evidence
-from analysis.movers import concept_movers
-from dashboard import charts, colours, controls, listing, methodology, queries, trend_table, watch_queries
+from analysis.evidence import EVIDENCE, headline_flag
+from dashboard import charts, colours, controls, derived, listing, methodology, queries, trend_table
 from dashboard.context import open_page
 
 ctx = open_page("Overview")
@@ -18,15 +17,14 @@ with right:
     evidence = controls.one_of("ov_evidence", "Evidence", list(EVIDENCE), "all", "evidence",
                                format_func=EVIDENCE.get)
 sources = ctx.ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period.previous()), period.last)
-ds, dc = of_evidence(ds, evidence), of_evidence(dc, evidence)  # per item, not per source
-figures = trends.headline(ds, sources, period)
+# Watches join the concepts as series for the chart (the movers stay concepts); the evidence
+# filter is per item, not per source.
+view = derived.Daily(ctx.store_path, ctx.version, periods.read_from(period.previous()), period.last, tuple(groups),
+                     evidence)
 min_items = int(ctx.setting("min_items"))
 span = (ctx.status["first_day"], ctx.status["last_day"])
-movers = concept_movers(ds, dc, sources, period, min_items, span)
-# Watches join the concepts as series for the chart (the movers above stay concepts).
-dc = of_evidence(watch_queries.with_watches(ctx.store_path, ctx.version, dc,
-                                                  periods.read_from(period.previous()), period.last), evidence)
+head = derived.headline(view, period.start, period.end, min_items, span)
+figures, movers = head.figures, head.movers
 
 cols = st.columns(6)
 cols[0].metric("Items ingested", f"{figures['items']:,}")
@@ -56,7 +54,7 @@ st.caption(md_escape(
     + (f" No movers: {movers.reason}." if movers.reason else "")))
 
 undated = queries.undated_in(ctx.store_path, ctx.version, sources["id"])
-note = omissions.left_out_note(omissions.left_out(ds, sources, period, None), undated, None)
+note = omissions.left_out_note(head.left_out, undated, None)
 if note:
     st.caption(note)
 
@@ -72,7 +70,7 @@ st.subheader("Concepts over time")
 c1, c2, c3 = st.columns([3, 1, 1])
 with c1:
     lineage = [c for c in ctx.setting("default_concepts") if c in set(ctx.ref.concepts["id"])]
-    chosen = controls.concepts(ctx, "ov_concepts", lineage or trends.top_concepts(dc, sources, period),
+    chosen = controls.concepts(ctx, "ov_concepts", lineage or derived.top_concepts(view, period.start, period.end),
                                max_selections=8, with_watches=True)
 with c2:
     bucket = controls.granularity("ov_bucket", period)
@@ -85,18 +83,19 @@ state |= {"concepts": chosen, "bucket": bucket, "raw": not normalised, "nocopies
           "share": "sources" if per_source else None}
 
 if chosen:
-    frame = trends.trend(ds, dc, sources, period, bucket, chosen, originals=originals, min_items=min_items,
-                         data_span=span, per_source=per_source)
+    series = derived.trend(view, period.start, period.end, bucket, tuple(chosen), originals=originals,
+                           min_items=min_items, span=span, per_source=per_source)
+    frame = series.frame
     frame["concept"] = frame["concept_id"].map(ctx.ref.concept_label)
     colour = colours.series_colours([ctx.ref.concept_label(c) for c in chosen])
-    coverage = source_tables.coverage_changes(queries.source_spans(ctx.store_path, ctx.version), sources, period)
+    coverage = derived.coverage_changes(ctx.store_path, ctx.version, tuple(groups), period.start, period.end)
     chart = charts.trend_lines(frame, "concept", colour, normalised, bucket, coverage)
     event = st.altair_chart(chart, on_select="rerun", key="ov_trend", width="stretch")
     st.caption(trend_table.measure_note(normalised, per_source, "items using the concept")
-               + evidence_note(ds, sources, period, bucket) + "A bucket without "
+               + series.evidence_note + "A bucket without "
                f"items is a gap. Hollow, faded points: thin (n < {min_items}) or partial buckets. Dashed rules: a "
                "source started or stopped reporting. Click a point to list its articles. "
-               + omissions.left_out_note(omissions.left_out(ds, sources, period, bucket), 0, bucket))
+               + omissions.left_out_note(series.left_out, 0, bucket))
     points = charts.selected_points(event)
     if points:
         days = controls.picked_bucket(points[0].get("bucket"), bucket, period)

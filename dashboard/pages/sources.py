@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis import feed_health, omissions, periods, source_tables
 from analysis.briefing.format import md_escape
-from dashboard import charts, controls, htmltable, listing, methodology, queries
+from dashboard import charts, controls, derived, htmltable, listing, methodology, queries
 from dashboard.context import open_page
 
 HEATMAP_CONCEPTS = 24  # columns of 18 px: with the source labels and the legend, it fits a 1280 px window
@@ -21,10 +21,11 @@ with c2:
     groups = controls.groups(ctx, "src_groups")
 controls.write_url({"from": period.start, "to": period.end, "groups": groups})
 sources = ref.sources_in(groups)
-ds, dc = queries.daily(ctx.store_path, ctx.version, periods.read_from(period), period.last)
-per_source = source_tables.source_breakdown(ds, dc, sources, period)
-left_out = omissions.left_out_note(omissions.left_out(ds, sources, period, None),
-                                queries.undated_in(ctx.store_path, ctx.version, sources["id"]), None)
+tables = derived.sources(derived.Daily(ctx.store_path, ctx.version, periods.read_from(period), period.last,
+                                       tuple(groups), watches=False), period.start, period.end)
+left_out = omissions.left_out_note(tables.left_out, queries.undated_in(ctx.store_path, ctx.version, sources["id"]),
+                                   None)
+per_source = tables.breakdown
 per_source = per_source[per_source["items"] > 0].copy()
 per_source["group"] = per_source["group_id"].map(ref.group_label)
 per_source["source"] = per_source["name"]
@@ -60,7 +61,7 @@ else:
         loose=("top concepts",)))
 
     st.subheader("Concepts per source")
-    matrix = source_tables.source_concept_matrix(ds, dc, period)
+    matrix = tables.matrix
     matrix = matrix[matrix["source_id"].isin(per_source["source_id"])]
     if matrix.empty:
         st.caption("No concept occurs in these sources in this period.")
