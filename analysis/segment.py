@@ -75,12 +75,18 @@ def _may_straddle(text: str, start: int, end: int, reach: int = 4) -> bool:
 def straddles(text: str, start: int, end: int, margin: int = 12) -> bool:
     """Does a word boundary fall strictly inside text[start:end]?  Then the span's
     characters belong to two words (除去|风险 for 去风险, 国内|政治 for 内政) and it is
-    not the term; a term inside one longer word (霸权 in 霸权主义) does not straddle."""
+    not the term; a term inside one longer word (霸权 in 霸权主义) does not straddle.
+
+    A cut that leaves the span's last character alone at the end of a run of Chinese
+    characters (合作|国内|政， for 内政), or its first alone at the start of one, is not a
+    straddle: a lone character there joins no word beyond the span, so the cut is a
+    neighbour's pull (国内), not a second word the span's characters belong to."""
     if not _may_straddle(text, start, end):
         return False
     lo = max(0, start - margin)
     window = text[lo : min(len(text), end + margin)]
-    inside = _boundary_in_block(window, start - lo, end - lo)
+    edges = (start == 0 or not _is_han(text[start - 1]), end == len(text) or not _is_han(text[end]))
+    inside = _boundary_in_block(window, start - lo, end - lo, edges)
     if inside is not None:
         return inside
     position = lo
@@ -93,11 +99,17 @@ def straddles(text: str, start: int, end: int, margin: int = 12) -> bool:
     return False
 
 
-def _boundary_in_block(window: str, start: int, end: int) -> bool | None:
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+def _boundary_in_block(window: str, start: int, end: int, edges: tuple[bool, bool] = (False, False)) -> bool | None:
     """What `straddles` finds, when window[start:end] lies in one of the Han blocks jieba
     cuts a text into (None otherwise): a boundary inside it can only come from that
     block's own best route, so only that block is segmented, with jieba's own DAG and
-    route (the other blocks of the window only shift positions)."""
+    route (the other blocks of the window only shift positions).  `edges`: whether the
+    span starts and ends a run of Chinese characters, where a lone first or last
+    character does not make a cut count (see `straddles`)."""
     import jieba
 
     for block in jieba.re_han_default.finditer(window):
@@ -108,13 +120,16 @@ def _boundary_in_block(window: str, start: int, end: int) -> bool | None:
     word = block.group()
     with _LOCK:
         ends = best_route(_tokenizer(), word)
+    first, last = start - block.start(), end - block.start()  # the span within the block
     x = 0
-    while x < len(word):
-        x = ends[x] + 1
-        if start < block.start() + x < end:
-            return True  # between two Han characters: jieba never merges those tokens
-        if block.start() + x >= end:
-            break
+    while x < last:
+        token_end = ends[x] + 1
+        if first < token_end < last:  # between two Han characters: jieba never merges those tokens
+            lone_first = edges[0] and x == first and token_end == first + 1
+            lone_last = edges[1] and token_end == last - 1 and ends[token_end] == token_end
+            if not (lone_first or lone_last):
+                return True
+        x = token_end
     return False
 
 

@@ -67,3 +67,25 @@ def test_may_straddle_finds_what_trying_every_fragment_finds(text, start, length
     start = min(start, max(0, len(text) - length))
     end = min(len(text), start + length)
     assert segment._may_straddle(text, start, end) == _crossing_word(text, start, end)
+
+
+# mfa_zh.jsonl (document 566 of the 2016-2020 MFA corpus): jieba cuts 合作|国内|政, but the
+# lone 政 before the comma joins no word beyond 内政: the cut is 国内's pull, not a straddle.
+MFA_566 = "持“亲诚惠容”、“真实亲诚”的理念，从不干涉合作国内政，不附加任何政治条件。"
+
+
+def test_a_lone_last_character_at_the_end_of_a_chinese_run_is_no_straddle():
+    segment.add_words(MATCHER.han_words)
+    start = MFA_566.index("内政")
+    assert "|".join(segment.words("从不干涉合作国内政，")) == "从不|干涉|合作|国内|政|，"
+    assert not segment.straddles(MFA_566, start, start + 2)
+
+
+def test_a_cut_before_a_word_that_runs_on_is_still_a_straddle():
+    segment.add_words(MATCHER.han_words)
+    for text, form in (("国内政治形势稳定", "内政"), ("合作国内政治", "内政")):
+        start = text.index(form)
+        assert segment.straddles(text, start, start + len(form)), text
+    # the same lone 政, but followed by more Chinese: 政 may then belong to a word beyond
+    text = "合作国内政事"
+    assert segment.straddles(text, text.index("内政"), text.index("内政") + 2)
