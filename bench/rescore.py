@@ -1,4 +1,4 @@
-"""3. Rescore after a lexicon edit: `pipeline.rescore` over a store of N items, against
+"""3. Rescore after a lexicon edit: `ingest.rescore` over a store of N items, against
 scoring the same texts in memory with the same edited lexicon.
 
 The store is built with bench/storebuild.py from ~800-character pieces of real
@@ -21,7 +21,7 @@ from pathlib import Path
 from ingest.batch_rescore import BatchRescorer, rescore_in_batches
 from ingest.lexicon import Lexicon, load_lexicon
 from ingest.matcher import Matcher
-from ingest.pipeline import rescore
+from ingest.rescore import rescore
 from ingest.score import score_text
 from ingest.workers import default_processes
 from store import Store
@@ -145,7 +145,7 @@ def _rows(edit: str, times: dict[str, list[float]], n: int, count: int) -> list[
     one, every, batches = times["one"], times["all"], times["batches"]
     speed, batch_speed = median(one) / median(every), median(one) / median(batches)
     return [
-        Row(BENCH, f"{edit}: rescore {count:,} stored items on one process (pipeline.rescore)",
+        Row(BENCH, f"{edit}: rescore {count:,} stored items on one process (ingest.rescore)",
             f"{median(one):.1f} s median, {fmt_rate(count / median(one), 'items/s')} ({spread(one)})"),
         Row(BENCH, f"{edit}: the same on {n} processes (a pool started per rescore)",
             f"{median(every):.1f} s median ({spread(every)})"),

@@ -177,7 +177,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .batch_rescore import BatchRescorer, rescore_in_batches
-    from .pipeline import rescore
+    from .rescore import rescore
     from .worker import worker_name
 
     config, lexicon = load(args)

@@ -15,7 +15,8 @@ from pathlib import Path
 from ingest.batch_rescore import BatchRescorer, rules_of
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
-from ingest.pipeline import Ingest, rescore
+from ingest.pipeline import Ingest
+from ingest.rescore import rescore
 from ingest.rules_version import rules_version
 from store import Store
 from store.batch_jobs import BatchJobs

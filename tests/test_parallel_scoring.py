@@ -14,7 +14,8 @@ import pytest
 
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
-from ingest.pipeline import Ingest, rescore
+from ingest.pipeline import Ingest
+from ingest.rescore import rescore
 from ingest.workers import Scorer
 from store import Store
 from tests.builders import LEXICON, REPO, SourceSpec, corpus_rows, write_config, write_jsonl

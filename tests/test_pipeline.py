@@ -9,7 +9,8 @@ import pytest
 
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
-from ingest.pipeline import Ingest, rescore
+from ingest.pipeline import Ingest
+from ingest.rescore import rescore
 from store import Store
 from tests.builders import CORPUS, LEXICON, SourceSpec, corpus_rows, seed_sources, write_config, write_jsonl
 

@@ -20,7 +20,8 @@ from ingest.batch_rescore import BatchRescorer
 from ingest.config import load_config
 from ingest.lexicon import Lexicon, load_lexicon, parse_lexicon
 from ingest.match_cap import kept_matches
-from ingest.pipeline import Ingest, rescore
+from ingest.pipeline import Ingest
+from ingest.rescore import rescore
 from ingest.workers import Scorer
 from store import Store
 from store.db import open_connection

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.scoring_state import changed_parts, mixed_note
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
-from ingest.pipeline import rescore
+from ingest.rescore import rescore
 from store import Store
 from store.reads import StoreReader
 from tests.builders import LEXICON, REPO, SourceSpec, write_config, write_jsonl

@@ -12,7 +12,8 @@ from analysis.briefing import compute_briefing, render_csv, render_markdown
 from analysis.briefing.weeks import IsoWeek
 from ingest.config import load_config
 from ingest.lexicon import load_lexicon
-from ingest.pipeline import Ingest, rescore
+from ingest.pipeline import Ingest
+from ingest.rescore import rescore
 from store import Store, StoreError
 from store.article_search import ArticleQuery
 from store.briefing_reads import BriefingReader
