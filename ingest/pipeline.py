@@ -277,41 +277,13 @@ class Ingest:
         fresh = [p.item for p in placed if p.action == "new" or (p.action == "update" and self._may_update(p, partial))]
         outcome.duplicates += len(items) - len(fresh)
         updating = {p.item.content_hash for p in placed if p.action == "update"}
-        parallel = parallel or self.scorer.started
-        jobs = [(item.text, item.language) for item in fresh]
-        known = batch.scores if batch is not None else {}
-        missing = [job for job in jobs if job not in known]
-        computed = dict(zip(missing, (kept_matches(r) for r in self.scorer.score_all(missing, parallel)), strict=True))
-        results = [known[job] if job in known else computed[job] for job in jobs]
-        scored = [
-            (item, result, item.text_hash or text_hash(item.title, item.text))
-            for item, result in zip(fresh, results, strict=True)
-        ]
+        scored = self._scored(fresh, parallel or self.scorer.started, batch.scores if batch is not None else {})
         with self.store.transaction():
             if batch is not None:
                 batch.check()
             for sid, (name, group) in (outlets or {}).items():
                 self.store.ensure_source(sid, name, group, "archive", outcome.source_id, self.now)
-            # Updates first, each placed again (an earlier one may have changed what is stored);
-            # then the new items in one batch, which skips any stored meanwhile (another worker)
-            # or twice in the batch.
-            new: list[tuple[Item, str, Any]] = []
-            for item, score, thash in scored:
-                again = place_one(self.store, item) if item.content_hash in updating else Placement("new", item)
-                if again.action == "update" and again.target is not None:
-                    self.store.update_item(again.target, again.item, thash, score)
-                    outcome.updated += 1
-                elif again.action == "new":
-                    new.append((again.item, thash, score))
-                else:
-                    outcome.duplicates += 1
-            ids, duplicates = self.store.insert_items(new, run_id)
-            outcome.duplicates += duplicates
-            outcome.new += len(ids)
-            first_id = ids[0] if ids else None
-            if first_id is not None:
-                self.store.add_daily_since(first_id)
-            self.store.refresh_touched_days()  # after the inserts were added: it recomputes whole days
+            self._write(run_id, outcome, scored, updating)
             if final:
                 if fetched is not None:
                     state, result = fetched
@@ -322,6 +294,42 @@ class Ingest:
             if batch is not None:
                 batch.done()
             self.store.bump_data_version()
+
+    def _scored(
+        self, fresh: list[Item], parallel: bool, known: dict[tuple[str, str], Any]
+    ) -> list[tuple[Item, Any, str]]:
+        """(item, kept matches, text hash) for each item; `known` scores by (text,
+        language) are used as they are (a backfill batch brings them)."""
+        jobs = [(item.text, item.language) for item in fresh]
+        missing = [job for job in jobs if job not in known]
+        computed = dict(zip(missing, (kept_matches(r) for r in self.scorer.score_all(missing, parallel)), strict=True))
+        return [
+            (item, known[job] if job in known else computed[job], item.text_hash or text_hash(item.title, item.text))
+            for item, job in zip(fresh, jobs, strict=True)
+        ]
+
+    def _write(
+        self, run_id: int, outcome: SourceOutcome, scored: list[tuple[Item, Any, str]], updating: set[str]
+    ) -> None:
+        """Inside the transaction: updates first, each placed again (an earlier one may have
+        changed what is stored); then the new items in one batch, which skips any stored
+        meanwhile (another worker) or twice in the batch; then their days' aggregates."""
+        new: list[tuple[Item, str, Any]] = []
+        for item, score, thash in scored:
+            again = place_one(self.store, item) if item.content_hash in updating else Placement("new", item)
+            if again.action == "update" and again.target is not None:
+                self.store.update_item(again.target, again.item, thash, score)
+                outcome.updated += 1
+            elif again.action == "new":
+                new.append((again.item, thash, score))
+            else:
+                outcome.duplicates += 1
+        ids, duplicates = self.store.insert_items(new, run_id)
+        outcome.duplicates += duplicates
+        outcome.new += len(ids)
+        if ids:
+            self.store.add_daily_since(ids[0])
+        self.store.refresh_touched_days()  # after the inserts were added: it recomputes whole days
 
     def _may_update(self, placed: Placement, partial: set[str] | None) -> bool:
         """Not from a feed summary standing in for an article page that was not fetched."""
