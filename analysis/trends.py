@@ -61,31 +61,15 @@ def trend(
     NaN where the bucket holds no items; `low`/`high` bound the share (Wilson, 95 %);
     `data_span` (first, last day of the data) marks buckets the data only partly cover."""
     keys = ["bucket", "group_id"] if by_group else ["bucket"]
+    items = "original_items" if originals else "items"
     ds = _with_groups(in_period(daily_source, period, granularity), sources)
     ds["bucket"] = bucket_of(ds["day"], granularity)
-    denominator = ds.groupby(keys)["original_items" if originals else "items"].sum().rename("denominator")
-    dc = _with_groups(in_period(daily_concept, period, granularity), sources)
-    dc = dc[dc["concept_id"].isin(list(concepts))].copy()
-    dc["bucket"] = bucket_of(dc["day"], granularity)
-    columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
-    long = dc.melt(
-        id_vars=[*keys, "source_id", "concept_id"],
-        value_vars=sorted(set(columns.values())),
-        var_name="column",
-        value_name="numerator",
-    )
-    long["measure"] = long["column"].map({v: k for k, v in columns.items()})
+    denominator = ds.groupby(keys)[items].sum().rename("denominator")
+    long = _numerators(daily_concept, sources, period, granularity, concepts, keys, measures, originals)
     numerator = long.groupby([*keys, "concept_id", "measure"])["numerator"].sum()
     pairs = pd.MultiIndex.from_product([list(concepts), list(measures)], names=["concept_id", "measure"])
-    per = _per_source_shares(ds, long, keys, "original_items" if originals else "items", pairs.to_frame(index=False))
-    levels = [buckets(period, granularity)]
-    names = ["bucket"]
-    if by_group:
-        levels.append(pd.Index(sorted(sources["group_id"].unique())))
-        names.append("group_id")
-    levels += [pd.Index(list(concepts)), pd.Index(list(measures))]
-    names += ["concept_id", "measure"]
-    full = pd.MultiIndex.from_product(levels, names=names)
+    per = _per_source_shares(ds, long, keys, items, pairs.to_frame(index=False))
+    full = _every_point(period, granularity, sources if by_group else None, concepts, measures)
     out = numerator.reindex(full, fill_value=0).reset_index()
     out = out.merge(denominator.reset_index(), on=keys, how="left")
     out["denominator"] = out["denominator"].fillna(0).astype("int64")
@@ -99,6 +83,51 @@ def trend(
         out["share"] = out["source_mean"].where(out["denominator"] > 0)
         out["low"] = out["high"] = float("nan")
     return out.drop(columns=["source_mean"])
+
+
+def _numerators(
+    daily_concept: pd.DataFrame,
+    sources: pd.DataFrame,
+    period: Period,
+    granularity: str,
+    concepts: Sequence[str],
+    keys: list[str],
+    measures: Sequence[str],
+    originals: bool,
+) -> pd.DataFrame:
+    """One row per bucket (and group), source, concept and measure with its `numerator`:
+    the concepts' daily rows of the chosen sources in the period, one measure per row."""
+    dc = _with_groups(in_period(daily_concept, period, granularity), sources)
+    dc = dc[dc["concept_id"].isin(list(concepts))].copy()
+    dc["bucket"] = bucket_of(dc["day"], granularity)
+    columns = {m: ("original_items" if originals and m == "items" else m) for m in measures}
+    long = dc.melt(
+        id_vars=[*keys, "source_id", "concept_id"],
+        value_vars=sorted(set(columns.values())),
+        var_name="column",
+        value_name="numerator",
+    )
+    long["measure"] = long["column"].map({v: k for k, v in columns.items()})
+    return long
+
+
+def _every_point(
+    period: Period,
+    granularity: str,
+    grouped: pd.DataFrame | None,
+    concepts: Sequence[str],
+    measures: Sequence[str],
+) -> pd.MultiIndex:
+    """Every bucket of the period (by each group of the `grouped` sources), concept and
+    measure: a point with no rows is a gap to draw, not a point to drop."""
+    levels = [buckets(period, granularity)]
+    names = ["bucket"]
+    if grouped is not None:
+        levels.append(pd.Index(sorted(grouped["group_id"].unique())))
+        names.append("group_id")
+    levels += [pd.Index(list(concepts)), pd.Index(list(measures))]
+    names += ["concept_id", "measure"]
+    return pd.MultiIndex.from_product(levels, names=names)
 
 
 def _per_source_shares(
