@@ -619,3 +619,29 @@ def test_overview_can_leave_out_syndicated_copies(app, fixture_store):
     assert copies >= 1
     assert with_copies["denominator"].sum() - without["denominator"].sum() == copies
     assert with_copies["numerator"].sum() - without["numerator"].sum() == copies, "the copy uses the GSI"
+
+
+def test_pages_derive_their_figures_once_per_view(app, monkeypatch):
+    # A rerun that keeps the view (an expander opened, a point clicked, a second visit) reads
+    # the Overview's and Compare's trend series back from dashboard/derived.py's cache; a new
+    # view computes its own.
+    import streamlit as st
+
+    from analysis import trends
+
+    st.cache_data.clear()  # the caches are the process's: earlier tests may hold these views
+    calls = []
+    real = trends.trend
+    monkeypatch.setattr(trends, "trend", lambda *a, **k: calls.append(a[5]) or real(*a, **k))
+    at = app(**PERIOD, concepts="cold_war_mentality")
+    assert len(calls) == 1
+    at.run()
+    app(**PERIOD, concepts="cold_war_mentality")
+    assert len(calls) == 1
+    app(**PERIOD, concepts="cold_war_mentality,global_security_initiative")
+    assert calls[-1] == ("cold_war_mentality", "global_security_initiative")
+    app("compare", **PERIOD, concepts="cold_war_mentality")  # opened from the Overview's default view
+    seen = len(calls)
+    assert calls[-1] == ("cold_war_mentality",)  # Compare's own series: by group, another view
+    app("compare", **PERIOD, concepts="cold_war_mentality")
+    assert len(calls) == seen
