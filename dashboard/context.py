@@ -8,6 +8,7 @@ fragment and reruns the page only when a new ingest has landed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -91,9 +92,18 @@ def _through_navigation() -> None:
     st.rerun()
 
 
+_BACKTICKED = re.compile(r"`\s*([^`]+?)\s*`")
+
+
+def _plain(text: str) -> str:
+    """`text` shown, never rendered.  Messages shared with the command line quote a command
+    in backticks; escaped, those would show as literal backticks, so they become quotes."""
+    return md_escape(_BACKTICKED.sub("\u201c\\1\u201d", text))
+
+
 def _stop(headline: str, detail: str, command: str) -> None:
     st.error(md_escape(headline))  # may quote a config value or a path: shown, never rendered
-    st.caption(md_escape(detail))
+    st.caption(_plain(detail))
     st.markdown("Run this in the project folder, then reload the page:")
     st.code(command, language="bash")
     st.stop()
@@ -114,7 +124,7 @@ def _live_header(ctx: PageContext) -> None:
         fresh = freshness.describe(run, newest, datetime.now(UTC))
         icon = {"ok": ":material/check_circle:", "warning": ":material/schedule:",
                 "error": ":material/error:"}[fresh.level]
-        st.caption(f"{icon} **{md_escape(fresh.headline)}** · {md_escape(fresh.detail)} · refreshes every {seconds} s")
+        st.caption(f"{icon} **{md_escape(fresh.headline)}** · {_plain(fresh.detail)} · refreshes every {seconds} s")
         note = mixed_note(queries.scoring_state(ctx.store_path, version))
         if note:  # our own words and a date: nothing from a feed
             st.warning(note, icon=":material/rule:")

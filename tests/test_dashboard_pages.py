@@ -276,6 +276,7 @@ def test_broken_store_explains_and_never_raises(tmp_path, monkeypatch, kind, hea
     assert not at.exception
     assert any(headline in e.value for e in at.error)
     assert any(command in c.value for c in at.code)
+    assert not any("\\`" in c.value for c in at.caption)  # the CLI's `command` quoting: quotes, not a literal `
 
 
 def test_missing_config_explains(tmp_path, monkeypatch):
