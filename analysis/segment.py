@@ -103,7 +103,7 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
-def _boundary_in_block(window: str, start: int, end: int, edges: tuple[bool, bool] = (False, False)) -> bool | None:
+def _boundary_in_block(window: str, start: int, end: int, edges: tuple[bool, bool]) -> bool | None:
     """What `straddles` finds, when window[start:end] lies in one of the Han blocks jieba
     cuts a text into (None otherwise): a boundary inside it can only come from that
     block's own best route, so only that block is segmented, with jieba's own DAG and

@@ -22,7 +22,7 @@ with c2:
 controls.write_url({"from": period.start, "to": period.end, "groups": groups})
 sources = ref.sources_in(groups)
 tables = derived.sources(derived.Daily(ctx.store_path, ctx.version, periods.read_from(period), period.last,
-                                       tuple(groups), watches=False), period.start, period.end)
+                                       tuple(groups)), period.start, period.end)
 left_out = omissions.left_out_note(tables.left_out, queries.undated_in(ctx.store_path, ctx.version, sources["id"]),
                                    None)
 per_source = tables.breakdown
